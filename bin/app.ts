@@ -1,0 +1,38 @@
+import * as path from 'node:path';
+import { App, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { CqrsAggregate } from 'cdk-cqrs';
+
+/** The example: a Customer and an Order aggregate that share one bus. */
+export class ShopStack extends Stack {
+  public readonly customers: CqrsAggregate;
+  public readonly orders: CqrsAggregate;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const bus = new events.EventBus(this, 'ShopBus');
+    this.customers = new CqrsAggregate(this, 'Customers', {
+      aggregateName: 'Customer',
+      namespace: 'shop',
+      entry: path.join(__dirname, 'domain', 'customer.ts'),
+      eventBus: bus,
+    });
+    this.orders = new CqrsAggregate(this, 'Orders', {
+      aggregateName: 'Order',
+      namespace: 'shop',
+      entry: path.join(__dirname, 'domain', 'order.ts'),
+      eventBus: bus,
+      snapshotEvery: 20,
+    });
+  }
+}
+
+if (require.main === module) {
+  const app = new App();
+  new ShopStack(app, 'CdkCqrsExample');
+  // cdk-nag's AWS Solutions rules run at synth: a finding fails `cdk synth`.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+}

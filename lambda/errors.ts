@@ -1,0 +1,78 @@
+/** A problem found in a command, as the runtime reports it: where, and what is wrong. */
+export interface ValidationIssue {
+  readonly message: string;
+  readonly path?: readonly (string | number)[];
+}
+
+/** The base of the four errors a command can be rejected with; each sets `name` and carries its data as fields. */
+export class CqrsError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** The command, its envelope or its events break a rule of shape or size. Retrying the same command cannot help. */
+export class ValidationError extends CqrsError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[] = []) {
+    super('ValidationError', message);
+    this.issues = issues;
+  }
+}
+
+/** The domain refused the command (thrown by the aggregate's own code). */
+export class DomainError extends CqrsError {
+  readonly details?: unknown;
+  constructor(message: string, details?: unknown) {
+    super('DomainError', message);
+    if (details !== undefined) this.details = details;
+  }
+}
+
+export interface ConcurrencyErrorFields {
+  readonly aggregateId: string;
+  readonly expectedVersion?: number;
+  readonly currentVersion: number;
+  readonly aggregateName?: string;
+}
+
+/** The aggregate moved on while the command was decided: it carries the version the caller expected and the current one. */
+export class ConcurrencyError extends CqrsError {
+  readonly aggregateId: string;
+  readonly expectedVersion?: number;
+  readonly currentVersion: number;
+  constructor(fields: ConcurrencyErrorFields) {
+    const label = `${fields.aggregateName ?? 'Aggregate'} ${fields.aggregateId}`;
+    super('ConcurrencyError', fields.expectedVersion === undefined
+      ? `${label} kept changing (now at version ${fields.currentVersion}); the command gave up after its conflict retries. Retry later.`
+      : `${label} is at version ${fields.currentVersion}; the command expected ${fields.expectedVersion}. Reload and retry, or omit expectedVersion.`);
+    this.aggregateId = fields.aggregateId;
+    if (fields.expectedVersion !== undefined) this.expectedVersion = fields.expectedVersion;
+    this.currentVersion = fields.currentVersion;
+  }
+}
+
+/** The command type is not one of the aggregate's commands. */
+export class UnknownCommand extends CqrsError {
+  readonly commandType: string;
+  readonly knownCommands: readonly string[];
+  constructor(fields: { commandType: string; knownCommands: readonly string[]; aggregateName?: string }) {
+    super('UnknownCommand', `${fields.aggregateName ?? 'This aggregate'} has no command '${fields.commandType}'. Known commands: ${fields.knownCommands.join(', ')}.`);
+    this.commandType = fields.commandType;
+    this.knownCommands = fields.knownCommands;
+  }
+}
+
+const hasName = (err: unknown, name: string): boolean =>
+  typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
+
+// Guards check `name`, not `instanceof`, so they hold across bundles and over a Lambda invoke.
+export const isValidationError = (err: unknown): err is ValidationError => hasName(err, 'ValidationError');
+export const isDomainError = (err: unknown): err is DomainError => hasName(err, 'DomainError');
+export const isConcurrencyError = (err: unknown): err is ConcurrencyError => hasName(err, 'ConcurrencyError');
+export const isUnknownCommand = (err: unknown): err is UnknownCommand => hasName(err, 'UnknownCommand');
+
+/** True for the four errors that reject a command (an answer), false for infrastructure faults. */
+export const isCommandRejection = (err: unknown): err is CqrsError =>
+  isValidationError(err) || isDomainError(err) || isConcurrencyError(err) || isUnknownCommand(err);

@@ -1,0 +1,39 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { handleCommand, type CommandHandlerDeps } from '../command-handler';
+import { isAggregate } from '../define-aggregate';
+import type { CommandResult } from '../envelope';
+import { toErrorAnswer, type ErrorAnswer } from '../error-answer';
+import { isCommandRejection } from '../errors';
+import { numberEnv, requireEnv } from '../read-env';
+import { WarmCache } from '../warm-cache';
+
+/** The Lambda handler for an aggregate; rejected commands are answers (`{ error }`), only faults throw. */
+export function createCommandHandler(aggregate: unknown, deps?: CommandHandlerDeps): (event: unknown) => Promise<CommandResult | ErrorAnswer> {
+  if (!isAggregate(aggregate)) {
+    throw new Error('cdk-cqrs: the command handler got no aggregate: the module\'s default export must be defineAggregate(...).');
+  }
+  let resolved = deps;
+  return async (event) => {
+    resolved ??= depsFromEnv();
+    try {
+      return await handleCommand(aggregate, event, resolved);
+    } catch (err) {
+      if (isCommandRejection(err)) return toErrorAnswer(err);
+      throw err;
+    }
+  };
+}
+
+function depsFromEnv(): CommandHandlerDeps {
+  return {
+    dynamoDb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: requireEnv('eventStoreTable'),
+    aggregateName: requireEnv('aggregateName'),
+    eventSource: requireEnv('eventSource'),
+    snapshotEvery: numberEnv('snapshotEvery', 100),
+    maxConflictRetries: numberEnv('maxConflictRetries', 3),
+    idempotencyTtlSeconds: numberEnv('idempotencyTtlSeconds', 24 * 60 * 60),
+    cache: new WarmCache(),
+  };
+}

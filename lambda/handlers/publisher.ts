@@ -1,0 +1,16 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { publishStreamRecords, type BatchResult, type StreamRecord } from '../publisher';
+import { requireEnv } from '../read-env';
+
+let client: EventBridgeClient | undefined;
+
+/** The outbox: DynamoDB stream records of the event store to EventBridge (ReportBatchItemFailures). */
+export const handler = async (event: { Records: readonly StreamRecord[] }): Promise<BatchResult> => {
+  client ??= new EventBridgeClient({});
+  const bus = client;
+  return publishStreamRecords(event.Records, {
+    eventBusName: requireEnv('eventBusName'),
+    source: requireEnv('eventSource'),
+    putEvents: (entries) => bus.send(new PutEventsCommand({ Entries: [...entries] })),
+  });
+};

@@ -1,0 +1,14 @@
+export { defineAggregate } from './define-aggregate';
+export type {
+  Aggregate, AggregateSpec, CommandOf, EventOf, StateOf, NewEvent, Decision, EventName,
+} from './aggregate-types';
+export {
+  ValidationError, DomainError, ConcurrencyError, UnknownCommand,
+  isValidationError, isDomainError, isConcurrencyError, isUnknownCommand,
+} from './errors';
+export type { ValidationIssue, ConcurrencyErrorFields } from './errors';
+export type { CommandEnvelope, CommandMetadata, EventEnvelope, EventMetadata, CommandResult } from './envelope';
+export type { ErrorAnswer } from './error-answer';
+export { CommandClient } from './command-client';
+export type { CommandClientProps, LambdaInvoker } from './command-client';
+export type { StandardSchemaV1 } from './standard-schema';

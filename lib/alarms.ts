@@ -1,0 +1,70 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Thresholds of the aggregate's alarms, each with its unit in its name. */
+export const ALARM_THRESHOLDS = {
+  /** The publisher is this far behind the event store (age of the oldest record it read). */
+  publisherLagInMinutes: 5,
+  /** Minutes in a row the lag must stay above the threshold. */
+  publisherLagForMinutes: 5,
+  /** Failed invocations of the command handler in one minute. */
+  commandErrorsPerMinute: 1,
+  /** Batches in the publisher's DLQ. */
+  deadLetterMessages: 1,
+};
+
+/** The metrics the alarms watch, taken from the owning constructs' metric methods. */
+export interface AggregateAlarmsProps {
+  /** The aggregate's name, for the descriptions. */
+  readonly aggregateName: string;
+  /** `CqrsAggregate.metricPublisherLag()`. */
+  readonly publisherLag: cloudwatch.IMetric;
+  /** `CqrsAggregate.metricCommandErrors()`. */
+  readonly commandErrors: cloudwatch.IMetric;
+  /** The publisher's DLQ. */
+  readonly publisherDeadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The alarms of one aggregate, with no actions: add yours (`alarm.addAlarmAction(...)`).
+ * Each alarm fixes its comparison and treats missing data as not breaching (no data is no
+ * traffic). No dashboard: an aggregate stays lean under the 500-resource cap of a stack.
+ */
+export class AggregateAlarms extends Construct {
+  /** Every alarm below. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, id: string, props: AggregateAlarmsProps) {
+    super(scope, id);
+    const deadLetters = new cloudwatch.Alarm(this, 'PublisherDeadLetterQueueNotEmpty', {
+      alarmDescription: `${props.aggregateName}: stored events failed to reach the bus; their stream positions are in the publisher's DLQ.`,
+      metric: props.publisherDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: ALARM_THRESHOLDS.deadLetterMessages,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const lag = new cloudwatch.Alarm(this, 'PublisherLag', {
+      alarmDescription: `${props.aggregateName}: the publisher is more than ${ALARM_THRESHOLDS.publisherLagInMinutes} minutes behind the event store.`,
+      metric: props.publisherLag,
+      threshold: Duration.minutes(ALARM_THRESHOLDS.publisherLagInMinutes).toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: ALARM_THRESHOLDS.publisherLagForMinutes,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const errors = new cloudwatch.Alarm(this, 'CommandHandlerErrors', {
+      alarmDescription: `${props.aggregateName}: the command handler failed (rejected commands are answers and do not count).`,
+      metric: props.commandErrors,
+      threshold: ALARM_THRESHOLDS.commandErrorsPerMinute,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms = [deadLetters, lag, errors];
+  }
+}

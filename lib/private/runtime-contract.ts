@@ -1,0 +1,39 @@
+/**
+ * The names that the constructs (lib/) set and the runtime (lambda/) reads, defined once.
+ *
+ * This file has no imports so that the runtime can include it without pulling in aws-cdk-lib.
+ */
+
+/** Environment variables of the generated Lambda functions. */
+export const ENV = {
+  /** Name of the event-store table. */
+  eventStoreTable: 'CQRS_EVENT_STORE_TABLE',
+  /** The aggregate's name, as given to `CqrsAggregate`. */
+  aggregateName: 'CQRS_AGGREGATE_NAME',
+  /** Write a snapshot every this many events. */
+  snapshotEvery: 'CQRS_SNAPSHOT_EVERY',
+  /** How many times a command without `expectedVersion` is re-decided after a version conflict. */
+  maxConflictRetries: 'CQRS_MAX_CONFLICT_RETRIES',
+  /** Name of the EventBridge bus that stored events are published to. */
+  eventBusName: 'CQRS_EVENT_BUS_NAME',
+  /** The `source` of the events on the bus: `<namespace>.<aggregateName>`. */
+  eventSource: 'CQRS_EVENT_SOURCE',
+  /** How long an idempotency record is kept, in seconds. */
+  idempotencyTtlSeconds: 'CQRS_IDEMPOTENCY_TTL_SECONDS',
+} as const;
+
+/** Attribute names and values of the items in the event-store table. */
+export const EVENT_STORE = {
+  /** Partition key: the aggregate id (idempotency records use `<aggregateId>#command#<commandId>`). */
+  partitionKey: 'pk',
+  /** Sort key: the version, a number (as strings, version "10" would sort before "9"). */
+  sortKey: 'sk',
+  /** What an item is: one of the `kinds`. The outbox publishes only `event` items. */
+  kindAttribute: 'kind',
+  kinds: { event: 'event', snapshot: 'snapshot', command: 'command' },
+  /** Epoch seconds after which DynamoDB TTL may delete an item (idempotency records only). */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** EventBridge accepts at most 256 KB per entry (detail, detail-type, source and resources together). */
+export const MAX_EVENT_ENTRY_BYTES = 256 * 1024;

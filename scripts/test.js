@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `npm test`: type-check, build (runtime and jsii), check API.md, then run every test.
+// Extra arguments go to jest, e.g. `npm test -- test/lib`.
+'use strict';
+const path = require('node:path');
+const { runStep } = require('./run-step');
+const { fetchDynamoDbLocal } = require('./fetch-dynamodb-local');
+
+const root = path.join(__dirname, '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const options = { cwd: root };
+
+runStep('Type-check (lib, lambda, tests, type tests, example app)', bin('tsc'), ['-p', 'tsconfig.json'], options);
+runStep('Build the runtime (lambda/)', bin('tsc'), ['-p', 'tsconfig.lambda.json'], options);
+runStep('Build the constructs with jsii (lib/)', bin('jsii'), ['--silence-warnings=reserved-word'], options);
+runStep('Check that API.md is up to date', process.execPath, [path.join(__dirname, 'check-api-docs.js')], options);
+fetchDynamoDbLocal();
+runStep('Run the tests (jest)', bin('jest'), ['--ci', ...process.argv.slice(2)], options);

@@ -1,0 +1,72 @@
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { handleCommand } from '../../lambda/command-handler';
+import { EventStore, toEventItem } from '../../lambda/event-store';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { counter } from '../helpers/test-aggregates';
+
+let table: EventStoreTable;
+beforeAll(async () => { table = await createEventStoreTable('snapshots'); });
+afterAll(async () => { await table.drop(); });
+
+const storedEvent = (aggregateId: string, version: number) => toEventItem({
+  aggregateName: 'Counter', aggregateId, version, type: 'Incremented', data: { by: version, padding: '' },
+  metadata: { eventId: `e-${version}`, correlationId: 'c', occurredAt: '2025-01-01T00:00:00.000Z', schemaVersion: 1 },
+});
+
+async function batchWrite(items: Record<string, unknown>[]) {
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
+  for (let i = 0; i < batches.length; i += 10) {
+    await Promise.all(batches.slice(i, i + 10).map((batch) => table.doc.send(new BatchWriteCommand({
+      RequestItems: { [table.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) },
+    }))));
+  }
+}
+
+const sumTo = (n: number) => (n * (n + 1)) / 2;
+
+describe('snapshots', () => {
+  test('an aggregate with 10,000 events loads reading at most snapshotEvery items, to the full fold', async () => {
+    // GIVEN 9,999 stored events and no snapshot
+    const snapshotEvery = 50;
+    await batchWrite(Array.from({ length: 9_999 }, (_, i) => storedEvent('big', i + 1)));
+    const deps = table.deps({ snapshotEvery, aggregateName: 'Counter' });
+    // WHEN commands take it to 10,049 (the first crosses 10,000 and writes a snapshot)
+    for (let i = 0; i < 50; i += 1) {
+      await handleCommand(counter, { type: 'Increment', aggregateId: 'big', payload: { by: 10_000 + i } }, deps);
+    }
+    // THEN
+    const loaded = await new EventStore(table.doc, table.tableName, snapshotEvery).load('big');
+    expect(loaded.version).toBe(10_049);
+    expect(loaded.itemsRead).toBeLessThanOrEqual(snapshotEvery);
+    const state = loaded.events.reduce((s, e) => counter.events.Incremented(s, e.data as { by: number; padding: string }), loaded.snapshot?.state as { count: number; total: number });
+    expect(state).toEqual({ count: 10_049, total: sumTo(10_049) });
+  });
+
+  test('every load after a snapshot stays within snapshotEvery items', async () => {
+    // GIVEN
+    const snapshotEvery = 7;
+    const deps = table.deps({ snapshotEvery, aggregateName: 'Counter' });
+    const store = new EventStore(table.doc, table.tableName, snapshotEvery);
+    // WHEN commands of varying size cross snapshot boundaries
+    for (const times of [1, 3, 5, 8, 2, 6, 13, 1, 1, 4]) {
+      await handleCommand(counter, { type: 'Increment', aggregateId: 'bounded', payload: { by: 1, times } }, deps);
+      // THEN
+      expect((await store.load('bounded')).itemsRead).toBeLessThanOrEqual(snapshotEvery);
+    }
+    const result = await handleCommand(counter, { type: 'Increment', aggregateId: 'bounded', payload: { by: 1 } }, deps);
+    expect(result.version).toBe(45);
+  });
+
+  test('loads past the 1 MB page limit of a Query', async () => {
+    // GIVEN 15 events of ~200 KB each (3 MB), no snapshot in reach
+    const deps = table.deps({ snapshotEvery: 100, aggregateName: 'Counter' });
+    for (let i = 0; i < 15; i += 1) {
+      await handleCommand(counter, { type: 'Increment', aggregateId: 'large', payload: { by: 2, padding: 200_000 } }, deps);
+    }
+    // WHEN
+    const loaded = await new EventStore(table.doc, table.tableName, 100).load('large');
+    // THEN
+    expect(loaded.itemsRead).toBe(15);
+    expect(loaded.events.map((e) => e.version)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+});

@@ -1,0 +1,69 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { handleCommand } from '../../lambda/command-handler';
+import { WarmCache } from '../../lambda/warm-cache';
+import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/event-store-table';
+import { localDynamoDb } from '../helpers/dynamodb-client';
+import { counter } from '../helpers/test-aggregates';
+
+let table: EventStoreTable;
+beforeAll(async () => { table = await createEventStoreTable('warm-cache'); });
+afterAll(async () => { await table.drop(); });
+
+function countingClient(): { client: DynamoDBClient; calls: string[] } {
+  const client = localDynamoDb();
+  const calls: string[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    calls.push(String(context.commandName));
+    return next(args);
+  }, { step: 'initialize', name: 'countCalls' });
+  return { client, calls };
+}
+
+describe('the warm cache', () => {
+  test('a hot aggregate costs one DynamoDB round trip per command', async () => {
+    // GIVEN a container that has seen the aggregate
+    const { client, calls } = countingClient();
+    const deps = table.deps({ dynamoDb: documentClient(client), cache: new WarmCache(), snapshotEvery: 1000, aggregateName: 'Counter' });
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'hot', payload: { by: 1 } }, deps);
+    calls.length = 0;
+    // WHEN
+    for (let i = 0; i < 5; i += 1) await handleCommand(counter, { type: 'Increment', aggregateId: 'hot', payload: { by: 1 } }, deps);
+    // THEN
+    expect(calls).toEqual(Array(5).fill('PutItemCommand'));
+    client.destroy();
+  });
+
+  test('a stale cache still gives the correct result when another writer advanced the aggregate', async () => {
+    // GIVEN container A caches version 1, then container B writes versions 2 and 3
+    const cache = new WarmCache();
+    const a = table.deps({ cache, aggregateName: 'Counter', maxConflictRetries: 0 });
+    const b = table.deps({ cache: new WarmCache(), aggregateName: 'Counter' });
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'stale', payload: { by: 1 } }, a);
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'stale', payload: { by: 10, times: 2 } }, b);
+    // WHEN A handles a command with no conflict retries left to spend
+    const result = await handleCommand(counter, { type: 'Increment', aggregateId: 'stale', payload: { by: 100 } }, a);
+    // THEN
+    expect(result.version).toBe(4);
+    expect(cache.get('stale')).toEqual({ version: 4, state: { count: 4, total: 121 } });
+  });
+
+  test('a stale cache with an expectedVersion the store confirms still succeeds', async () => {
+    // GIVEN
+    const cache = new WarmCache();
+    const a = table.deps({ cache, aggregateName: 'Counter' });
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'stale-2', payload: { by: 1 } }, a);
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'stale-2', payload: { by: 1 } }, table.deps({ aggregateName: 'Counter' }));
+    // WHEN / THEN
+    await expect(handleCommand(counter, { type: 'Increment', aggregateId: 'stale-2', payload: { by: 1 }, expectedVersion: 2 }, a))
+      .resolves.toMatchObject({ version: 3 });
+  });
+
+  test('keeps at most maxEntries aggregates, dropping the least recently used', () => {
+    const cache = new WarmCache(2);
+    cache.set('a', { state: 1, version: 1 });
+    cache.set('b', { state: 2, version: 1 });
+    cache.get('a');
+    cache.set('c', { state: 3, version: 1 });
+    expect([cache.get('a'), cache.get('b'), cache.size]).toEqual([{ state: 1, version: 1 }, undefined, 2]);
+  });
+});

@@ -1,0 +1,37 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ShopStack } from '../../bin/app';
+
+describe('the example app', () => {
+  const app = new App();
+  const stack = new ShopStack(app, 'Shop');
+  const template = Template.fromStack(stack);
+
+  test('has a Customer and an Order aggregate on one shared bus', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+    const buses = template.findResources('AWS::Events::EventBus');
+    const busArn = { 'Fn::GetAtt': [Object.keys(buses)[0], 'Arn'] };
+    template.resourcePropertiesCountIs('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: busArn })]) },
+    }, 2);
+    expect(stack.customers.eventSource).toBe('shop.Customer');
+    expect(stack.orders.eventSource).toBe('shop.Order');
+  });
+
+  test('bundles each aggregate\'s own domain code into its command handler', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CQRS_AGGREGATE_NAME: 'Order', CQRS_SNAPSHOT_EVERY: '20' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CQRS_AGGREGATE_NAME: 'Customer', CQRS_SNAPSHOT_EVERY: '50' }) },
+    });
+  });
+
+  test('passes the cdk-nag AWS Solutions rules', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+});

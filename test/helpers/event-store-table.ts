@@ -1,0 +1,51 @@
+import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { CommandHandlerDeps } from '../../lambda/command-handler';
+import { localDynamoDb, uniqueTableName } from './dynamodb-client';
+
+export interface EventStoreTable {
+  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly scanAll: () => Promise<Record<string, unknown>[]>;
+  readonly deps: (overrides?: Partial<CommandHandlerDeps>) => CommandHandlerDeps;
+  readonly drop: () => Promise<void>;
+}
+
+export const documentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+/** An event-store table shaped as the construct makes it (pk S, sk N, stream NEW_IMAGE) on DynamoDB Local. */
+export async function createEventStoreTable(prefix: string): Promise<EventStoreTable> {
+  const client = localDynamoDb();
+  const tableName = uniqueTableName(prefix);
+  await client.send(new CreateTableCommand({
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  }));
+  const doc = documentClient(client);
+  const scanAll = async () => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
+  return {
+    client, doc, tableName, scanAll,
+    deps: (overrides) => ({
+      dynamoDb: doc, tableName, aggregateName: 'Customer', eventSource: 'test.Customer',
+      snapshotEvery: 50, maxConflictRetries: 3, ...overrides,
+    }),
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+}

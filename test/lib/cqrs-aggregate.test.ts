@@ -1,0 +1,149 @@
+import * as path from 'node:path';
+import { Duration, Token, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { counterStack } from './fixtures/aggregate';
+import { COUNTER_ENTRY, logicalIdOf, newStack, statementsOfRole } from './fixtures/app';
+import { CqrsAggregate, type CqrsAggregateProps } from '../../lib';
+
+describe('CqrsAggregate', () => {
+  let stack: Stack;
+  let template: Template;
+  let aggregate: CqrsAggregate;
+  beforeAll(() => {
+    // GIVEN an aggregate with default props, and a function that sends it commands
+    ({ stack, aggregate } = counterStack());
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    aggregate.grantSendCommand(caller);
+    template = Template.fromStack(stack);
+  });
+
+  test('provisions a lean, fixed set of resources (growth must be deliberate: 500 per stack)', () => {
+    const counts: Record<string, number> = {
+      'AWS::DynamoDB::GlobalTable': 1,
+      'AWS::Events::EventBus': 1,
+      'AWS::Lambda::Function': 2,
+      'AWS::Lambda::EventSourceMapping': 1,
+      'AWS::IAM::Role': 2 + 1, // + the caller of this test
+      'AWS::IAM::Policy': 2 + 1,
+      'AWS::Logs::LogGroup': 2,
+      'AWS::SQS::Queue': 1,
+      'AWS::SQS::QueuePolicy': 1,
+      'AWS::CloudWatch::Alarm': 3,
+    };
+    for (const [type, count] of Object.entries(counts)) template.resourceCountIs(type, count);
+    expect(Object.keys(template.toJSON().Resources)).toHaveLength(Object.values(counts).reduce((a, b) => a + b));
+  });
+
+  test('keeps its construct ids: EventStore, Bus, CommandHandler, Publisher', () => {
+    expect(aggregate.node.children.map((c) => c.node.id)).toEqual(
+      expect.arrayContaining(['EventStore', 'Bus', 'CommandHandler', 'Publisher']));
+  });
+
+  test('publishes with source cqrs.<aggregateName> by default', () => {
+    expect(aggregate.eventSource).toBe('cqrs.Counter');
+  });
+
+  test('owns a new bus when no eventBus is given', () => {
+    expect(stack.resolve(aggregate.eventBus.eventBusArn)).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/Bus'), 'Arn'] });
+  });
+
+  test('exposes its parts', () => {
+    expect(stack.resolve(aggregate.eventStore.tableArn)).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/EventStore/Table'), 'Arn'] });
+    expect(stack.resolve(aggregate.commandHandler.functionName)).toEqual({ Ref: logicalIdOf(stack, 'Counters/CommandHandler/Function') });
+    expect(stack.resolve(aggregate.publisher.functionName)).toEqual({ Ref: logicalIdOf(stack, 'Counters/Publisher/Function') });
+    expect(stack.resolve(aggregate.publisherDeadLetterQueue.queueArn)).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/Publisher/DeadLetterQueue'), 'Arn'] });
+  });
+
+  test('grantSendCommand lets the grantee invoke the command handler, and nothing else', () => {
+    const functionId = logicalIdOf(stack, 'Counters/CommandHandler/Function');
+    expect(statementsOfRole(stack, 'Caller')).toEqual([{
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: [
+        { 'Fn::GetAtt': [functionId, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [functionId, 'Arn'] }, ':*']] },
+      ],
+    }]);
+  });
+
+  test('metricPublisherLag is the publisher IteratorAge, Maximum over 1 minute', () => {
+    const metric = aggregate.metricPublisherLag();
+    expect(metric.metricName).toBe('IteratorAge');
+    expect(metric.statistic).toBe('Maximum');
+    expect(metric.period.toSeconds()).toBe(60);
+    expect(stack.resolve(metric.dimensions)).toEqual({ FunctionName: { Ref: logicalIdOf(stack, 'Counters/Publisher/Function') } });
+    expect(aggregate.metricPublisherLag({ period: Duration.minutes(5) }).period.toMinutes()).toBe(5);
+  });
+
+  test('metricCommandErrors is the command handler Errors, Sum over 1 minute', () => {
+    const metric = aggregate.metricCommandErrors();
+    expect(metric.metricName).toBe('Errors');
+    expect(metric.statistic).toBe('Sum');
+    expect(metric.period.toSeconds()).toBe(60);
+    expect(stack.resolve(metric.dimensions)).toEqual({ FunctionName: { Ref: logicalIdOf(stack, 'Counters/CommandHandler/Function') } });
+  });
+
+  test('uses the given bus and creates none, when eventBus is given', () => {
+    // GIVEN / WHEN
+    const given = counterStack((scope) => ({ eventBus: events.EventBus.fromEventBusName(scope, 'Shared', 'shared-bus') }));
+    // THEN
+    given.template.resourceCountIs('AWS::Events::EventBus', 0);
+    expect(given.aggregate.eventBus.eventBusName).toBe('shared-bus');
+  });
+
+  test('lets several aggregates share one bus', () => {
+    // GIVEN
+    const { stack: shared } = newStack();
+    const bus = new events.EventBus(shared, 'SharedBus');
+    // WHEN
+    new CqrsAggregate(shared, 'Counters', { aggregateName: 'Counter', entry: COUNTER_ENTRY, eventBus: bus, namespace: 'shop' });
+    new CqrsAggregate(shared, 'Tallies', { aggregateName: 'Tally', entry: COUNTER_ENTRY, eventBus: bus, namespace: 'shop' });
+    // THEN
+    const t = Template.fromStack(shared);
+    t.resourceCountIs('AWS::Events::EventBus', 1);
+    t.resourcePropertiesCountIs('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CQRS_EVENT_BUS_NAME: { Ref: logicalIdOf(shared, 'SharedBus') } }) },
+    }, 2);
+  });
+
+  test('publishes with source <namespace>.<aggregateName> when namespace is given', () => {
+    const { aggregate: named } = counterStack({ namespace: 'shop.sales' });
+    expect(named.eventSource).toBe('shop.sales.Counter');
+  });
+
+  test('resolves a relative entry against the working directory', () => {
+    expect(() => counterStack({ entry: path.relative(process.cwd(), COUNTER_ENTRY) })).not.toThrow();
+  });
+
+  describe('validation', () => {
+    const fails = (props: Partial<CqrsAggregateProps>) => () => counterStack(props);
+
+    test.each([
+      ['fails if snapshotEvery is 0', { snapshotEvery: 0 }, "CqrsAggregate 'Counters': snapshotEvery must be an integer between 1 and 1000 (given 0)."],
+      ['fails if snapshotEvery is above 1000', { snapshotEvery: 1001 }, 'snapshotEvery must be an integer between 1 and 1000 (given 1001).'],
+      ['fails if snapshotEvery is not an integer', { snapshotEvery: 2.5 }, 'snapshotEvery must be an integer between 1 and 1000 (given 2.5).'],
+      ['fails if maxConflictRetries is negative', { maxConflictRetries: -1 }, 'maxConflictRetries must be an integer between 0 and 10 (given -1).'],
+      ['fails if commandHandlerMemorySize is below 128 MiB', { commandHandlerMemorySize: 64 }, 'commandHandlerMemorySize must be an integer between 128 and 10240 (given 64).'],
+      ['fails if idempotencyTtl is under a minute', { idempotencyTtl: Duration.seconds(30) }, 'idempotencyTtl must be between 1 minute and 365 days (given 30 seconds).'],
+      ['fails if commandHandlerTimeout is over 15 minutes', { commandHandlerTimeout: Duration.minutes(16) }, 'commandHandlerTimeout must be between 1 second and 15 minutes (given 16 minutes).'],
+      ['fails if aggregateName starts with a digit', { aggregateName: '1Customer' }, "aggregateName must be letters and digits, starting with a letter, at most 64 characters (given '1Customer')."],
+      ['fails if aggregateName has a dot', { aggregateName: 'Customer.V2' }, "(given 'Customer.V2')"],
+      ['fails if namespace has a space', { namespace: 'my shop' }, "namespace must be letters, digits, '.', '-' and '_', starting with a letter, at most 128 characters (given 'my shop')."],
+      ['fails if namespace starts with aws.', { namespace: 'aws.shop' }, "namespace must not start with 'aws.', which AWS reserves for its own events (given 'aws.shop')."],
+    ])('%s', (_name, props, message) => {
+      expect(fails(props as Partial<CqrsAggregateProps>)).toThrow(message);
+    });
+
+    test('fails if entry does not exist, naming the prop and the path', () => {
+      const missing = path.join(__dirname, 'fixtures', 'domain', 'customr.ts');
+      expect(fails({ entry: missing })).toThrow(
+        `CqrsAggregate 'Counters': entry not found at ${missing}. Point entry at a module whose default export is defineAggregate(...).`);
+    });
+
+    test('skips the checks of values that are Tokens', () => {
+      expect(fails({ snapshotEvery: Token.asNumber({ Ref: 'SnapshotEvery' }) })).not.toThrow();
+    });
+  });
+});

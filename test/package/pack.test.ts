@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// A user's view: pack the package as npm would publish it, install the tarball into a new CDK app
+// that has only cdk-cqrs, aws-cdk-lib and constructs (no esbuild, no Docker, no tooling of ours), and synth there.
+const root = path.join(__dirname, '..', '..');
+const ourPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const domainModule = `import { defineAggregate, DomainError } from 'cdk-cqrs/runtime';
+
+export default defineAggregate({
+  initialState: () => ({ count: 0 }),
+  commands: {
+    Increment: (cmd: { by: number }, state) => {
+      if (state.count + cmd.by > 1000) throw new DomainError('Counter overflow past 1000');
+      return [{ type: 'Incremented', data: cmd }];
+    },
+  },
+  events: {
+    Incremented: (state, data) => ({ count: state.count + data.by }),
+  },
+});
+`;
+
+const appModule = `const path = require('node:path');
+const { App, Stack } = require('aws-cdk-lib');
+const { CqrsAggregate } = require('cdk-cqrs');
+
+const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
+const stack = new Stack(app, 'UserStack');
+new CqrsAggregate(stack, 'Counters', { aggregateName: 'Counter', entry: path.join(__dirname, 'domain', 'counter.ts') });
+app.synth();
+`;
+
+const tsconfigFor = (moduleResolution: string, module: string) => JSON.stringify({
+  compilerOptions: { target: 'ES2022', module, moduleResolution, strict: true, noEmit: true, skipLibCheck: false, types: [] },
+  files: ['domain/counter.ts'],
+});
+
+describe('the published package', () => {
+  let appDir: string;
+  let tarballFiles: string[];
+
+  beforeAll(() => {
+    for (const built of ['lib/index.js', 'lambda/index.js', 'lambda/index.d.ts', '.jsii']) {
+      if (!fs.existsSync(path.join(root, built))) throw new Error(`${built} is missing: run \`npm test\` (or \`npm run build\`) so the package is built before it is packed.`);
+    }
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-pack-'));
+    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    tarballFiles = packed[0].files.map((f) => f.path);
+    appDir = path.join(work, 'app');
+    fs.mkdirSync(path.join(appDir, 'domain'), { recursive: true });
+    fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({
+      name: 'user-app', private: true,
+      dependencies: {
+        'cdk-cqrs': `file:${path.join(work, packed[0].filename)}`,
+        'aws-cdk-lib': ourPackage.devDependencies['aws-cdk-lib'],
+        'constructs': ourPackage.devDependencies.constructs,
+      },
+    }));
+    fs.writeFileSync(path.join(appDir, 'domain', 'counter.ts'), domainModule);
+    fs.writeFileSync(path.join(appDir, 'app.js'), appModule);
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], appDir);
+  }, 300_000);
+
+  test('ships the compiled constructs, the compiled runtime and esbuild-wasm, and no TypeScript sources or tests', () => {
+    expect(tarballFiles).toEqual(expect.arrayContaining([
+      'lib/index.js', 'lib/index.d.ts', 'lambda/index.js', 'lambda/index.d.ts',
+      'lambda/handlers/command-handler.js', 'lambda/handlers/publisher.js', '.jsii', 'API.md', 'README.md',
+      'node_modules/esbuild-wasm/package.json', 'node_modules/esbuild-wasm/esbuild.wasm',
+    ]));
+    expect(tarballFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(tarballFiles.filter((f) => f.startsWith('test/') || f.startsWith('bin/'))).toEqual([]);
+  });
+
+  test('synthesizes an aggregate in an app with no esbuild and no Docker', () => {
+    expect(fs.existsSync(path.join(appDir, 'node_modules', 'esbuild'))).toBe(false);
+    // CDK_DOCKER points at a command that always fails: synth must never need Docker.
+    execFileSync(process.execPath, ['app.js'], { cwd: appDir, env: { ...process.env, CDK_DOCKER: 'false' }, stdio: 'pipe' });
+
+    const template = JSON.parse(fs.readFileSync(path.join(appDir, 'cdk.out', 'UserStack.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> & { Code?: { S3Key: string } } }> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::DynamoDB::GlobalTable')).toHaveLength(1);
+    expect(functions.map((f) => f.Properties.Runtime)).toEqual(['nodejs24.x', 'nodejs24.x']);
+
+    // The asset of a function is staged as cdk.out/asset.<hash>, and its S3 key is <hash>.zip.
+    const assetDir = (key: string) => path.join(appDir, 'cdk.out', `asset.${key.replace(/\.zip$/, '')}`);
+    const bundles = functions.map((f) => fs.readFileSync(path.join(assetDir(f.Properties.Code!.S3Key), 'index.js'), 'utf8'));
+    expect(bundles.filter((code) => code.includes('Counter overflow past 1000'))).toHaveLength(1);
+  });
+
+  test.each([
+    ['NodeNext', 'NodeNext'],
+    ['node', 'commonjs'],
+  ])('type-checks a domain module against cdk-cqrs/runtime with moduleResolution %s', (moduleResolution, module) => {
+    const config = path.join(appDir, `tsconfig.${moduleResolution}.json`);
+    fs.writeFileSync(config, tsconfigFor(moduleResolution, module));
+    expect(() => execFileSync(process.execPath, [tsc, '-p', config], { cwd: appDir, stdio: 'pipe' })).not.toThrow();
+  });
+});

@@ -1,0 +1,49 @@
+import { fromErrorAnswer, toErrorAnswer } from '../../lambda/error-answer';
+import { ConcurrencyError, DomainError, UnknownCommand, ValidationError, isConcurrencyError, isDomainError } from '../../lambda/errors';
+import { CONFLICT_RETRY_POLICY, conflictRetryDelayMs } from '../../lambda/retry-policy';
+import { parseCommandEnvelope } from '../../lambda/envelope';
+
+describe('errors', () => {
+  test('a ConcurrencyError says both versions and what to do', () => {
+    const err = new ConcurrencyError({ aggregateId: 'c-42', expectedVersion: 5, currentVersion: 7, aggregateName: 'Customer' });
+    expect(err.message).toBe('Customer c-42 is at version 7; the command expected 5. Reload and retry, or omit expectedVersion.');
+  });
+
+  test('guards check the name, so they hold across bundles', () => {
+    expect(isDomainError({ name: 'DomainError', message: 'x' })).toBe(true);
+    expect(isConcurrencyError(new DomainError('x'))).toBe(false);
+  });
+
+  test.each([
+    new ValidationError('bad', [{ message: 'Required', path: ['email'] }]),
+    new DomainError('Customer already exists'),
+    new ConcurrencyError({ aggregateId: 'c-1', expectedVersion: 0, currentVersion: 3 }),
+    new UnknownCommand({ commandType: 'X', knownCommands: ['A', 'B'] }),
+  ])('an answer round-trips to the same typed error (%s)', (err) => {
+    const answer = JSON.parse(JSON.stringify(toErrorAnswer(err)));
+    const back = fromErrorAnswer(answer);
+    expect(back.constructor).toBe(err.constructor);
+    expect({ ...back, message: back.message }).toEqual({ ...err, message: err.message });
+  });
+});
+
+describe('the conflict retry policy', () => {
+  test('backs off exponentially with full jitter, capped', () => {
+    expect(conflictRetryDelayMs(1, () => 1)).toBe(CONFLICT_RETRY_POLICY.initialDelayMs);
+    expect(conflictRetryDelayMs(3, () => 1)).toBe(Math.round(CONFLICT_RETRY_POLICY.initialDelayMs * CONFLICT_RETRY_POLICY.factor ** 2));
+    expect(conflictRetryDelayMs(50, () => 1)).toBe(CONFLICT_RETRY_POLICY.maxDelayMs);
+    expect(conflictRetryDelayMs(50, () => 0)).toBe(0);
+  });
+});
+
+describe('command envelopes', () => {
+  test('keeps the contract fields', () => {
+    const envelope = { type: 'A', aggregateId: 'x', payload: { a: 1 }, expectedVersion: 0, commandId: 'c', sessionId: 's', metadata: { tenantId: 't' } };
+    expect(parseCommandEnvelope(envelope)).toEqual(envelope);
+  });
+
+  test('fails naming the field that is wrong', () => {
+    expect(() => parseCommandEnvelope({ type: 'A', aggregateId: 'x', payload: 1, commandId: 3 })).toThrow(/commandId must be a non-empty string/);
+    expect(() => parseCommandEnvelope({ type: 'A', aggregateId: 'x#command#y', payload: 1 })).toThrow(/aggregateId must not contain/);
+  });
+});
