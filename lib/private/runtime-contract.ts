@@ -20,6 +20,10 @@ export const ENV = {
   eventSource: 'CQRS_EVENT_SOURCE',
   /** How long an idempotency record is kept, in seconds. */
   idempotencyTtlSeconds: 'CQRS_IDEMPOTENCY_TTL_SECONDS',
+  /** Name of the read-model table (projectors and the query function). */
+  readModelTable: 'CQRS_READ_MODEL_TABLE',
+  /** The projection's name, as given in `projections` (projectors). */
+  projectionName: 'CQRS_PROJECTION_NAME',
 } as const;
 
 /** Attribute names and values of the items in the event-store table. */
@@ -34,6 +38,20 @@ export const EVENT_STORE = {
   /** Epoch seconds after which DynamoDB TTL may delete an item (idempotency records only). */
   ttlAttribute: 'expiresAt',
 } as const;
+
+/**
+ * Attribute names of the read-model table. A projection keeps one document per aggregate at
+ * (`pk` = aggregate id, `sk` = projection name), with the version of the last event applied.
+ */
+export const READ_MODEL = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  versionAttribute: 'version',
+  viewAttribute: 'view',
+} as const;
+
+/** The key attributes a projection writes for a read-model index (GSI) named `indexName`. */
+export const readModelIndexKeys = (indexName: string) => ({ partitionKey: `${indexName}_pk`, sortKey: `${indexName}_sk` });
 
 /** EventBridge accepts at most 256 KB per entry (detail, detail-type, source and resources together). */
 export const MAX_EVENT_ENTRY_BYTES = 256 * 1024;
