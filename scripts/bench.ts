@@ -1,0 +1,92 @@
+// `npm run bench`: prints what a command costs in DynamoDB requests and time, cold and warm,
+// and how fast the outbox publisher turns stream records into PutEvents entries.
+// Runs against DynamoDB Local on loopback; figures are for comparing, not AWS latencies.
+import { performance } from 'node:perf_hooks';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { handleCommand } from '../lambda/command-handler';
+import { publishStreamRecords, type BusEntry } from '../lambda/publisher';
+import { WarmCache } from '../lambda/warm-cache';
+import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/dynamodb-local';
+import { createEventStoreTable } from '../test/helpers/event-store-table';
+import { readStreamEvent } from '../test/helpers/stream-records';
+import { counter } from '../test/helpers/test-aggregates';
+
+const AGGREGATES = 20;
+const COMMANDS_PER_AGGREGATE = 10;
+
+/** Counts the requests a client sends, by operation. */
+function countRequests(client: DynamoDBClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add((next, context) => async (args) => {
+    counts.set(context.commandName ?? '?', (counts.get(context.commandName ?? '?') ?? 0) + 1);
+    return next(args);
+  }, { step: 'initialize', name: 'countRequests' });
+  return counts;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function benchCommands(scenario: string, options: { warm: boolean; withCommandId: boolean }): Promise<void> {
+  const table = await createEventStoreTable('bench');
+  const counts = countRequests(table.client);
+  const cache = options.warm ? new WarmCache() : undefined;
+  const latencies: number[] = [];
+  for (let round = 0; round < COMMANDS_PER_AGGREGATE; round++) {
+    for (let a = 0; a < AGGREGATES; a++) {
+      const started = performance.now();
+      await handleCommand(counter, {
+        type: 'Increment', aggregateId: `counter-${a}`, payload: { by: 1 },
+        commandId: options.withCommandId ? `cmd-${a}-${round}` : undefined,
+      }, table.deps({ aggregateName: 'Counter', eventSource: 'bench.Counter', snapshotEvery: 50, cache }));
+      latencies.push(performance.now() - started);
+    }
+  }
+  const commands = AGGREGATES * COMMANDS_PER_AGGREGATE;
+  const requests = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  latencies.sort((x, y) => x - y);
+  const byOperation = [...counts.entries()].map(([name, n]) => `${name.replace('Command', '')} ${(n / commands).toFixed(2)}`).join(', ');
+  console.log(`${scenario.padEnd(34)} ${(requests / commands).toFixed(2).padStart(5)} requests/command (${byOperation}); p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms`);
+  await table.drop();
+}
+
+async function benchPublisher(): Promise<void> {
+  const table = await createEventStoreTable('bench-publisher');
+  for (let a = 0; a < 50; a++) {
+    await handleCommand(counter, { type: 'Increment', aggregateId: `counter-${a}`, payload: { by: 1, times: 10 } },
+      table.deps({ aggregateName: 'Counter', eventSource: 'bench.Counter', snapshotEvery: 0 }));
+  }
+  const streamEvent = await readStreamEvent(table.client, table.tableName);
+  let calls = 0;
+  let entries = 0;
+  const putEvents = async (batch: readonly BusEntry[]) => {
+    calls += 1;
+    entries += batch.length;
+    return { FailedEntryCount: 0, Entries: batch.map((_, i) => ({ EventId: String(i) })) };
+  };
+  const started = performance.now();
+  const result = await publishStreamRecords(streamEvent.Records, { putEvents, eventBusName: 'bench', source: 'bench.Counter' });
+  const ms = performance.now() - started;
+  console.log(`publisher: ${streamEvent.Records.length} stream records -> ${entries} entries in ${calls} PutEvents calls, ${ms.toFixed(1)} ms (${Math.round(entries / (ms / 1000))} events/s in-process), ${result.batchItemFailures.length} failures`);
+  await table.drop();
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  console.log('Starting DynamoDB Local ...');
+  const local = await startDynamoDbLocal();
+  process.env.DYNAMODB_ENDPOINT = local.endpoint;
+  try {
+    console.log(`${AGGREGATES} aggregates x ${COMMANDS_PER_AGGREGATE} commands, one event each, sequential:`);
+    await benchCommands('cold container (no cache)', { warm: false, withCommandId: false });
+    await benchCommands('warm container (cached state)', { warm: true, withCommandId: false });
+    await benchCommands('warm, with commandId (transaction)', { warm: true, withCommandId: true });
+    await benchPublisher();
+  } finally {
+    await stopDynamoDbLocal(local);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
