@@ -11,9 +11,9 @@ export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env):
   return value;
 }
 
-export function numberEnv(name: EnvName, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[ENV[name]];
-  if (raw === undefined || raw === '') return fallback;
+/** Reads a whole-number variable that the construct sets. */
+export function numberEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = requireEnv(name, env);
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`Environment variable ${ENV[name]} must be an integer >= 0 (given '${raw}').`);
   return value;

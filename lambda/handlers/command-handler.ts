@@ -31,9 +31,10 @@ function depsFromEnv(): CommandHandlerDeps {
     tableName: requireEnv('eventStoreTable'),
     aggregateName: requireEnv('aggregateName'),
     eventSource: requireEnv('eventSource'),
-    snapshotEvery: numberEnv('snapshotEvery', 100),
-    maxConflictRetries: numberEnv('maxConflictRetries', 3),
-    idempotencyTtlSeconds: numberEnv('idempotencyTtlSeconds', 24 * 60 * 60),
+    // The construct sets every variable, so the defaults live in one place: CqrsAggregateProps.
+    snapshotEvery: numberEnv('snapshotEvery'),
+    maxConflictRetries: numberEnv('maxConflictRetries'),
+    idempotencyTtlSeconds: numberEnv('idempotencyTtlSeconds'),
     cache: new WarmCache(),
   };
 }
