@@ -6,6 +6,13 @@ import { ValidationError } from './errors';
 /** Events one command may write: a transaction holds 100 items, one is kept for the idempotency record. */
 export const MAX_EVENTS_PER_COMMAND = 99;
 
+/**
+ * The events of one command go in one write, and a DynamoDB transaction holds at most 4 MB.
+ * Checked on the envelopes' JSON size with room kept for attribute names, the snapshot and the
+ * idempotency record, so an oversized command is a ValidationError rather than a DynamoDB fault.
+ */
+export const MAX_COMMAND_EVENT_BYTES = 3 * 1024 * 1024;
+
 export interface DecidedEvent {
   readonly type: string;
   readonly data: unknown;
@@ -60,14 +67,21 @@ export function buildEnvelopes(command: CommandEnvelope, decided: readonly Decid
       },
     };
   });
+  let totalBytes = 0;
   for (const envelope of envelopes) {
     const bytes = entryBytes(envelope, context.eventSource);
+    totalBytes += bytes;
     if (bytes > MAX_EVENT_ENTRY_BYTES) {
       throw new ValidationError(
         `Event ${envelope.type} is ${bytes} bytes on the bus; an EventBridge entry holds at most ${MAX_EVENT_ENTRY_BYTES}. Store large data elsewhere (S3) and put its key in the event.`,
         [{ message: `entry is ${bytes} bytes`, path: ['events', envelope.version - fromVersion - 1] }],
       );
     }
+  }
+  if (totalBytes > MAX_COMMAND_EVENT_BYTES) {
+    throw new ValidationError(
+      `Command ${command.type} decided ${envelopes.length} events of ${totalBytes} bytes in all; one write holds at most ${MAX_COMMAND_EVENT_BYTES}. Split the command.`,
+    );
   }
   return envelopes;
 }

@@ -51,6 +51,11 @@ describe('a rejected command writes nothing', () => {
       name: 'ValidationError', message: expect.stringMatching(/decided 100 events; at most 99/),
     }));
 
+  test('fails with ValidationError when a command\'s events together pass what one write holds', () =>
+    expectRejectedWithoutWrites(counter, { type: 'Increment', aggregateId: 'n-4', payload: { by: 1, times: 16, padding: 200_000 } }, {
+      name: 'ValidationError', message: expect.stringMatching(/^Command Increment decided 16 events of \d+ bytes in all; one write holds at most 3145728/),
+    }));
+
   test('fails with ConcurrencyError carrying the current version when expectedVersion is outdated', () =>
     expectRejectedWithoutWrites(customer, { type: 'SuspendCustomer', aggregateId: 'c-1', payload: { reason: 'x' }, expectedVersion: 0 }, {
       name: 'ConcurrencyError', currentVersion: 1, expectedVersion: 0,
