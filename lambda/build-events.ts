@@ -3,8 +3,8 @@ import { MAX_EVENT_ENTRY_BYTES } from '../lib/private/runtime-contract';
 import type { CommandEnvelope, EventEnvelope } from './envelope';
 import { ValidationError } from './errors';
 
-/** Events one command may write: a transaction holds 100 items, one is kept for the idempotency record. */
-export const MAX_EVENTS_PER_COMMAND = 99;
+/** Events one command may write: a transaction holds 100 items; two are kept for the idempotency record and the session entry. */
+export const MAX_EVENTS_PER_COMMAND = 98;
 
 /**
  * The events of one command go in one write, and a DynamoDB transaction holds at most 4 MB.

@@ -6,6 +6,7 @@ import { ConcurrencyError, UnknownCommand, ValidationError, isConcurrencyError, 
 import { EventStore } from './event-store';
 import { foldEvents } from './fold';
 import { CONFLICT_RETRY_POLICY, conflictRetryDelayMs, sleep } from './retry-policy';
+import { sessionEntry, type SessionSettings } from './session-entry';
 import type { WarmCache } from './warm-cache';
 
 /** What the command handler needs; the Lambda entry point builds it from its environment. */
@@ -21,6 +22,8 @@ export interface CommandHandlerDeps {
   readonly cache?: WarmCache;
   /** How long an idempotency record is kept. @default 86400 (24 hours) */
   readonly idempotencyTtlSeconds?: number;
+  /** With read-your-writes: a command sent with a sessionId also writes a session entry, in the same transaction. */
+  readonly session?: SessionSettings;
 }
 
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -96,6 +99,9 @@ async function decideAndAppend(
       snapshot: crossesSnapshot ? { version: newVersion, state: newState } : undefined,
       idempotency: command.commandId
         ? { commandId: command.commandId, expiresAt: Math.floor(Date.now() / 1000) + (deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS) }
+        : undefined,
+      sessionEntry: command.sessionId && deps.session
+        ? { tableName: deps.session.tableName, item: sessionEntry(command.sessionId, events, deps.session) }
         : undefined,
     });
     if (outcome === 'appended') {

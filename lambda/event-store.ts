@@ -42,6 +42,8 @@ export interface AppendRequest {
   readonly events: readonly EventEnvelope[];
   readonly snapshot?: Snapshot;
   readonly idempotency?: { readonly commandId: string; readonly expiresAt: number };
+  /** A read-your-writes entry, written to the session table in the same transaction. */
+  readonly sessionEntry?: { readonly tableName: string; readonly item: Item };
 }
 
 export const idempotencyKey = (aggregateId: string, commandId: string): string => `${aggregateId}#command#${commandId}`;
@@ -177,19 +179,24 @@ export class EventStore {
       version: request.snapshot.version, state: request.snapshot.state,
     };
     // A snapshot is derived data: when the transaction is full it is written right after, on its own.
-    const snapshotFits = snapshotItem !== undefined && puts.length < MAX_ITEMS_PER_TRANSACTION;
+    const snapshotFits = snapshotItem !== undefined && puts.length + (request.sessionEntry ? 1 : 0) < MAX_ITEMS_PER_TRANSACTION;
     if (snapshotItem && snapshotFits) puts.push({ item: snapshotItem, condition: versionIsFree });
+    // The session entry counts as an item of the write: with it, even one event needs a transaction.
+    const sessionPut = request.sessionEntry && { Put: { TableName: request.sessionEntry.tableName, Item: request.sessionEntry.item } };
     try {
-      if (puts.length === 1) {
+      if (puts.length === 1 && !sessionPut) {
         await this.client.send(new PutCommand({
           TableName: this.tableName, Item: puts[0].item, ConditionExpression: puts[0].condition,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }));
       } else {
         await this.client.send(new TransactWriteCommand({
-          TransactItems: puts.map(({ item, condition }) => ({
-            Put: { TableName: this.tableName, Item: item, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
-          })),
+          TransactItems: [
+            ...puts.map(({ item, condition }) => ({
+              Put: { TableName: this.tableName, Item: item, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const },
+            })),
+            ...(sessionPut ? [sessionPut] : []),
+          ],
         }));
       }
     } catch (err) {

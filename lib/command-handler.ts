@@ -6,7 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { commandHandlerCode } from './bundling';
-import { EVENT_STORE_COMMAND_ACTIONS, TABLE_KEY_ACTIONS } from './private/iam-actions';
+import { EVENT_STORE_COMMAND_ACTIONS, SESSION_WRITE_ACTIONS, TABLE_KEY_ACTIONS } from './private/iam-actions';
 import { createOwnedFunction } from './private/owned-function';
 import { ENV } from './private/runtime-contract';
 
@@ -36,6 +36,8 @@ export interface CommandHandlerProps {
   readonly logRetention: logs.RetentionDays;
   /** What happens to the log group when it is removed from the stack. */
   readonly logRemovalPolicy: RemovalPolicy;
+  /** With read-your-writes: the session table, and how long its entries are kept. @default - no session entries */
+  readonly sessions?: { readonly table: dynamodb.ITableV2; readonly ttl: Duration };
 }
 
 /**
@@ -60,6 +62,10 @@ export class CommandHandler extends Construct {
         [ENV.snapshotEvery]: Tokenization.stringifyNumber(props.snapshotEvery),
         [ENV.maxConflictRetries]: Tokenization.stringifyNumber(props.maxConflictRetries),
         [ENV.idempotencyTtlSeconds]: Tokenization.stringifyNumber(props.idempotencyTtl.toSeconds()),
+        ...(props.sessions ? {
+          [ENV.sessionTable]: props.sessions.table.tableName,
+          [ENV.sessionTtlSeconds]: Tokenization.stringifyNumber(props.sessions.ttl.toSeconds()),
+        } : {}),
       },
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -70,6 +76,9 @@ export class CommandHandler extends Construct {
       actions: EVENT_STORE_COMMAND_ACTIONS,
       resources: [props.eventStore.tableArn],
     }));
+    if (props.sessions) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SESSION_WRITE_ACTIONS, resources: [props.sessions.table.tableArn] }));
+    }
     props.encryptionKey?.grant(role, ...TABLE_KEY_ACTIONS);
     this.function = fn;
   }

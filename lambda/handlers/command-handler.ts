@@ -6,6 +6,7 @@ import type { CommandResult } from '../envelope';
 import { toErrorAnswer, type ErrorAnswer } from '../error-answer';
 import { isCommandRejection } from '../errors';
 import { numberEnv, requireEnv } from '../read-env';
+import { ENV } from '../../lib/private/runtime-contract';
 import { WarmCache } from '../warm-cache';
 
 /** The Lambda handler for an aggregate; rejected commands are answers (`{ error }`), only faults throw. */
@@ -36,5 +37,9 @@ function depsFromEnv(): CommandHandlerDeps {
     maxConflictRetries: numberEnv('maxConflictRetries'),
     idempotencyTtlSeconds: numberEnv('idempotencyTtlSeconds'),
     cache: new WarmCache(),
+    // Set only when the aggregate has readYourWrites.
+    session: process.env[ENV.sessionTable]
+      ? { tableName: requireEnv('sessionTable'), ttlSeconds: numberEnv('sessionTtlSeconds') }
+      : undefined,
   };
 }

@@ -24,3 +24,6 @@ export const LOG_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /** What DynamoDB needs of a customer managed key to read and write items for the command handler. */
 export const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+
+/** What the command handler does with the session table: put one entry per command (read-your-writes). */
+export const SESSION_WRITE_ACTIONS = ['dynamodb:PutItem'];

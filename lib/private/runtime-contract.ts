@@ -24,6 +24,10 @@ export const ENV = {
   readModelTable: 'CQRS_READ_MODEL_TABLE',
   /** The projection's name, as given in `projections` (projectors). */
   projectionName: 'CQRS_PROJECTION_NAME',
+  /** Name of the session table; set only with `readYourWrites`. */
+  sessionTable: 'CQRS_SESSION_TABLE',
+  /** How long a session entry is kept, in seconds (`readYourWrites.ttl`). */
+  sessionTtlSeconds: 'CQRS_SESSION_TTL_SECONDS',
 } as const;
 
 /** Attribute names and values of the items in the event-store table. */
@@ -48,6 +52,17 @@ export const READ_MODEL = {
   sortKey: 'sk',
   versionAttribute: 'version',
   viewAttribute: 'view',
+} as const;
+
+/**
+ * Attribute names of the session table (read-your-writes). Each successful command sent with a
+ * `sessionId` writes one entry, in the transaction that stores its events, at
+ * (`pk` = session id, `sk` = `<aggregateName>#<aggregateId>#<last version, 10 digits>`).
+ */
+export const SESSION_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
 } as const;
 
 /** The key attributes a projection writes for a read-model index (GSI) named `indexName`. */

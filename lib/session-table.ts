@@ -1,0 +1,51 @@
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { SESSION_TABLE } from './private/runtime-contract';
+
+/** Read-your-writes: what a caller's session sees before the projections catch up. */
+export interface ReadYourWritesProps {
+  /**
+   * How long a session entry is kept: it only has to outlive the projections' lag.
+   *
+   * DynamoDB's TTL deletes an expired entry within a few days, so readers also skip entries
+   * past their expiry.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly ttl?: Duration;
+}
+
+/** Properties of a `SessionTable`. */
+export interface SessionTableProps {
+  /** The customer managed key that encrypts the table. @default - an AWS owned key */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * The session table of read-your-writes: the command handler writes, in the transaction that
+ * stores a command's events, an entry under the caller's `sessionId` that expires after `ttl`.
+ *
+ * Its entries live minutes and can be lost without harm (reads then wait for the projections),
+ * so it is destroyed with the stack; point-in-time recovery stays on as everywhere else.
+ */
+export class SessionTable extends Construct {
+  /** The table. */
+  public readonly table: dynamodb.TableV2;
+
+  constructor(scope: Construct, id: string, props: SessionTableProps = {}) {
+    super(scope, id);
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: SESSION_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: SESSION_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: SESSION_TABLE.ttlAttribute,
+      encryption: props.encryptionKey
+        ? dynamodb.TableEncryptionV2.customerManagedKey(props.encryptionKey)
+        : dynamodb.TableEncryptionV2.dynamoOwnedKey(),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  }
+}
