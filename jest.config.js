@@ -9,6 +9,7 @@ module.exports = {
   moduleNameMapper: {
     '^cdk-cqrs$': '<rootDir>/lib/index.ts',
     '^cdk-cqrs/runtime$': '<rootDir>/lambda/index.ts',
+    '^cdk-cqrs/testing$': '<rootDir>/lambda/testing/index.ts',
   },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',

@@ -2,11 +2,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildEnvelopes, toDecidedEvents } from './build-events';
 import type { AnyAggregate } from './define-aggregate';
 import { parseCommandEnvelope, type CommandEnvelope, type CommandResult } from './envelope';
-import { ConcurrencyError, UnknownCommand, ValidationError, isConcurrencyError, isDomainError } from './errors';
+import { ConcurrencyError, UnknownCommand, isConcurrencyError, isDomainError } from './errors';
 import { EventStore } from './event-store';
 import { foldEvents } from './fold';
 import { CONFLICT_RETRY_POLICY, conflictRetryDelayMs, sleep } from './retry-policy';
 import { sessionEntry, type SessionSettings } from './session-entry';
+import { validatePayload } from './validate-payload';
 import type { WarmCache } from './warm-cache';
 
 /** What the command handler needs; the Lambda entry point builds it from its environment. */
@@ -137,31 +138,6 @@ async function currentState(aggregate: AnyAggregate, aggregateId: string, store:
   const loaded = await store.load(aggregateId);
   const state = foldEvents(aggregate, loaded.snapshot ? loaded.snapshot.state : aggregate.initialState(), loaded.events);
   return { state, version: loaded.version, fromCache: false };
-}
-
-async function validatePayload(aggregate: AnyAggregate, command: CommandEnvelope): Promise<unknown> {
-  const schema = aggregate.schemas?.[command.type];
-  if (!isStandardSchema(schema)) return command.payload;
-  const result = await schema['~standard'].validate(command.payload);
-  if (!result.issues) return result.value;
-  const issues = result.issues.map((issue) => ({
-    message: issue.message,
-    path: issue.path?.map((segment) => {
-      const key = typeof segment === 'object' ? segment.key : segment;
-      return typeof key === 'number' ? key : String(key);
-    }),
-  }));
-  const first = issues[0];
-  throw new ValidationError(
-    `Command ${command.type}: payload${first?.path?.length ? `.${first.path.join('.')}` : ''} ${first?.message ?? 'is invalid'}${issues.length > 1 ? ` (and ${issues.length - 1} more issues)` : ''}.`,
-    issues,
-  );
-}
-
-function isStandardSchema(value: unknown): value is import('./standard-schema').StandardSchemaV1 {
-  if (typeof value !== 'object' || value === null) return false;
-  const props = (value as Record<string, unknown>)['~standard'];
-  return typeof props === 'object' && props !== null && typeof (props as { validate?: unknown }).validate === 'function';
 }
 
 export { CONFLICT_RETRY_POLICY };

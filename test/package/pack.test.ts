@@ -70,7 +70,7 @@ describe('the published package', () => {
   test('ships the compiled constructs, the compiled runtime and esbuild-wasm, and no TypeScript sources or tests', () => {
     expect(tarballFiles).toEqual(expect.arrayContaining([
       'lib/index.js', 'lib/index.d.ts', 'lambda/index.js', 'lambda/index.d.ts',
-      'lambda/handlers/command-handler.js', 'lambda/handlers/publisher.js', '.jsii', 'API.md', 'README.md',
+      'lambda/handlers/command-handler.js', 'lambda/handlers/publisher.js', 'lambda/testing/index.js', 'lambda/testing/index.d.ts', '.jsii', 'API.md', 'README.md',
       'node_modules/esbuild-wasm/package.json', 'node_modules/esbuild-wasm/esbuild.wasm',
     ]));
     expect(tarballFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);

@@ -1,0 +1,108 @@
+import { AssertionError, deepStrictEqual } from 'node:assert';
+import type { CommandOf, EventOf } from '../aggregate-types';
+import { toDecidedEvents } from '../build-events';
+import type { AnyAggregate } from '../define-aggregate';
+import { UnknownCommand } from '../errors';
+import { foldEvents } from '../fold';
+import { validatePayload } from '../validate-payload';
+
+/** An event as a spec gives or expects it: its type and data, without the envelope. */
+export type SpecEvent<Agg> = EventOf<Agg> extends infer Event
+  ? Event extends { readonly type: infer Type; readonly data: infer Data } ? { readonly type: Type; readonly data: Data } : never
+  : never;
+
+/** A command as a spec sends it: the envelope's `aggregateId` may be left out. */
+export type SpecCommand<Agg> = CommandOf<Agg> extends infer Command
+  ? Command extends { readonly aggregateId: string } ? Omit<Command, 'aggregateId'> & { readonly aggregateId?: string } : never
+  : never;
+
+/** An error class to expect, matched by name so it holds across bundles. */
+export interface ErrorClass {
+  readonly name: string;
+  readonly prototype: Error;
+}
+
+export interface AggregateSpecWhen<Agg> {
+  /** The command decides exactly these events, in order. */
+  then(expected: readonly SpecEvent<Agg>[]): Promise<void>;
+  /** The command is rejected with this error (`DomainError`, `ValidationError`, ...); `check` may look closer. */
+  thenThrows(errorClass: ErrorClass, check?: (error: Error) => void): Promise<void>;
+  /** The command is accepted and decides no event. */
+  thenNothingHappened(): Promise<void>;
+}
+
+export interface AggregateSpecGiven<Agg> {
+  when(command: SpecCommand<Agg>): AggregateSpecWhen<Agg>;
+}
+
+/**
+ * Given/when/then for an aggregate's decisions, in any test runner: `given` folds past events
+ * with the aggregate's own `events`, `when` validates the payload with its `schemas` and runs
+ * its command, and `then*` compares. A failed spec throws an AssertionError that shows the
+ * events given, the command, and the difference.
+ *
+ * @example
+ * test('refuses to register a customer twice', () =>
+ *   specFor(customer).given([{ type: 'CustomerRegistered', data: ann }])
+ *     .when({ type: 'RegisterCustomer', payload: ann }).thenThrows(DomainError));
+ */
+export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(definition: Agg): { given(events: readonly SpecEvent<Agg>[]): AggregateSpecGiven<Agg> } {
+  const aggregate = definition as unknown as AnyAggregate;
+  return {
+    given: (events) => ({
+      when: (command) => {
+        const scenario = describeScenario(events, command);
+        const decide = async () => {
+          const envelope = { aggregateId: 'spec-aggregate', ...(command as object) } as { type: string; aggregateId: string; payload: unknown };
+          const handler = aggregate.commands[envelope.type];
+          if (typeof handler !== 'function') throw new UnknownCommand({ commandType: envelope.type, knownCommands: Object.keys(aggregate.commands) });
+          const payload = await validatePayload(aggregate, envelope);
+          const state = foldEvents(aggregate, aggregate.initialState(), events.map((event, index) => ({ ...(event as { type: string; data: unknown }), version: index + 1 })));
+          return toDecidedEvents(handler(payload, state), envelope.type);
+        };
+        return {
+          then: async (expected) => {
+            const decided = await decide().catch((error: unknown) => fail(`${scenario}\nexpected events, but the command was rejected: ${String(error)}`));
+            deepEqualOrFail(decided, expected, `${scenario}\nthe events differ from those expected`);
+          },
+          thenNothingHappened: async () => {
+            const decided = await decide().catch((error: unknown) => fail(`${scenario}\nexpected no events, but the command was rejected: ${String(error)}`));
+            deepEqualOrFail(decided, [], `${scenario}\nexpected no events`);
+          },
+          thenThrows: async (errorClass, check) => {
+            let decided: unknown;
+            try {
+              decided = await decide();
+            } catch (error) {
+              if (!(error instanceof Error) || error.name !== errorClass.name) {
+                fail(`${scenario}\nexpected ${errorClass.name}, but got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+              }
+              check?.(error);
+              return;
+            }
+            fail(`${scenario}\nexpected ${errorClass.name}, but the command decided ${JSON.stringify(decided)}`);
+          },
+        };
+      },
+    }),
+  };
+}
+
+function describeScenario(events: readonly { readonly type: unknown }[], command: { readonly type: unknown }): string {
+  const given = events.length === 0 ? 'no events' : events.map((event) => String(event.type)).join(', ');
+  return `Given ${given}, when ${String(command.type)}:`;
+}
+
+function fail(message: string): never {
+  throw new AssertionError({ message });
+}
+
+function deepEqualOrFail(actual: unknown, expected: unknown, message: string): void {
+  try {
+    deepStrictEqual(actual, expected);
+  } catch (error) {
+    // Keep node's diff, after our description of the scenario.
+    const diff = error instanceof AssertionError ? error.message.split('\n').slice(1).join('\n') : '';
+    throw new AssertionError({ message: `${message}:\n${diff.trim()}` });
+  }
+}
