@@ -15,6 +15,18 @@ export const ALARM_THRESHOLDS = {
   deadLetterMessages: 1,
 };
 
+/** Thresholds of each projection's alarms, each with its unit in its name. */
+export const PROJECTION_ALARM_THRESHOLDS = {
+  /** The oldest event in the projection's queue is this old: the read model is this far behind. */
+  lagInMinutes: 5,
+  /** Minutes in a row the lag must stay above the threshold. */
+  lagForMinutes: 5,
+  /** Failed invocations of the projector in one minute (a message that fails alone is no invocation error). */
+  projectorErrorsPerMinute: 1,
+  /** Events in the projection's DLQ. */
+  deadLetterMessages: 1,
+};
+
 /** The metrics the alarms watch, taken from the owning constructs' metric methods. */
 export interface AggregateAlarmsProps {
   /** The aggregate's name, for the descriptions. */
@@ -61,6 +73,59 @@ export class AggregateAlarms extends Construct {
       alarmDescription: `${props.aggregateName}: the command handler failed (rejected commands are answers and do not count).`,
       metric: props.commandErrors,
       threshold: ALARM_THRESHOLDS.commandErrorsPerMinute,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms = [deadLetters, lag, errors];
+  }
+}
+
+/** The metrics a projection's alarms watch, taken from the projection's metric methods. */
+export interface ProjectionAlarmsProps {
+  /** The aggregate's name, for the descriptions. */
+  readonly aggregateName: string;
+  /** The projection's name, for the descriptions. */
+  readonly projectionName: string;
+  /** `metricLag()`: the age of the oldest message in the projection's queue, in seconds. */
+  readonly lag: cloudwatch.IMetric;
+  /** `metricDeadLetterMessages()`. */
+  readonly deadLetterMessages: cloudwatch.IMetric;
+  /** `metricProjectorErrors()`. */
+  readonly projectorErrors: cloudwatch.IMetric;
+}
+
+/**
+ * The alarms of one projection, with no actions, in the style of `AggregateAlarms`: its DLQ
+ * holds an event, its read model lags, its projector fails.
+ */
+export class ProjectionAlarms extends Construct {
+  /** Every alarm below. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, id: string, props: ProjectionAlarmsProps) {
+    super(scope, id);
+    const name = `${props.aggregateName} projection ${props.projectionName}`;
+    const deadLetters = new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
+      alarmDescription: `${name}: events that could not be projected are in its DLQ; fix the cause, then redrive them.`,
+      metric: props.deadLetterMessages,
+      threshold: PROJECTION_ALARM_THRESHOLDS.deadLetterMessages,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const lag = new cloudwatch.Alarm(this, 'Lag', {
+      alarmDescription: `${name}: the read model is more than ${PROJECTION_ALARM_THRESHOLDS.lagInMinutes} minutes behind (age of the oldest queued event).`,
+      metric: props.lag,
+      threshold: Duration.minutes(PROJECTION_ALARM_THRESHOLDS.lagInMinutes).toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: PROJECTION_ALARM_THRESHOLDS.lagForMinutes,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const errors = new cloudwatch.Alarm(this, 'ProjectorErrors', {
+      alarmDescription: `${name}: the projector failed whole invocations (timeouts, crashes); their events are retried.`,
+      metric: props.projectorErrors,
+      threshold: PROJECTION_ALARM_THRESHOLDS.projectorErrorsPerMinute,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -30,6 +30,21 @@ export function commandHandlerCode(entry: string): lambda.Code {
   return bundledCode(`the command handler of ${entry}`, path.dirname(entry), wrapper);
 }
 
+/**
+ * The code of a projector: a generated entry that imports the user's projection module (its
+ * default export is `defineProjection(...)`) and hands it to the runtime's `createProjector`.
+ *
+ * @param entry absolute path of the user's projection module; it must exist
+ */
+export function projectorCode(entry: string): lambda.Code {
+  const wrapper = [
+    `import projection from ${importPath(entry)};`,
+    `import { createProjector } from ${importPath(runtimeHandler('projector'))};`,
+    'export const handler = createProjector(projection);',
+  ].join('\n');
+  return bundledCode(`the projector of ${entry}`, path.dirname(entry), wrapper);
+}
+
 /** The code of the outbox publisher: the runtime's `handlers/publisher` module as it is. */
 export function publisherCode(): lambda.Code {
   const publisher = runtimeHandler('publisher');

@@ -1,126 +1,23 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AggregateAlarms } from './alarms';
 import { CommandHandler } from './command-handler';
 import { EventPublisher } from './event-publisher';
 import { EventStore } from './event-store';
-import { checkDurationInRange, checkIntegerInRange, checkPattern } from './private/validation';
-
-/** Properties of a `CqrsAggregate`. */
-export interface CqrsAggregateProps {
-  /**
-   * The aggregate's name, for example `Customer`: letters and digits, starting with a letter.
-   *
-   * It names the aggregate in its events' envelopes and in their `source` (`<namespace>.<aggregateName>`).
-   */
-  readonly aggregateName: string;
-
-  /**
-   * Path of the module that defines the aggregate: its default export is `defineAggregate(...)`.
-   *
-   * TypeScript or JavaScript. It is bundled with the runtime by esbuild at synth time, with no
-   * Docker engine; an `import ... from 'cdk-cqrs/runtime'` in it resolves to that runtime.
-   */
-  readonly entry: string;
-
-  /**
-   * Write a snapshot of the state every this many events (1 to 1000), so a load reads at most
-   * this many items.
-   *
-   * @default 50
-   */
-  readonly snapshotEvery?: number;
-
-  /**
-   * The EventBridge bus that the stored events are put on. Several aggregates can share one.
-   *
-   * @default - a new bus owned by this aggregate
-   */
-  readonly eventBus?: events.IEventBus;
-
-  /**
-   * The first part of the events' `source`, which is `<namespace>.<aggregateName>`: letters,
-   * digits, `.`, `-` and `_`, starting with a letter; not `aws.` (reserved by AWS).
-   *
-   * @default 'cqrs'
-   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html
-   */
-  readonly namespace?: string;
-
-  /**
-   * What happens to the event store, and to the functions' log groups, when they are removed
-   * from the stack or the stack is deleted.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How many times a command sent without `expectedVersion` is decided again on fresh state
-   * after a version conflict, before the caller gets a `ConcurrencyError` (0 to 10).
-   *
-   * @default 3
-   */
-  readonly maxConflictRetries?: number;
-
-  /**
-   * How long a command's `commandId` is remembered, so that sending it again returns the
-   * first result instead of appending again (1 minute to 365 days).
-   *
-   * @default Duration.hours(24)
-   */
-  readonly idempotencyTtl?: Duration;
-
-  /**
-   * Memory of the command handler, in MiB (128 to 10240).
-   *
-   * @default 512
-   */
-  readonly commandHandlerMemorySize?: number;
-
-  /**
-   * Timeout of the command handler (1 second to 15 minutes).
-   *
-   * @default Duration.seconds(10)
-   */
-  readonly commandHandlerTimeout?: Duration;
-
-  /**
-   * How long the functions' logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * A customer managed KMS key that encrypts the event store and the publisher's dead-letter queue.
-   *
-   * @default - AWS owned keys: DynamoDB's for the event store, SQS managed (SSE-SQS) for the queue
-   */
-  readonly encryptionKey?: kms.IKey;
-}
-
-/** The defaults of `CqrsAggregateProps`, applied once. */
-const DEFAULTS = {
-  snapshotEvery: 50,
-  namespace: 'cqrs',
-  removalPolicy: RemovalPolicy.RETAIN,
-  maxConflictRetries: 3,
-  idempotencyTtl: Duration.hours(24),
-  commandHandlerMemorySize: 512,
-  commandHandlerTimeout: Duration.seconds(10),
-  logRetention: logs.RetentionDays.ONE_MONTH,
-};
+import { validateAggregateProps } from './private/aggregate-validation';
+import type { IProjection } from './projection';
+import { grantReadModelRead } from './read-model';
+import { provisionReadSide } from './read-side';
+import { SessionTable } from './session-table';
+import { AGGREGATE_DEFAULTS as DEFAULTS, type CqrsAggregateProps } from './cqrs-aggregate-props';
 
 /**
  * The write side of an event-sourced aggregate: an event store, a command handler bundled
@@ -147,12 +44,29 @@ export class CqrsAggregate extends Construct {
   public readonly publisherDeadLetterQueue: sqs.IQueue;
   /** The `source` of this aggregate's events on the bus: `<namespace>.<aggregateName>`. */
   public readonly eventSource: string;
-  /** The aggregate's alarms, with no actions: add yours. */
+  /** The aggregate's alarms, its projections' included, with no actions: add yours. */
   public readonly alarms: cloudwatch.IAlarm[];
+  /**
+   * The read model: one document per aggregate and projection.
+   *
+   * Undefined when the aggregate has no `projections`.
+   */
+  public readonly readModel?: dynamodb.ITableV2;
+  /** The projections, in the order of `projections`. */
+  public readonly projections: IProjection[];
+  /**
+   * The session table of read-your-writes.
+   *
+   * Undefined without `readYourWrites`.
+   */
+  public readonly sessionTable?: dynamodb.ITableV2;
+  /** The read model's index names, for `grantReadModel`. */
+  private readonly readModelIndexNames: string[];
+  private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: CqrsAggregateProps) {
     super(scope, id);
-    validateProps(`CqrsAggregate '${id}'`, props);
+    validateAggregateProps(`CqrsAggregate '${id}'`, props);
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.eventSource = `${props.namespace ?? DEFAULTS.namespace}.${props.aggregateName}`;
@@ -160,6 +74,7 @@ export class CqrsAggregate extends Construct {
     const store = new EventStore(this, 'EventStore', { removalPolicy, encryptionKey: props.encryptionKey });
     this.eventStore = store.table;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus');
+    this.sessionTable = props.readYourWrites && new SessionTable(this, 'SessionTable', { encryptionKey: props.encryptionKey }).table;
 
     this.commandHandler = new CommandHandler(this, 'CommandHandler', {
       entry: path.resolve(props.entry),
@@ -174,6 +89,7 @@ export class CqrsAggregate extends Construct {
       timeout: props.commandHandlerTimeout ?? DEFAULTS.commandHandlerTimeout,
       logRetention,
       logRemovalPolicy: removalPolicy,
+      sessions: this.sessionTable && { table: this.sessionTable, ttl: props.readYourWrites?.ttl ?? DEFAULTS.sessionTtl },
     }).function;
 
     const publisher = new EventPublisher(this, 'Publisher', {
@@ -188,12 +104,52 @@ export class CqrsAggregate extends Construct {
     this.publisher = publisher.function;
     this.publisherDeadLetterQueue = publisher.deadLetterQueue;
 
-    this.alarms = new AggregateAlarms(this, 'Alarms', {
+    const aggregateAlarms = new AggregateAlarms(this, 'Alarms', {
       aggregateName: props.aggregateName,
       publisherLag: this.metricPublisherLag(),
       commandErrors: this.metricCommandErrors(),
       publisherDeadLetterQueue: this.publisherDeadLetterQueue,
     }).alarms;
+
+    this.encryptionKey = props.encryptionKey;
+    const readSide = provisionReadSide(this, {
+      ...props,
+      where: `CqrsAggregate '${id}'`,
+      eventSource: this.eventSource,
+      eventBus: this.eventBus,
+      eventStore: this.eventStore,
+      logRetention,
+      removalPolicy,
+    });
+    this.readModel = readSide.readModel;
+    this.readModelIndexNames = readSide.readModelIndexNames;
+    this.projections = readSide.projections;
+    this.alarms = [...aggregateAlarms, ...this.projections.flatMap((projection) => projection.alarms)];
+  }
+
+  /**
+   * The projection named `projectionName`; throws if the aggregate has none of that name.
+   */
+  public projection(projectionName: string): IProjection {
+    const found = this.projections.find((projection) => projection.projectionName === projectionName);
+    if (!found) {
+      const names = this.projections.map((projection) => `'${projection.projectionName}'`).join(', ') || 'none';
+      throw new Error(`CqrsAggregate '${this.node.id}': no projection named '${projectionName}' (projections: ${names}).`);
+    }
+    return found;
+  }
+
+  /**
+   * Lets `grantee` read the read model: `GetItem`, `BatchGetItem` and `Query` on the table and
+   * its indexes (no scans, no writes), and decrypt with the `encryptionKey` if one is given.
+   *
+   * Throws if the aggregate has no `projections`, hence no read model.
+   */
+  public grantReadModel(grantee: iam.IGrantable): iam.Grant {
+    if (!this.readModel) {
+      throw new Error(`CqrsAggregate '${this.node.id}': grantReadModel needs a read model, and there is none without projections. Add a projection to projections.`);
+    }
+    return grantReadModelRead(grantee, this.readModel, this.readModelIndexNames, this.encryptionKey);
   }
 
   /**
@@ -226,22 +182,4 @@ export class CqrsAggregate extends Construct {
       ...props,
     });
   }
-}
-
-function validateProps(where: string, props: CqrsAggregateProps): void {
-  checkPattern(where, 'aggregateName', props.aggregateName, /^[A-Za-z][A-Za-z0-9]{0,63}$/,
-    'letters and digits, starting with a letter, at most 64 characters');
-  checkPattern(where, 'namespace', props.namespace, /^[A-Za-z][A-Za-z0-9._-]{0,127}$/,
-    'letters, digits, \'.\', \'-\' and \'_\', starting with a letter, at most 128 characters');
-  if (props.namespace !== undefined && !Token.isUnresolved(props.namespace) && /^aws\./i.test(props.namespace)) {
-    throw new Error(`${where}: namespace must not start with 'aws.', which AWS reserves for its own events (given '${props.namespace}').`);
-  }
-  if (!Token.isUnresolved(props.entry) && !fs.existsSync(props.entry)) {
-    throw new Error(`${where}: entry not found at ${props.entry}. Point entry at a module whose default export is defineAggregate(...).`);
-  }
-  checkIntegerInRange(where, 'snapshotEvery', props.snapshotEvery, 1, 1000);
-  checkIntegerInRange(where, 'maxConflictRetries', props.maxConflictRetries, 0, 10);
-  checkIntegerInRange(where, 'commandHandlerMemorySize', props.commandHandlerMemorySize, 128, 10240);
-  checkDurationInRange(where, 'idempotencyTtl', props.idempotencyTtl, Duration.minutes(1), Duration.days(365));
-  checkDurationInRange(where, 'commandHandlerTimeout', props.commandHandlerTimeout, Duration.seconds(1), Duration.minutes(15));
 }

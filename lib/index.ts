@@ -1,1 +1,5 @@
-export * from './cqrs-aggregate';
+export { CqrsAggregate } from './cqrs-aggregate';
+export { CqrsAggregateProps } from './cqrs-aggregate-props';
+export { IProjection, ProjectionProps } from './projection';
+export { ReadModelIndexProps } from './read-model';
+export { ReadYourWritesProps } from './session-table';

@@ -27,3 +27,24 @@ export const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDat
 
 /** What the command handler does with the session table: put one entry per command (read-your-writes). */
 export const SESSION_WRITE_ACTIONS = ['dynamodb:PutItem'];
+
+/**
+ * What a projector does with the event store: query the events it missed, strongly consistent,
+ * in one aggregate's partition. Read only: a projector never writes history.
+ */
+export const EVENT_STORE_PROJECTOR_ACTIONS = ['dynamodb:Query'];
+
+/**
+ * What a projector does with the read model: get an aggregate's document, then put it back with
+ * a condition on its version. No `DeleteItem`: a deleted view is written as a tombstone that
+ * keeps its version (`READ_MODEL.deletedAttribute`), so no projector can erase a version and
+ * let a late duplicate bring the document back. No `Scan`, `UpdateItem` or batch writes.
+ * These are exactly the calls of the runtime's projector (lambda/projector.ts).
+ */
+export const READ_MODEL_PROJECTOR_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+
+/** What `grantReadModel` allows on the read model and its indexes: reads by key and queries, no scans. */
+export const READ_MODEL_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+
+/** What DynamoDB needs of a customer managed key to return items to a reader. */
+export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];

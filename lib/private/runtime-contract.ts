@@ -52,6 +52,11 @@ export const READ_MODEL = {
   sortKey: 'sk',
   versionAttribute: 'version',
   viewAttribute: 'view',
+  /**
+   * `true` on a tombstone: the view was deleted (a handler returned null). The item keeps its
+   * version so that a late duplicate of an older event cannot bring the document back.
+   */
+  deletedAttribute: 'deleted',
 } as const;
 
 /**

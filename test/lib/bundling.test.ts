@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { BROKEN_ENTRY, COUNTER_ENTRY, COUNTER_MARKER, GREETER_ENTRY, newStack } from './fixtures/app';
+import { BROKEN_ENTRY, COUNTER_ENTRY, COUNTER_MARKER, COUNTER_VIEW_ENTRY, GREETER_ENTRY, newStack } from './fixtures/app';
 import { STAND_IN_RUNTIME_MARKER } from './fixtures/runtime';
-import { commandHandlerCode, publisherCode } from '../../lib/bundling';
+import { commandHandlerCode, projectorCode, publisherCode } from '../../lib/bundling';
 import { esbuildPreference, loadEsbuild } from '../../lib/private/esbuild';
 
 /** Stages `code` in a new app, as a synth does, and returns its asset hash and bundle text. */
@@ -57,6 +57,17 @@ describe('bundling with esbuild-wasm (no native esbuild, no Docker)', () => {
 
   test('bundles the runtime publisher for the outbox', () => {
     expect(stage(publisherCode()).bundle).toContain('stand-in publisher 9c2e');
+  });
+
+  test('bundles a projection module with the runtime projector, leaving the SDK out, exporting the handler', () => {
+    const { bundle } = stage(projectorCode(COUNTER_VIEW_ENTRY));
+    expect(bundle).toContain('stand-in projector 5b8d');
+    expect(bundle).toContain(COUNTER_MARKER); // the projection imports its aggregate
+    expect(bundle.split(STAND_IN_RUNTIME_MARKER).length - 1).toBe(1);
+    expect(bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    const exported = { exports: {} as Record<string, unknown> };
+    new Function('module', 'exports', 'require', bundle)(exported, exported.exports, () => ({ DynamoDBClient: class {} }));
+    expect(typeof exported.exports.handler).toBe('function');
   });
 
   test('fails with a message that names the entry, file and line if the module does not parse', () => {

@@ -3,7 +3,7 @@ import { Duration, Token, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { counterStack } from './fixtures/aggregate';
+import { counterStack, TWO_PROJECTIONS } from './fixtures/aggregate';
 import { COUNTER_ENTRY, logicalIdOf, newStack, statementsOfRole } from './fixtures/app';
 import { CqrsAggregate, type CqrsAggregateProps } from '../../lib';
 
@@ -34,6 +34,27 @@ describe('CqrsAggregate', () => {
     };
     for (const [type, count] of Object.entries(counts)) template.resourceCountIs(type, count);
     expect(Object.keys(template.toJSON().Resources)).toHaveLength(Object.values(counts).reduce((a, b) => a + b));
+  });
+
+  test('with two projections, stays lean: 27 more resources, 43 in all (13 per projection + the read model)', () => {
+    // GIVEN / WHEN
+    const { template: projected } = counterStack({ projections: TWO_PROJECTIONS });
+    // THEN
+    const counts: Record<string, number> = {
+      'AWS::DynamoDB::GlobalTable': 1 + 1, // + the read model
+      'AWS::Events::EventBus': 1,
+      'AWS::Events::Rule': 2,
+      'AWS::Lambda::Function': 2 + 2,
+      'AWS::Lambda::EventSourceMapping': 1 + 2,
+      'AWS::IAM::Role': 2 + 2,
+      'AWS::IAM::Policy': 2 + 2,
+      'AWS::Logs::LogGroup': 2 + 2,
+      'AWS::SQS::Queue': 1 + 2 * 2, // a queue and one DLQ (redrive and rule target) per projection
+      'AWS::SQS::QueuePolicy': 1 + 2 * 2,
+      'AWS::CloudWatch::Alarm': 3 + 2 * 3,
+    };
+    for (const [type, count] of Object.entries(counts)) projected.resourceCountIs(type, count);
+    expect(Object.keys(projected.toJSON().Resources)).toHaveLength(43);
   });
 
   test('keeps its construct ids: EventStore, Bus, CommandHandler, Publisher', () => {

@@ -1,0 +1,286 @@
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import { ProjectionAlarms } from './alarms';
+import { projectorCode } from './bundling';
+import { EVENT_STORE_PROJECTOR_ACTIONS, READ_MODEL_PROJECTOR_ACTIONS, TABLE_KEY_ACTIONS } from './private/iam-actions';
+import { createOwnedFunction } from './private/owned-function';
+import { readProjectionManifest } from './private/projection-manifest';
+import { ENV } from './private/runtime-contract';
+
+/** A projection of the aggregate's events into its read model: one item in `CqrsAggregateProps.projections`. */
+export interface ProjectionProps {
+  /**
+   * The projection's name, for example `CustomerView`: letters and digits, starting with a
+   * letter, unique within the aggregate.
+   *
+   * It is the sort key of the projection's documents in the read model (`sk`), and the id of
+   * the projection's constructs.
+   */
+  readonly projectionName: string;
+
+  /**
+   * Path of the module that defines the projection: its default export is
+   * `defineProjection(aggregate, { events })`.
+   *
+   * It is read at synth time: the projection's rule on the bus matches exactly the event types
+   * in its `events`. Then it is bundled with the runtime into the projector, like the
+   * aggregate's `entry`.
+   */
+  readonly entry: string;
+
+  /**
+   * The most events the projector receives in one batch (1 to 10000). A batch is folded per
+   * aggregate: one read and one write per aggregate.
+   *
+   * Above 10, SQS needs a `maxBatchingWindow` of at least 1 second.
+   *
+   * @default 10
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+   */
+  readonly batchSize?: number;
+
+  /**
+   * How long Lambda gathers events before it invokes the projector (0 to 5 minutes): a longer
+   * window makes fuller batches, and a read model that lags by up to that much.
+   *
+   * @default - no window (each event is projected as soon as it is polled) while `batchSize`
+   * is 10 or less; 1 second above, as SQS requires
+   */
+  readonly maxBatchingWindow?: Duration;
+
+  /**
+   * The most projector invocations that the queue runs at once (2 to 1000; SQS event sources
+   * accept no fewer than 2).
+   *
+   * @default 2
+   */
+  readonly maxConcurrency?: number;
+
+  /**
+   * How many times an event is received before it goes to the projection's dead-letter queue
+   * (1 to 1000): the SQS redrive policy's `maxReceiveCount`.
+   *
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * Timeout of the projector (1 second to 15 minutes). The queue's visibility timeout is six
+   * times this, as AWS advises for SQS event sources.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Memory of the projector, in MiB (128 to 10240).
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+}
+
+/**
+ * A projection of an aggregate, as `CqrsAggregate` provisioned it: a rule on the bus for its
+ * event types, a queue with a dead-letter queue, a projector function, and alarms.
+ */
+export interface IProjection extends IConstruct {
+  /** The projection's name. */
+  readonly projectionName: string;
+  /** The event types it handles, read from its module: what its rule matches. */
+  readonly eventTypes: string[];
+  /** The rule that routes those events from the bus to `queue`. */
+  readonly rule: events.IRule;
+  /** The queue of events waiting to be projected. */
+  readonly queue: sqs.IQueue;
+  /** Where events go that could not be projected after `maxReceiveCount` receives, or not be delivered to `queue`. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The function that folds the queued events into the read model. */
+  readonly projector: lambda.IFunction;
+  /** The projection's alarms (DLQ not empty, lag, projector errors), with no actions: add yours. */
+  readonly alarms: cloudwatch.IAlarm[];
+
+  /**
+   * How far the read model is behind: the queue's `ApproximateAgeOfOldestMessage`, in seconds.
+   * Maximum over 1 minute.
+   */
+  metricLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Events in the dead-letter queue: its `ApproximateNumberOfMessagesVisible`. Maximum over 1 minute. */
+  metricDeadLetterMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Failed invocations of the projector: its `Errors`. Sum over 1 minute. */
+  metricProjectorErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** The defaults of `ProjectionProps`, applied once. */
+export const PROJECTION_DEFAULTS = {
+  batchSize: 10,
+  /** Used only when batchSize is above 10 and no window is given. */
+  maxBatchingWindowAboveTen: Duration.seconds(1),
+  maxConcurrency: 2,
+  maxReceiveCount: 5,
+  timeout: Duration.seconds(30),
+  memorySize: 256,
+};
+
+/** How events reach a projection's queue, and how long they stay. */
+export const PROJECTION_DELIVERY = {
+  /** EventBridge retries a failed delivery to the queue (say, a KMS fault) for up to a day, then dead-letters it. */
+  maxEventAge: Duration.hours(24),
+  retryAttempts: 185,
+  /** AWS: the visibility timeout of a Lambda's source queue is at least six times the function timeout. */
+  visibilityTimeoutPerFunctionTimeout: 6,
+  deadLetterRetention: Duration.days(14),
+};
+
+/** Largest batch SQS takes without a batching window. */
+export const MAX_BATCH_WITHOUT_WINDOW = 10;
+
+/** What the aggregate hands to each of its projections. */
+export interface ProjectionWiring {
+  /** For error messages: `CqrsAggregate '<id>'`. */
+  readonly where: string;
+  readonly aggregateName: string;
+  /** The `source` of the aggregate's events on the bus. */
+  readonly eventSource: string;
+  readonly eventBus: events.IEventBus;
+  readonly eventStore: dynamodb.ITableV2;
+  readonly readModel: dynamodb.ITableV2;
+  /** The names of the read model's indexes: a projection may fill only these. */
+  readonly readModelIndexNames: string[];
+  /** The customer managed key of the tables and queues. @default - AWS owned / SQS managed keys */
+  readonly encryptionKey?: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * One projection, read top to bottom: DLQ, queue, rule on the bus, projector, grants, alarms.
+ * Created by `CqrsAggregate` for each of its `projections`, with the projection's name as id.
+ */
+export class Projection extends Construct implements IProjection {
+  public readonly projectionName: string;
+  public readonly eventTypes: string[];
+  public readonly rule: events.IRule;
+  public readonly queue: sqs.IQueue;
+  public readonly deadLetterQueue: sqs.IQueue;
+  public readonly projector: lambda.IFunction;
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, props: ProjectionProps & ProjectionWiring) {
+    super(scope, props.projectionName);
+    const entry = path.resolve(props.entry);
+    this.projectionName = props.projectionName;
+    const manifest = readProjectionManifest({ where: props.where, projectionName: props.projectionName, entry });
+    const undeclared = manifest.indexNames.filter((indexName) => !props.readModelIndexNames.includes(indexName));
+    if (undeclared.length > 0) {
+      throw new Error(`${props.where}: projection '${props.projectionName}' (entry ${entry}) fills the read-model indexes ${undeclared.map((n) => `'${n}'`).join(', ')}, which readModelIndexes does not declare (declared: ${props.readModelIndexNames.map((n) => `'${n}'`).join(', ') || 'none'}).`);
+    }
+    this.eventTypes = manifest.eventTypes;
+    const timeout = props.timeout ?? PROJECTION_DEFAULTS.timeout;
+    const batchSize = props.batchSize ?? PROJECTION_DEFAULTS.batchSize;
+    const maxBatchingWindow = props.maxBatchingWindow
+      ?? (batchSize > MAX_BATCH_WITHOUT_WINDOW ? PROJECTION_DEFAULTS.maxBatchingWindowAboveTen : undefined);
+    const encryption = props.encryptionKey
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED };
+
+    // One DLQ serves both the queue's redrive policy and the rule target: either way it holds
+    // the EventBridge event itself, which the projector takes as it is, so one redrive to the
+    // queue replays both kinds, one alarm watches both, and the aggregate stays two resources
+    // (a queue and its policy) leaner per projection.
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      ...encryption,
+      enforceSSL: true,
+      retentionPeriod: PROJECTION_DELIVERY.deadLetterRetention,
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: of the projection queue (redrive policy) and of the rule target.',
+    });
+    const queue = new sqs.Queue(this, 'Queue', {
+      ...encryption,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * PROJECTION_DELIVERY.visibilityTimeoutPerFunctionTimeout),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? PROJECTION_DEFAULTS.maxReceiveCount },
+    });
+
+    // The target adds to both queues' policies the statement that lets EventBridge send from
+    // this rule; enforceSSL's deny-without-TLS statement stays beside it in the same policy.
+    const rule = new events.Rule(this, 'Rule', {
+      description: `Routes ${props.aggregateName} events to the ${props.projectionName} projection (cdk-cqrs)`,
+      eventBus: props.eventBus,
+      eventPattern: {
+        source: [props.eventSource],
+        detailType: this.eventTypes,
+        detail: { aggregateName: [props.aggregateName] },
+      },
+      targets: [new targets.SqsQueue(queue, {
+        deadLetterQueue,
+        maxEventAge: PROJECTION_DELIVERY.maxEventAge,
+        retryAttempts: PROJECTION_DELIVERY.retryAttempts,
+      })],
+    });
+
+    const { role, function: fn } = createOwnedFunction(this, {
+      description: `Projector ${props.projectionName} of the ${props.aggregateName} aggregate (cdk-cqrs)`,
+      code: projectorCode(entry),
+      environment: {
+        [ENV.readModelTable]: props.readModel.tableName,
+        [ENV.eventStoreTable]: props.eventStore.tableName,
+        [ENV.projectionName]: props.projectionName,
+        // The rule matches only this aggregate; with its name the projector also skips any other.
+        [ENV.aggregateName]: props.aggregateName,
+      },
+      memorySize: props.memorySize ?? PROJECTION_DEFAULTS.memorySize,
+      timeout,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    fn.addEventSource(new SqsEventSource(queue, {
+      batchSize,
+      maxBatchingWindow,
+      reportBatchItemFailures: true,
+      maxConcurrency: props.maxConcurrency ?? PROJECTION_DEFAULTS.maxConcurrency,
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: EVENT_STORE_PROJECTOR_ACTIONS, resources: [props.eventStore.tableArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: READ_MODEL_PROJECTOR_ACTIONS, resources: [props.readModel.tableArn] }));
+    props.encryptionKey?.grant(role, ...TABLE_KEY_ACTIONS);
+
+    this.rule = rule;
+    this.queue = queue;
+    this.deadLetterQueue = deadLetterQueue;
+    this.projector = fn;
+    this.alarms = new ProjectionAlarms(this, 'Alarms', {
+      aggregateName: props.aggregateName,
+      projectionName: props.projectionName,
+      lag: this.metricLag(),
+      deadLetterMessages: this.metricDeadLetterMessages(),
+      projectorErrors: this.metricProjectorErrors(),
+    }).alarms;
+  }
+
+  public metricLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props });
+  }
+
+  public metricDeadLetterMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props });
+  }
+
+  public metricProjectorErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.projector.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1), ...props });
+  }
+}
