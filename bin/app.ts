@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { App, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -18,6 +18,8 @@ export class ShopStack extends Stack {
       namespace: 'shop',
       entry: path.join(__dirname, 'domain', 'customer.ts'),
       eventBus: bus,
+      projections: [{ projectionName: 'CustomerView', entry: path.join(__dirname, 'domain', 'customer-view.ts') }],
+      readYourWrites: { ttl: Duration.minutes(5) },
     });
     this.orders = new CqrsAggregate(this, 'Orders', {
       aggregateName: 'Order',
@@ -25,6 +27,9 @@ export class ShopStack extends Stack {
       entry: path.join(__dirname, 'domain', 'order.ts'),
       eventBus: bus,
       snapshotEvery: 20,
+      projections: [{ projectionName: 'OrdersByCustomer', entry: path.join(__dirname, 'domain', 'orders-by-customer.ts') }],
+      // A customer's orders by status, newest first: see bin/domain/orders-by-customer.ts.
+      readModelIndexes: [{ indexName: 'byCustomer' }],
     });
   }
 }

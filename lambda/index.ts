@@ -12,3 +12,9 @@ export type { ErrorAnswer } from './error-answer';
 export { CommandClient } from './command-client';
 export type { CommandClientProps, LambdaInvoker } from './command-client';
 export type { StandardSchemaV1 } from './standard-schema';
+export { defineProjection } from './define-projection';
+export type {
+  Projection, ProjectionSpec, ProjectionHandlers, IndexKey, IndexMappings, ViewOf, EventOfType,
+} from './define-projection';
+export { Repository } from './repository';
+export type { DocumentClientLike, RepositoryProps, QueryOptions, QueryResult } from './repository';

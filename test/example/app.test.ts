@@ -10,7 +10,8 @@ describe('the example app', () => {
 
   test('has a Customer and an Order aggregate on one shared bus', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+    // Two event stores, two read models, one session table (Customer has read-your-writes).
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 5);
     const buses = template.findResources('AWS::Events::EventBus');
     const busArn = { 'Fn::GetAtt': [Object.keys(buses)[0], 'Arn'] };
     template.resourcePropertiesCountIs('AWS::IAM::Policy', {
@@ -26,6 +27,18 @@ describe('the example app', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CQRS_AGGREGATE_NAME: 'Customer', CQRS_SNAPSHOT_EVERY: '50' }) },
+    });
+  });
+
+  test('routes each projection the events it handles, from its own code', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'source': ['shop.Customer'], 'detail-type': ['CustomerEmailUpdated', 'CustomerRegistered', 'CustomerSuspended'] }),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'source': ['shop.Order'], 'detail-type': ['OrderCancelled', 'OrderCreated', 'OrderShipped'] }),
+    });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byCustomer' })],
     });
   });
 

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -99,6 +99,8 @@ describe('the published package', () => {
   ])('type-checks a domain module against cdk-cqrs/runtime with moduleResolution %s', (moduleResolution, module) => {
     const config = path.join(appDir, `tsconfig.${moduleResolution}.json`);
     fs.writeFileSync(config, tsconfigFor(moduleResolution, module));
-    expect(() => execFileSync(process.execPath, [tsc, '-p', config], { cwd: appDir, stdio: 'pipe' })).not.toThrow();
+    const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: appDir, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 });

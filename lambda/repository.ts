@@ -1,0 +1,124 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { READ_MODEL, readModelIndexKeys } from '../lib/private/runtime-contract';
+import type { Projection } from './define-projection';
+import { ValidationError } from './errors';
+import { decodeCursor, encodeCursor } from './read-model-cursor';
+import { documentKey, fromReadModelItem, isLiveDocument } from './read-model-item';
+
+/**
+ * The part of a DynamoDB document client the repository uses; an `@aws-sdk/lib-dynamodb`
+ * `DynamoDBDocumentClient` fits. Declared here so that the types of `cdk-cqrs/runtime` do not
+ * need the SDK's own types installed.
+ */
+export interface DocumentClientLike {
+  send(command: object): Promise<object>;
+}
+
+export interface RepositoryProps {
+  /** Name of the read-model table (the query function gets it as CQRS_READ_MODEL_TABLE). */
+  readonly tableName: string;
+  /** The projection's name, as given in the construct's `projections`. */
+  readonly projectionName: string;
+  /** @default - a DynamoDB document client for the current region, created on first use */
+  readonly dynamoDb?: DocumentClientLike;
+}
+
+export interface QueryOptions {
+  /** One of the projection's `indexes`. */
+  readonly index: string;
+  /** The index partition key (`pk` of the index mapping). */
+  readonly partition: string;
+  /** Only documents whose index sort key starts with this. */
+  readonly sortBeginsWith?: string;
+  /** At most this many documents are read per page. */
+  readonly limit?: number;
+  /** The `cursor` of the previous page. */
+  readonly cursor?: string;
+  /** Descending sort key order. @default false */
+  readonly newestFirst?: boolean;
+  /**
+   * Only documents whose view fields equal these values. DynamoDB filters after it reads `limit`
+   * items, so a page may hold fewer than `limit` documents (even none) and still have a cursor.
+   */
+  readonly filter?: { readonly [field: string]: string | number | boolean };
+}
+
+export interface QueryResult<View> {
+  readonly items: { readonly aggregateId: string; readonly version: number; readonly view: View }[];
+  /** Pass it back to read the next page; absent on the last page. */
+  readonly cursor?: string;
+}
+
+/**
+ * Reads a projection's documents: one by aggregate id, or pages of an index.
+ *
+ * `new Repository(customerView, { tableName, projectionName: 'CustomerView' })`. Deleted
+ * documents (tombstones) are never returned.
+ */
+export class Repository<Agg, View> {
+  private client?: DynamoDBDocumentClient;
+  constructor(private readonly projection: Projection<Agg, View>, private readonly props: RepositoryProps) {
+    this.client = props.dynamoDb as DynamoDBDocumentClient | undefined;
+  }
+
+  /** The view of one aggregate, or undefined when it has none (yet, or any more). */
+  async get(aggregateId: string, options: { readonly consistentRead?: boolean } = {}): Promise<View | undefined> {
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { Item } = await (await this.dynamoDb()).send(new GetCommand({
+      TableName: this.props.tableName, Key: documentKey(aggregateId, this.props.projectionName), ConsistentRead: options.consistentRead,
+    }));
+    return fromReadModelItem(Item)?.view as View | undefined;
+  }
+
+  /** A page of the documents in one partition of an index, in sort key order. */
+  async query(options: QueryOptions): Promise<QueryResult<View>> {
+    const known = Object.keys(this.projection.indexes ?? {});
+    if (!known.includes(options.index)) {
+      throw new ValidationError(`Projection ${this.props.projectionName} has no index '${options.index}'. Its indexes: ${known.join(', ') || 'none'}.`, [{ message: 'unknown index', path: ['index'] }]);
+    }
+    if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
+      throw new ValidationError(`limit must be an integer >= 1 (given ${options.limit}).`, [{ message: 'must be an integer >= 1', path: ['limit'] }]);
+    }
+    const keys = readModelIndexKeys(options.index);
+    const names: Record<string, string> = { '#ipk': keys.partitionKey, '#sk': READ_MODEL.sortKey };
+    const values: Record<string, unknown> = { ':partition': options.partition, ':projection': this.props.projectionName };
+    let keyCondition = '#ipk = :partition';
+    if (options.sortBeginsWith !== undefined) {
+      names['#isk'] = keys.sortKey;
+      values[':prefix'] = options.sortBeginsWith;
+      keyCondition += ' AND begins_with(#isk, :prefix)';
+    }
+    // Another projection may name an index the same; the sort key of the table says whose document it is.
+    const filters = ['#sk = :projection'];
+    Object.entries(options.filter ?? {}).forEach(([field, value], i) => {
+      names['#view'] = READ_MODEL.viewAttribute;
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = value;
+      filters.push(`#view.#f${i} = :f${i}`);
+    });
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const page = await (await this.dynamoDb()).send(new QueryCommand({
+      TableName: this.props.tableName,
+      IndexName: options.index,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: !options.newestFirst,
+      Limit: options.limit,
+      ExclusiveStartKey: options.cursor === undefined ? undefined : decodeCursor(options.cursor, [READ_MODEL.partitionKey, READ_MODEL.sortKey, keys.partitionKey, keys.sortKey], { [keys.partitionKey]: options.partition }),
+    }));
+    const items = (page.Items ?? []).filter(isLiveDocument).map((item) => ({
+      aggregateId: item[READ_MODEL.partitionKey] as string, version: item[READ_MODEL.versionAttribute] as number, view: item[READ_MODEL.viewAttribute] as View,
+    }));
+    return page.LastEvaluatedKey ? { items, cursor: encodeCursor(page.LastEvaluatedKey) } : { items };
+  }
+
+  private async dynamoDb(): Promise<DynamoDBDocumentClient> {
+    if (!this.client) {
+      const [{ DynamoDBClient }, { DynamoDBDocumentClient: DocumentClient }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+      this.client = DocumentClient.from(new DynamoDBClient({}));
+    }
+    return this.client;
+  }
+}

@@ -1,0 +1,162 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { eraseProjection } from '../../lambda/define-projection';
+import { createProjector } from '../../lambda/handlers/projector';
+import { projectMessages, type ProjectorDeps } from '../../lambda/projector';
+import { localDynamoDb } from '../helpers/dynamodb-client';
+import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/event-store-table';
+import { envelopes, queueMessage } from '../helpers/queue-messages';
+import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { instrument, storeEvents } from '../helpers/store-events';
+import { ledgerView } from '../helpers/test-projections';
+
+const projection = eraseProjection(ledgerView);
+let store: EventStoreTable;
+let readModel: ReadModelTable;
+let deps: ProjectorDeps;
+beforeAll(async () => {
+  [store, readModel] = await Promise.all([createEventStoreTable('projector-events'), createReadModelTable('projector', ['byOwner'])]);
+  deps = { dynamoDb: readModel.doc, readModelTable: readModel.tableName, eventStoreTable: store.tableName, projectionName: 'LedgerView', log: () => undefined };
+});
+afterAll(async () => { await Promise.all([store.drop(), readModel.drop()]); });
+
+const opened = (id: string) => envelopes('Ledger', id, [
+  { type: 'Opened', data: { owner: 'ann' } }, { type: 'Deposited', data: { amount: 5 } }, { type: 'Deposited', data: { amount: 7 } },
+]);
+const documentOf = async (id: string) =>
+  (await readModel.doc.send(new GetCommand({ TableName: readModel.tableName, Key: { pk: id, sk: 'LedgerView' }, ConsistentRead: true }))).Item;
+
+describe('the projector', () => {
+  test('reads and writes each aggregate once per batch, however many of its events the batch holds', async () => {
+    // GIVEN a batch of 10 messages for 3 aggregates, with a duplicate
+    const client = localDynamoDb();
+    const { calls } = instrument(client);
+    const events = ['once-1', 'once-2', 'once-3'].flatMap(opened);
+    const messages = [...events, events[0]].map((e) => queueMessage(e));
+    // WHEN
+    const result = await projectMessages(projection, messages, { ...deps, dynamoDb: documentClient(client) });
+    // THEN
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls.filter((c) => c === 'GetItemCommand')).toHaveLength(3);
+    expect(calls.filter((c) => c === 'PutItemCommand')).toHaveLength(3);
+    expect(calls).toHaveLength(6);
+    expect(await documentOf('once-2')).toMatchObject({ version: 3, view: { owner: 'ann', balance: 12, trail: [1, 2, 3] }, byOwner_pk: 'ann', byOwner_sk: '00000012#once-2' });
+    client.destroy();
+  });
+
+  test('fills a gap from the event store: the document at v1 and only v3 delivered applies v2 then v3', async () => {
+    // GIVEN
+    const events = opened('gap');
+    await storeEvents(store.doc, store.tableName, events);
+    await projectMessages(projection, [queueMessage(events[0])], deps);
+    // WHEN
+    const result = await projectMessages(projection, [queueMessage(events[2])], deps);
+    // THEN
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await documentOf('gap')).toMatchObject({ version: 3, view: { balance: 12, trail: [1, 2, 3] } });
+  });
+
+  test('skips events at or below the document version', async () => {
+    // GIVEN a document at v3
+    const events = opened('dupes');
+    await projectMessages(projection, events.map((e) => queueMessage(e)), deps);
+    // WHEN all of them come again
+    const result = await projectMessages(projection, [...events].reverse().map((e) => queueMessage(e)), deps);
+    // THEN
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await documentOf('dupes')).toMatchObject({ version: 3, view: { trail: [1, 2, 3] } });
+  });
+
+  test('fails only a malformed message and a message whose handler throws; the rest of the batch is applied', async () => {
+    // GIVEN a batch with a body that is not JSON, an event whose handler throws (v2 of poison) and good events
+    const poison = envelopes('Ledger', 'poison', [{ type: 'Opened', data: { owner: 'bob' } }, { type: 'Exploded' }, { type: 'Deposited', data: { amount: 1 } }]);
+    const good = opened('healthy');
+    const messages = [
+      { messageId: 'not-json', body: '{oops' }, { messageId: 'no-detail', body: JSON.stringify({ 'detail-type': 'Opened' }) },
+      queueMessage(poison[0], 'poison-1'), queueMessage(poison[1], 'poison-2'), queueMessage(poison[2], 'poison-3'),
+      ...good.map((e) => queueMessage(e)),
+    ];
+    const logged: Record<string, unknown>[] = [];
+    // WHEN
+    const result = await projectMessages(projection, messages, { ...deps, log: (entry) => logged.push(entry) });
+    // THEN the poison's later event waits behind it, so that events are never applied out of order
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['not-json', 'no-detail', 'poison-2', 'poison-3']);
+    expect(await documentOf('healthy')).toMatchObject({ version: 3 });
+    expect(await documentOf('poison')).toMatchObject({ version: 1, view: { owner: 'bob' } });
+    expect(logged.map((l) => l.message).join('\n')).toMatch(/not JSON[\s\S]*detail object[\s\S]*version 2 threw/);
+  });
+
+  test('a deleted document stays deleted when an older event is delivered again', async () => {
+    // GIVEN a ledger that was opened and closed (the view became null)
+    const events = envelopes('Ledger', 'closed', [{ type: 'Opened', data: { owner: 'cy' } }, { type: 'Deposited', data: { amount: 3 } }, { type: 'Closed' }]);
+    await projectMessages(projection, events.map((e) => queueMessage(e)), deps);
+    // WHEN v1 and v2 come again
+    const result = await projectMessages(projection, [queueMessage(events[0]), queueMessage(events[1])], deps);
+    // THEN a tombstone keeps the version and no view, and it is in no index
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await documentOf('closed')).toEqual({ pk: 'closed', sk: 'LedgerView', version: 3, deleted: true });
+  });
+
+  test('fails an aggregate\'s messages when another instance wrote its document meanwhile', async () => {
+    // GIVEN a document at v1 that another projector moves to v2 between our read and our write
+    const events = opened('raced');
+    await projectMessages(projection, [queueMessage(events[0])], deps);
+    const client = localDynamoDb();
+    client.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'PutItemCommand') await projectMessages(projection, [queueMessage(events[1])], deps);
+      return next(args);
+    }, { step: 'initialize', name: 'raceTheWrite' });
+    // WHEN
+    const result = await projectMessages(projection, [queueMessage(events[1], 'm-2'), queueMessage(events[2], 'm-3'), queueMessage(opened('bystander')[0], 'm-b')], { ...deps, dynamoDb: documentClient(client) });
+    // THEN the loser's messages come back; the other aggregate committed
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m-2', 'm-3']);
+    expect(await documentOf('raced')).toMatchObject({ version: 2, view: { trail: [1, 2] } });
+    expect(await documentOf('bystander')).toMatchObject({ version: 1 });
+    client.destroy();
+  });
+
+  test('fails the messages of an aggregate whose gap the event store cannot fill', async () => {
+    // GIVEN v5 of an aggregate the event store does not hold
+    const [lost] = envelopes('Ledger', 'not-stored', [{ type: 'Deposited', data: { amount: 1 } }], 5);
+    // WHEN
+    const result = await projectMessages(projection, [queueMessage(lost, 'lost')], deps);
+    // THEN
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'lost' }]);
+    expect(await documentOf('not-stored')).toBeUndefined();
+  });
+
+  test('ignores events of another aggregate when it knows its aggregate name', async () => {
+    // GIVEN
+    const [other] = envelopes('Order', 'other-aggregate', [{ type: 'Opened', data: { owner: 'x' } }]);
+    // WHEN
+    const result = await projectMessages(projection, [queueMessage(other)], { ...deps, aggregateName: 'Ledger' });
+    // THEN
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await documentOf('other-aggregate')).toBeUndefined();
+  });
+
+  test('the Lambda handler projects an SQS event with the given deps', async () => {
+    // GIVEN
+    const handler = createProjector(ledgerView, deps);
+    // WHEN
+    const result = await handler({ Records: opened('via-handler').map((e) => queueMessage(e)) });
+    // THEN
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await documentOf('via-handler')).toMatchObject({ version: 3 });
+  });
+
+  test('fails at init when the module does not export defineProjection(...)', () => {
+    expect(() => createProjector({ events: {} })).toThrow(/default export must be defineProjection/);
+  });
+
+  test('an event after a deletion starts the view again, on top of the tombstone', async () => {
+    // GIVEN a tombstone at v3
+    await readModel.doc.send(new PutCommand({ TableName: readModel.tableName, Item: { pk: 'stale', sk: 'LedgerView', version: 3, deleted: true } }));
+    const events = envelopes('Ledger', 'stale', [{ type: 'Opened', data: { owner: 'dee' } }], 4);
+    await storeEvents(store.doc, store.tableName, events);
+    // WHEN v4 reopens it
+    const result = await projectMessages(projection, [queueMessage(events[0])], deps);
+    // THEN
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await documentOf('stale')).toMatchObject({ version: 4, view: { owner: 'dee', balance: 0, trail: [4] } });
+  });
+});

@@ -1,0 +1,90 @@
+import customerView from '../../bin/domain/customer-view';
+import ordersByCustomer from '../../bin/domain/orders-by-customer';
+import { eraseProjection, isProjection } from '../../lambda/define-projection';
+import { foldProjection, isContiguousAfter, uniqueByVersion } from '../../lambda/projection-fold';
+import { parseQueueMessage } from '../../lambda/queue-message';
+import { toReadModelItem } from '../../lambda/read-model-item';
+import { envelopes, queueMessage } from '../helpers/queue-messages';
+import { ledgerView } from '../helpers/test-projections';
+
+const ledger = eraseProjection(ledgerView);
+const start = { version: 0, view: undefined };
+
+describe('projection fold', () => {
+  test('applies listed events in order and advances the version over unlisted ones', () => {
+    const events = envelopes('Ledger', 'l', [{ type: 'Opened', data: { owner: 'a' } }, { type: 'Noted', data: { text: 'n' } }, { type: 'Deposited', data: { amount: 4 } }]);
+    expect(foldProjection(ledger, start, events)).toEqual({
+      document: { version: 3, view: { owner: 'a', balance: 4, trail: [1, 3], openedAt: events[0].metadata.occurredAt } },
+    });
+  });
+
+  test('a handler returning null or undefined leaves no view, and its version', () => {
+    const events = envelopes('Ledger', 'l', [{ type: 'Deposited', data: { amount: 1 } }, { type: 'Opened', data: { owner: 'a' } }, { type: 'Closed' }]);
+    expect(foldProjection(ledger, start, events.slice(0, 1)).document).toEqual({ version: 1, view: undefined });
+    expect(foldProjection(ledger, start, events).document).toEqual({ version: 3, view: undefined });
+  });
+
+  test('stops at a throwing handler and reports its version', () => {
+    const events = envelopes('Ledger', 'l', [{ type: 'Opened', data: { owner: 'a' } }, { type: 'Exploded' }, { type: 'Deposited', data: { amount: 1 } }]);
+    const outcome = foldProjection(ledger, start, events);
+    expect(outcome.document.version).toBe(1);
+    expect(outcome.failure?.version).toBe(2);
+  });
+
+  test('fails on a gap: the caller must fill it first', () => {
+    const events = envelopes('Ledger', 'l', [{ type: 'Opened', data: { owner: 'a' } }], 2);
+    expect(() => foldProjection(ledger, start, events)).toThrow(/expected version 1 of l, got 2/);
+  });
+
+  test('keeps one event per version, sorted, and tells a contiguous run', () => {
+    const [a, b, c] = envelopes('Ledger', 'l', [{ type: 'Noted' }, { type: 'Noted' }, { type: 'Noted' }]);
+    expect(uniqueByVersion([c, a, c, b, a]).map((e) => e.version)).toEqual([1, 2, 3]);
+    expect(isContiguousAfter(0, [a, b, c])).toBe(true);
+    expect(isContiguousAfter(1, [b, c])).toBe(true);
+    expect(isContiguousAfter(0, [a, c])).toBe(false);
+  });
+});
+
+describe('read-model items', () => {
+  test('an order is in the byCustomer index under its customer, by status, creation time and id', () => {
+    const [created, shipped] = envelopes('Order', 'o-1', [{ type: 'OrderCreated', data: { customerId: 'c-1', items: [], total: 5 } }, { type: 'OrderShipped', data: { trackingNumber: 't' } }]);
+    const orders = eraseProjection(ordersByCustomer);
+    const document = foldProjection(orders, start, [created, shipped]).document;
+    expect(toReadModelItem(orders, 'OrdersByCustomer', 'o-1', document)).toEqual({
+      pk: 'o-1', sk: 'OrdersByCustomer', version: 2,
+      view: { customerId: 'c-1', status: 'SHIPPED', total: 5, createdAt: created.metadata.occurredAt, trackingNumber: 't' },
+      byCustomer_pk: 'c-1', byCustomer_sk: `SHIPPED#${created.metadata.occurredAt}#o-1`,
+    });
+  });
+
+  test('a document an index mapping leaves out has no index keys, and a deleted one is a tombstone', () => {
+    expect(toReadModelItem(ledger, 'LedgerView', 'l', { version: 1, view: { owner: 'a', balance: 0, trail: [1] } })).toEqual({
+      pk: 'l', sk: 'LedgerView', version: 1, view: { owner: 'a', balance: 0, trail: [1] },
+    });
+    expect(toReadModelItem(ledger, 'LedgerView', 'l', { version: 2, view: undefined })).toEqual({ pk: 'l', sk: 'LedgerView', version: 2, deleted: true });
+  });
+
+  test('fails on an index key that is not two non-empty strings', () => {
+    const broken = { ...ledger, indexes: { byOwner: () => ({ pk: '', sk: 'x' }) } };
+    expect(() => toReadModelItem(broken, 'LedgerView', 'l', { version: 1, view: {} })).toThrow(/index byOwner mapped l to/);
+  });
+});
+
+describe('definitions and messages', () => {
+  test('defineProjection returns a plain object the construct can read at synth', () => {
+    expect(isProjection(customerView)).toBe(true);
+    expect(customerView.definitionKind).toBe('projection');
+    expect(Object.keys(customerView.events)).toEqual(['CustomerRegistered', 'CustomerEmailUpdated', 'CustomerSuspended']);
+    expect(Object.keys(ordersByCustomer.indexes ?? {})).toEqual(['byCustomer']);
+    expect(isProjection({ definitionKind: 'aggregate', events: {} })).toBe(false);
+  });
+
+  test('reads the envelope from an EventBridge event in an SQS body, and reports what is wrong with others', () => {
+    const [event] = envelopes('Ledger', 'l', [{ type: 'Noted' }]);
+    expect(parseQueueMessage(queueMessage(event, 'm'))).toEqual({ ok: true, messageId: 'm', event: JSON.parse(JSON.stringify(event)) });
+    const detail = (d: unknown) => parseQueueMessage({ messageId: 'm', body: JSON.stringify({ detail: d }) });
+    expect(detail({ ...event, version: 0 })).toMatchObject({ ok: false, reason: 'detail.version is not an integer >= 1' });
+    expect(detail({ ...event, aggregateId: '' })).toMatchObject({ ok: false, reason: 'detail.aggregateId is not a non-empty string' });
+    expect(parseQueueMessage({ messageId: 'm', body: 'null' })).toMatchObject({ ok: false });
+  });
+});

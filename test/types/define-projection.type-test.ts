@@ -1,0 +1,56 @@
+import { defineProjection, type ViewOf } from 'cdk-cqrs/runtime';
+import customer from '../../bin/domain/customer';
+import order from '../../bin/domain/order';
+
+interface CustomerView { email: string; name: string; status: 'ACTIVE' | 'SUSPENDED' }
+
+// The DESIGN.md example, with the view type given.
+export const customerView = defineProjection<typeof customer, CustomerView>(customer, {
+  events: {
+    CustomerRegistered: (_view, e) => ({ email: e.data.email, name: e.data.name, status: 'ACTIVE' }),
+    CustomerSuspended: (view) => view && { ...view, status: 'SUSPENDED' },
+  },
+});
+export const view: ViewOf<typeof customerView> = { email: 'a@example.com', name: 'A', status: 'ACTIVE' };
+
+// The DESIGN.md example exactly as written compiles too; its view type is then unknown.
+export const asWritten = defineProjection(customer, {
+  events: {
+    CustomerRegistered: (_view, e) => ({ email: e.data.email, status: 'ACTIVE' }),
+    CustomerSuspended: (view) => view && { ...view, status: 'SUSPENDED' },
+  },
+});
+
+// Inferred from the first handler's view parameter.
+export const inferred = defineProjection(order, {
+  events: {
+    OrderCreated: (_view: { customerId: string; total: number } | undefined, e) => ({ customerId: e.data.customerId, total: e.data.total }),
+    OrderCancelled: () => null,
+  },
+  indexes: { byCustomer: (v) => ({ pk: v.customerId, sk: String(v.total) }) },
+});
+export const total: number = ({} as ViewOf<typeof inferred>).total;
+
+defineProjection<typeof customer, CustomerView>(customer, {
+  // @ts-expect-error CustomerDeleted is not an event of Customer
+  events: { CustomerDeleted: (v: CustomerView | undefined) => v ?? null },
+});
+
+defineProjection<typeof customer, CustomerView>(customer, {
+  // @ts-expect-error CustomerRegistered's data has email and name, not emailAddress
+  events: { CustomerRegistered: (_view, e) => ({ email: e.data.emailAddress, name: e.data.name, status: 'ACTIVE' }) },
+});
+
+defineProjection<typeof customer, CustomerView>(customer, {
+  // @ts-expect-error the view has no `reason`, and `status` must be one of the view's statuses
+  events: { CustomerSuspended: (v, e) => v && { ...v, status: 'GONE', reason: e.data.reason } },
+});
+
+defineProjection<typeof order, { customerId: string }>(order, {
+  events: { OrderCreated: (_v, e) => ({ customerId: e.data.customerId }) },
+  // @ts-expect-error an index key needs pk and sk as strings
+  indexes: { byCustomer: (v) => ({ pk: v.customerId, sk: 5 }) },
+});
+
+// @ts-expect-error a projection belongs to a defined aggregate
+defineProjection({ events: {} }, { events: {} });
