@@ -12,6 +12,18 @@ export interface EventStoreTable {
   readonly drop: () => Promise<void>;
 }
 
+/** Every item of a table, read strongly consistent, page by page. */
+export async function scanTable(doc: DynamoDBDocumentClient, tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
 export const documentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
@@ -27,16 +39,7 @@ export async function createEventStoreTable(prefix: string): Promise<EventStoreT
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
   }));
   const doc = documentClient(client);
-  const scanAll = async () => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const scanAll = () => scanTable(doc, tableName);
   return {
     client, doc, tableName, scanAll,
     deps: (overrides) => ({

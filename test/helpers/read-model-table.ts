@@ -1,8 +1,8 @@
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { READ_MODEL, readModelIndexKeys } from '../../lib/private/runtime-contract';
 import { localDynamoDb, uniqueTableName } from './dynamodb-client';
-import { documentClient } from './event-store-table';
+import { documentClient, scanTable } from './event-store-table';
 
 export interface ReadModelTable {
   readonly client: DynamoDBClient;
@@ -32,16 +32,7 @@ export async function createReadModelTable(prefix: string, indexNames: readonly 
     })),
   }));
   const doc = documentClient(client);
-  const scanAll = async () => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const scanAll = () => scanTable(doc, tableName);
   return {
     client, doc, tableName, scanAll,
     drop: async () => {
