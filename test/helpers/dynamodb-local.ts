@@ -34,6 +34,21 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Waits until a server we spawned accepts connections on a loopback port; fails if it exits or takes over 30 s. */
+export async function waitUntilListening(port: number, child: ChildProcess, what: string): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const deadline = Date.now() + 30_000;
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`${what} did not listen on port ${port} within 30 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Starts DynamoDB Local in memory on a free loopback port and waits until it accepts connections. */
 export async function startDynamoDbLocal(): Promise<RunningDynamoDbLocal> {
   const dir = fetchDynamoDbLocal();
@@ -43,17 +58,7 @@ export async function startDynamoDbLocal(): Promise<RunningDynamoDbLocal> {
     '-jar', path.join(dir, 'DynamoDBLocal.jar'),
     '-inMemory', '-disableTelemetry', '-port', String(port),
   ], { stdio: ['ignore', 'ignore', 'pipe'], cwd: os.tmpdir() }); // it writes a metadata file into its cwd
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const deadline = Date.now() + 30_000;
-  while (!(await canConnect(port))) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`DynamoDB Local did not listen on port ${port} within 30 s: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilListening(port, child, 'DynamoDB Local');
   return { endpoint: `http://127.0.0.1:${port}`, process: child };
 }
 
