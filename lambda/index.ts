@@ -18,3 +18,5 @@ export type {
 } from './define-projection';
 export { Repository } from './repository';
 export type { DocumentClientLike, RepositoryProps, QueryOptions, QueryResult } from './repository';
+export { defineQueries } from './define-queries';
+export type { Queries, QueryContext, QueryHandler, QueryOf, QueryResultOf } from './define-queries';

@@ -1,0 +1,20 @@
+import { defineQueries, ValidationError } from 'cdk-cqrs/runtime';
+import ordersByCustomer, { type OrderSummary } from './orders-by-customer';
+
+const STATUSES: ReadonlyArray<OrderSummary['status']> = ['PENDING', 'CANCELLED', 'SHIPPED'];
+
+/** The Order aggregate's queries, served by its query function. */
+export default defineQueries({
+  GetOrder: ({ orderId }: { orderId: string }, { repository }) =>
+    repository(ordersByCustomer, 'OrdersByCustomer').get(orderId),
+
+  /** A customer's orders of one status, newest first, a page at a time. */
+  ListOrdersByCustomer: async (params: { customerId: string; status: OrderSummary['status']; limit?: number; cursor?: string }, { repository }) => {
+    if (!STATUSES.includes(params.status)) throw new ValidationError(`status must be one of ${STATUSES.join(', ')} (given ${String(params.status)}).`);
+    const page = await repository(ordersByCustomer, 'OrdersByCustomer').query({
+      index: 'byCustomer', partition: params.customerId, sortBeginsWith: `${params.status}#`,
+      newestFirst: true, limit: Math.min(params.limit ?? 20, 100), cursor: params.cursor,
+    });
+    return { orders: page.items.map((item) => ({ orderId: item.aggregateId, ...item.view })), cursor: page.cursor };
+  },
+});

@@ -1,0 +1,22 @@
+import { toErrorAnswer, type ErrorAnswer } from '../error-answer';
+import { isCommandRejection } from '../errors';
+import { isQueries } from '../define-queries';
+import { handleQuery, type QueryHandlerDeps } from '../query-handler';
+import { requireEnv } from '../read-env';
+
+/** The query Lambda: `{ type, params }` in, the query's result out; a rejected query is an answer (`{ error }`), only faults throw. */
+export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (event: unknown) => Promise<unknown | ErrorAnswer> {
+  if (!isQueries(queries)) {
+    throw new Error('cdk-cqrs: the query function got no queries: the module\'s default export must be defineQueries(...).');
+  }
+  let resolved = deps;
+  return async (event) => {
+    resolved ??= { readModelTable: requireEnv('readModelTable') };
+    try {
+      return await handleQuery(queries, event, resolved);
+    } catch (err) {
+      if (isCommandRejection(err)) return toErrorAnswer(err);
+      throw err;
+    }
+  };
+}
