@@ -30,6 +30,7 @@ export class ShopStack extends Stack {
       projections: [{ projectionName: 'OrdersByCustomer', entry: path.join(__dirname, 'domain', 'orders-by-customer.ts') }],
       // A customer's orders by status, newest first: see bin/domain/orders-by-customer.ts.
       readModelIndexes: [{ indexName: 'byCustomer' }],
+      queries: { entry: path.join(__dirname, 'domain', 'order-queries.ts') },
     });
   }
 }

@@ -45,6 +45,21 @@ export function projectorCode(entry: string): lambda.Code {
   return bundledCode(`the projector of ${entry}`, path.dirname(entry), wrapper);
 }
 
+/**
+ * The code of the query function: a generated entry that imports the user's queries module
+ * (its default export is `defineQueries(...)`) and hands it to the runtime's `createQueryHandler`.
+ *
+ * @param entry absolute path of the user's queries module; it must exist
+ */
+export function queryHandlerCode(entry: string): lambda.Code {
+  const wrapper = [
+    `import queries from ${importPath(entry)};`,
+    `import { createQueryHandler } from ${importPath(runtimeHandler('query-handler'))};`,
+    'export const handler = createQueryHandler(queries);',
+  ].join('\n');
+  return bundledCode(`the query function of ${entry}`, path.dirname(entry), wrapper);
+}
+
 /** The code of the outbox publisher: the runtime's `handlers/publisher` module as it is. */
 export function publisherCode(): lambda.Code {
   const publisher = runtimeHandler('publisher');

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ProjectionProps } from './projection';
 import type { ReadModelIndexProps } from './read-model';
+import type { QueriesProps } from './query-handler';
 import type { ReadYourWritesProps } from './session-table';
 
 /** Properties of a `CqrsAggregate`. */
@@ -125,6 +126,14 @@ export interface CqrsAggregateProps {
    * @default - no session table: reads see the read model alone
    */
   readonly readYourWrites?: ReadYourWritesProps;
+
+  /**
+   * A query function bundled from your queries module (`defineQueries(...)`), which may read
+   * the read model and nothing else. Needs `projections`.
+   *
+   * @default - no query function: give your own functions `grantReadModel`
+   */
+  readonly queries?: QueriesProps;
 }
 
 /** The defaults of `CqrsAggregateProps`, applied once by `CqrsAggregate`. */
@@ -138,5 +147,7 @@ export const AGGREGATE_DEFAULTS = {
   commandHandlerTimeout: Duration.seconds(10),
   logRetention: logs.RetentionDays.ONE_MONTH,
   sessionTtl: Duration.minutes(5),
+  queryMemorySize: 256,
+  queryTimeout: Duration.seconds(10),
 };
 

@@ -16,6 +16,7 @@ import { validateAggregateProps } from './private/aggregate-validation';
 import type { IProjection } from './projection';
 import { grantReadModelRead } from './read-model';
 import { provisionReadSide } from './read-side';
+import { QueryHandler } from './query-handler';
 import { SessionTable } from './session-table';
 import { AGGREGATE_DEFAULTS as DEFAULTS, type CqrsAggregateProps } from './cqrs-aggregate-props';
 
@@ -60,6 +61,12 @@ export class CqrsAggregate extends Construct {
    * Undefined without `readYourWrites`.
    */
   public readonly sessionTable?: dynamodb.ITableV2;
+  /**
+   * The query function: invoke it with `{ type, params }`.
+   *
+   * Undefined without `queries`.
+   */
+  public readonly queryHandler?: lambda.IFunction;
   /** The read model's index names, for `grantReadModel`. */
   private readonly readModelIndexNames: string[];
   private readonly encryptionKey?: kms.IKey;
@@ -125,6 +132,31 @@ export class CqrsAggregate extends Construct {
     this.readModelIndexNames = readSide.readModelIndexNames;
     this.projections = readSide.projections;
     this.alarms = [...aggregateAlarms, ...this.projections.flatMap((projection) => projection.alarms)];
+    if (props.queries && this.readModel) {
+      this.queryHandler = new QueryHandler(this, 'QueryHandler', {
+        aggregateName: props.aggregateName,
+        entry: path.resolve(props.queries.entry),
+        readModel: this.readModel,
+        readModelIndexNames: this.readModelIndexNames,
+        encryptionKey: props.encryptionKey,
+        memorySize: props.queries.memorySize ?? DEFAULTS.queryMemorySize,
+        timeout: props.queries.timeout ?? DEFAULTS.queryTimeout,
+        logRetention,
+        logRemovalPolicy: removalPolicy,
+      }).function;
+    }
+  }
+
+  /**
+   * Lets `grantee` run queries: `lambda:InvokeFunction` on the query function.
+   *
+   * Throws if the aggregate has no `queries`.
+   */
+  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+    if (!this.queryHandler) {
+      throw new Error(`CqrsAggregate '${this.node.id}': grantQuery needs a query function, and there is none without queries. Set queries: { entry } to a module whose default export is defineQueries(...).`);
+    }
+    return this.queryHandler.grantInvoke(grantee);
   }
 
   /**

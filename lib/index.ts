@@ -3,3 +3,4 @@ export { CqrsAggregateProps } from './cqrs-aggregate-props';
 export { IProjection, ProjectionProps } from './projection';
 export { ReadModelIndexProps } from './read-model';
 export { ReadYourWritesProps } from './session-table';
+export { QueriesProps } from './query-handler';

@@ -13,7 +13,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { ProjectionAlarms } from './alarms';
 import { projectorCode } from './bundling';
-import { EVENT_STORE_PROJECTOR_ACTIONS, READ_MODEL_PROJECTOR_ACTIONS, TABLE_KEY_ACTIONS } from './private/iam-actions';
+import {
+  EVENT_STORE_PROJECTOR_ACTIONS, EVENT_STORE_REBUILD_ACTIONS, READ_MODEL_PROJECTOR_ACTIONS, SELF_INVOKE_ACTIONS, TABLE_KEY_ACTIONS,
+} from './private/iam-actions';
 import { createOwnedFunction } from './private/owned-function';
 import { readProjectionManifest } from './private/projection-manifest';
 import { ENV } from './private/runtime-contract';
@@ -112,6 +114,17 @@ export interface IProjection extends IConstruct {
   readonly alarms: cloudwatch.IAlarm[];
 
   /**
+   * The AWS CLI command that rebuilds the projection's documents from the event store (after a
+   * new projection is deployed, or its code changed): it invokes `projector` asynchronously
+   * with `{"rebuild":{"totalSegments":4}}`.
+   *
+   * The projector then scans the event store in 4 parallel segments, each continued by new
+   * invocations of the projector until it is done, while commands and live projection go on.
+   * Running it again changes nothing. Progress is logged in the projector's log group.
+   */
+  readonly rebuildCommand: string;
+
+  /**
    * How far the read model is behind: the queue's `ApproximateAgeOfOldestMessage`, in seconds.
    * Maximum over 1 minute.
    */
@@ -144,6 +157,10 @@ export const PROJECTION_DELIVERY = {
   visibilityTimeoutPerFunctionTimeout: 6,
   deadLetterRetention: Duration.days(14),
 };
+
+/** The AWS CLI command that starts a rebuild of a projection, in 4 segments (`IProjection.rebuildCommand`). */
+export const rebuildCommandFor = (functionName: string): string =>
+  `aws lambda invoke --function-name ${functionName} --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{"rebuild":{"totalSegments":4}}' /dev/null`;
 
 /** Largest batch SQS takes without a batching window. */
 export const MAX_BATCH_WITHOUT_WINDOW = 10;
@@ -178,6 +195,7 @@ export class Projection extends Construct implements IProjection {
   public readonly deadLetterQueue: sqs.IQueue;
   public readonly projector: lambda.IFunction;
   public readonly alarms: cloudwatch.IAlarm[];
+  public readonly rebuildCommand: string;
 
   constructor(scope: Construct, props: ProjectionProps & ProjectionWiring) {
     super(scope, props.projectionName);
@@ -255,14 +273,24 @@ export class Projection extends Construct implements IProjection {
       reportBatchItemFailures: true,
       maxConcurrency: props.maxConcurrency ?? PROJECTION_DEFAULTS.maxConcurrency,
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: EVENT_STORE_PROJECTOR_ACTIONS, resources: [props.eventStore.tableArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [...EVENT_STORE_PROJECTOR_ACTIONS, ...EVENT_STORE_REBUILD_ACTIONS],
+      resources: [props.eventStore.tableArn],
+    }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: READ_MODEL_PROJECTOR_ACTIONS, resources: [props.readModel.tableArn] }));
+    // A policy apart from the role's default one: the function depends on its role's default
+    // policy, so a statement there naming the function's ARN would make a cycle.
+    new iam.Policy(this, 'SelfInvokePolicy', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: SELF_INVOKE_ACTIONS, resources: [fn.functionArn] })],
+    });
     props.encryptionKey?.grant(role, ...TABLE_KEY_ACTIONS);
 
     this.rule = rule;
     this.queue = queue;
     this.deadLetterQueue = deadLetterQueue;
     this.projector = fn;
+    this.rebuildCommand = rebuildCommandFor(fn.functionName);
     this.alarms = new ProjectionAlarms(this, 'Alarms', {
       aggregateName: props.aggregateName,
       projectionName: props.projectionName,

@@ -22,6 +22,16 @@ export function validateAggregateProps(where: string, props: CqrsAggregateProps)
   checkDurationInRange(where, 'idempotencyTtl', props.idempotencyTtl, Duration.minutes(1), Duration.days(365));
   checkDurationInRange(where, 'commandHandlerTimeout', props.commandHandlerTimeout, Duration.seconds(1), Duration.minutes(15));
   checkDurationInRange(where, 'readYourWrites.ttl', props.readYourWrites?.ttl, Duration.minutes(1), Duration.days(1));
+  if (props.queries) {
+    if ((props.projections ?? []).length === 0) {
+      throw new Error(`${where}: queries needs a read model to read, and there is none without projections. Add a projection to projections, or remove queries.`);
+    }
+    if (!Token.isUnresolved(props.queries.entry) && !fs.existsSync(props.queries.entry)) {
+      throw new Error(`${where}: queries.entry not found at ${props.queries.entry}. Point it at a module whose default export is defineQueries(...).`);
+    }
+    checkIntegerInRange(where, 'queries.memorySize', props.queries.memorySize, 128, 10240);
+    checkDurationInRange(where, 'queries.timeout', props.queries.timeout, Duration.seconds(1), Duration.minutes(15));
+  }
   validateProjections(where, props.projections ?? []);
   validateReadModelIndexes(where, props.readModelIndexes ?? []);
 }

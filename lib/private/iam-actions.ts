@@ -35,6 +35,16 @@ export const SESSION_WRITE_ACTIONS = ['dynamodb:PutItem'];
 export const EVENT_STORE_PROJECTOR_ACTIONS = ['dynamodb:Query'];
 
 /**
+ * What a projector's rebuild does with the event store, beside the projector's own queries: a
+ * parallel Scan of the base table that finds the aggregates (lambda/rebuild.ts). Its writes to
+ * the read model are the projector's conditional puts.
+ */
+export const EVENT_STORE_REBUILD_ACTIONS = ['dynamodb:Scan'];
+
+/** What a projector's rebuild does with its own function: invoke it again, asynchronously, to go on. */
+export const SELF_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
+
+/**
  * What a projector does with the read model: get an aggregate's document, then put it back with
  * a condition on its version. No `DeleteItem`: a deleted view is written as a tombstone that
  * keeps its version (`READ_MODEL.deletedAttribute`), so no projector can erase a version and

@@ -16,4 +16,4 @@ export const runtimeLocation = {
 export const runtimeIndex = (): string => path.join(runtimeLocation.dir, 'index');
 
 /** A Lambda entry point of the runtime, by its file name under `lambda/handlers/`. */
-export const runtimeHandler = (name: 'command-handler' | 'publisher' | 'projector'): string => path.join(runtimeLocation.dir, 'handlers', name);
+export const runtimeHandler = (name: 'command-handler' | 'publisher' | 'projector' | 'query-handler'): string => path.join(runtimeLocation.dir, 'handlers', name);

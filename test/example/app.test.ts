@@ -42,6 +42,12 @@ describe('the example app', () => {
     });
   });
 
+  test('serves the Order queries from a query function', () => {
+    expect(stack.orders.queryHandler).toBeDefined();
+    expect(stack.customers.queryHandler).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Query function of the Order aggregate') });
+  });
+
   test('passes the cdk-nag AWS Solutions rules', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(report.violations).toEqual([]);

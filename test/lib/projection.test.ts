@@ -162,7 +162,7 @@ describe('a projection', () => {
       });
     });
 
-    test('may query the event store, get and put read-model items, take from its queue and write its logs, nothing else', () => {
+    test('may query and scan the event store, get and put read-model items, take from its queue, write its logs and invoke itself, nothing else', () => {
       const statements = statementsOfRole(stack, 'Counters/CounterView/Role');
       expect(statements).toEqual([
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [view.logGroup, 'Arn'] } },
@@ -171,19 +171,20 @@ describe('a projection', () => {
           Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
           Resource: { 'Fn::GetAtt': [view.queue, 'Arn'] },
         },
-        { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/EventStore/Table'), 'Arn'] } },
+        { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:Scan'], Resource: { 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/EventStore/Table'), 'Arn'] } },
         {
           Effect: 'Allow',
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
           Resource: { 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/ReadModel/Table'), 'Arn'] },
         },
+        { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [view.fn, 'Arn'] } },
       ]);
     });
 
     test('cannot write to the event store, delete read-model items, or use wildcards', () => {
       const statements = statementsOfRole(stack, 'Counters/CounterView/Role');
       const onEventStore = statements.filter((s) => JSON.stringify(s.Resource).includes(logicalIdOf(stack, 'Counters/EventStore/Table')));
-      expect(actionsOf(onEventStore)).toEqual(['dynamodb:Query']);
+      expect(actionsOf(onEventStore)).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
       expect(actionsOf(statements)).not.toContain('dynamodb:DeleteItem');
       expect(actionsOf(statements).filter((a) => a.includes('*'))).toEqual([]);
       expect(statements.filter((s) => JSON.stringify(s.Resource).includes('*'))).toEqual([]);
@@ -261,7 +262,7 @@ describe('a projection', () => {
     test('keeps its construct ids: one scope per projection, named by projectionName', () => {
       expect(aggregate.node.children.map((c) => c.node.id)).toEqual(expect.arrayContaining(['ReadModel', 'CounterView', 'CounterTotals']));
       expect(aggregate.projection('CounterView').node.children.map((c) => c.node.id).sort()).toEqual(
-        ['Alarms', 'DeadLetterQueue', 'Function', 'LogGroup', 'Queue', 'Role', 'Rule']);
+        ['Alarms', 'DeadLetterQueue', 'Function', 'LogGroup', 'Queue', 'Role', 'Rule', 'SelfInvokePolicy']);
     });
 
     test('fails to find a projection that does not exist, listing those that do', () => {

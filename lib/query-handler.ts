@@ -1,0 +1,71 @@
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { queryHandlerCode } from './bundling';
+import { createOwnedFunction } from './private/owned-function';
+import { ENV } from './private/runtime-contract';
+import { grantReadModelRead } from './read-model';
+
+/** The query function of an aggregate: your read-side queries, bundled with the runtime. */
+export interface QueriesProps {
+  /**
+   * Path of the module whose default export is `defineQueries(...)`: the query handlers, each
+   * reading the read model through a `Repository`.
+   */
+  readonly entry: string;
+
+  /**
+   * Memory of the query function, in MiB (128 to 10240).
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Timeout of the query function (1 second to 15 minutes).
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Properties of a `QueryHandler`. */
+export interface QueryHandlerProps {
+  readonly aggregateName: string;
+  /** Absolute path of the queries module. */
+  readonly entry: string;
+  readonly readModel: dynamodb.ITableV2;
+  readonly readModelIndexNames: string[];
+  readonly encryptionKey?: kms.IKey;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * The query Lambda: `{ type, params }` in, the query's result out. Its role may read the read
+ * model and its indexes (no scans, no writes) and write its logs, nothing else.
+ */
+export class QueryHandler extends Construct {
+  /** The function. */
+  public readonly function: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: QueryHandlerProps) {
+    super(scope, id);
+    const { role, function: fn } = createOwnedFunction(this, {
+      description: `Query function of the ${props.aggregateName} aggregate (cdk-cqrs)`,
+      code: queryHandlerCode(props.entry),
+      environment: { [ENV.readModelTable]: props.readModel.tableName },
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    grantReadModelRead(role, props.readModel, props.readModelIndexNames, props.encryptionKey);
+    this.function = fn;
+  }
+}
