@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { ProjectionProps } from './projection';
+import type { ProjectionProps } from './projection-props';
 import type { ReadModelIndexProps } from './read-model';
 import type { QueriesProps } from './query-handler';
 import type { ReadYourWritesProps } from './session-table';

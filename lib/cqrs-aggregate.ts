@@ -13,7 +13,7 @@ import { CommandHandler } from './command-handler';
 import { EventPublisher } from './event-publisher';
 import { EventStore } from './event-store';
 import { validateAggregateProps } from './private/aggregate-validation';
-import type { IProjection } from './projection';
+import type { IProjection } from './projection-props';
 import { grantReadModelRead } from './read-model';
 import { provisionReadSide } from './read-side';
 import { QueryHandler } from './query-handler';

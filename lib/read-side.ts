@@ -4,7 +4,8 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type IProjection, Projection, type ProjectionProps } from './projection';
+import { Projection } from './projection';
+import type { IProjection, ProjectionProps } from './projection-props';
 import { ReadModel, type ReadModelIndexProps } from './read-model';
 
 /** What the aggregate knows when it provisions its read side. */

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { Duration, Token } from 'aws-cdk-lib';
 import { checkDurationInRange, checkIntegerInRange, checkPattern } from './validation';
-import { MAX_BATCH_WITHOUT_WINDOW, PROJECTION_DEFAULTS, type ProjectionProps } from '../projection';
+import { MAX_BATCH_WITHOUT_WINDOW, PROJECTION_DEFAULTS } from '../projection';
+import type { ProjectionProps } from '../projection-props';
 import type { ReadModelIndexProps } from '../read-model';
 
 /** Checks of `projections` and `readModelIndexes`, in the style of `validation.ts`. */
