@@ -4,7 +4,7 @@ import { AssetHashType, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BuildOptions } from 'esbuild-wasm';
 import { buildOrThrow } from './private/esbuild';
-import { runtimeHandler, runtimeIndex } from './private/runtime-location';
+import { runtimeHandler, runtimeIndex, type RuntimeHandlerName } from './private/runtime-location';
 
 /** The Node.js runtime of every function, and the esbuild target that matches it. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -15,49 +15,40 @@ const BUNDLE_FILE = 'index.js';
 export const BUNDLE_HANDLER = 'index.handler';
 
 /**
- * The code of the command handler: a generated entry that imports the user's aggregate module
- * (its default export is `defineAggregate(...)`) and hands it to the runtime's
- * `createCommandHandler`.
+ * The code of the command handler: the user's aggregate module (its default export is
+ * `defineAggregate(...)`) handed to the runtime's `createCommandHandler`.
  *
  * @param entry absolute path of the user's aggregate module; it must exist
  */
-export function commandHandlerCode(entry: string): lambda.Code {
-  const wrapper = [
-    `import aggregate from ${importPath(entry)};`,
-    `import { createCommandHandler } from ${importPath(runtimeHandler('command-handler'))};`,
-    'export const handler = createCommandHandler(aggregate);',
-  ].join('\n');
-  return bundledCode(`the command handler of ${entry}`, path.dirname(entry), wrapper);
-}
+export const commandHandlerCode = (entry: string): lambda.Code =>
+  userModuleCode(`the command handler of ${entry}`, entry, 'command-handler', 'createCommandHandler');
 
 /**
- * The code of a projector: a generated entry that imports the user's projection module (its
- * default export is `defineProjection(...)`) and hands it to the runtime's `createProjector`.
+ * The code of a projector: the user's projection module (its default export is
+ * `defineProjection(...)`) handed to the runtime's `createProjector`.
  *
  * @param entry absolute path of the user's projection module; it must exist
  */
-export function projectorCode(entry: string): lambda.Code {
-  const wrapper = [
-    `import projection from ${importPath(entry)};`,
-    `import { createProjector } from ${importPath(runtimeHandler('projector'))};`,
-    'export const handler = createProjector(projection);',
-  ].join('\n');
-  return bundledCode(`the projector of ${entry}`, path.dirname(entry), wrapper);
-}
+export const projectorCode = (entry: string): lambda.Code =>
+  userModuleCode(`the projector of ${entry}`, entry, 'projector', 'createProjector');
 
 /**
- * The code of the query function: a generated entry that imports the user's queries module
- * (its default export is `defineQueries(...)`) and hands it to the runtime's `createQueryHandler`.
+ * The code of the query function: the user's queries module (its default export is
+ * `defineQueries(...)`) handed to the runtime's `createQueryHandler`.
  *
  * @param entry absolute path of the user's queries module; it must exist
  */
-export function queryHandlerCode(entry: string): lambda.Code {
+export const queryHandlerCode = (entry: string): lambda.Code =>
+  userModuleCode(`the query function of ${entry}`, entry, 'query-handler', 'createQueryHandler');
+
+/** A generated entry: `export const handler = <factory>(<the user module's default export>)`. */
+function userModuleCode(what: string, entry: string, handlerModule: RuntimeHandlerName, factory: string): lambda.Code {
   const wrapper = [
-    `import queries from ${importPath(entry)};`,
-    `import { createQueryHandler } from ${importPath(runtimeHandler('query-handler'))};`,
-    'export const handler = createQueryHandler(queries);',
+    `import definition from ${importPath(entry)};`,
+    `import { ${factory} } from ${importPath(runtimeHandler(handlerModule))};`,
+    `export const handler = ${factory}(definition);`,
   ].join('\n');
-  return bundledCode(`the query function of ${entry}`, path.dirname(entry), wrapper);
+  return bundledCode(what, path.dirname(entry), wrapper);
 }
 
 /** The code of the outbox publisher: the runtime's `handlers/publisher` module as it is. */

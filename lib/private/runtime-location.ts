@@ -15,5 +15,8 @@ export const runtimeLocation = {
 /** The module that users import as `cdk-cqrs/runtime`. */
 export const runtimeIndex = (): string => path.join(runtimeLocation.dir, 'index');
 
+/** The runtime's Lambda entry points, by file name under `lambda/handlers/`. */
+export type RuntimeHandlerName = 'command-handler' | 'publisher' | 'projector' | 'query-handler';
+
 /** A Lambda entry point of the runtime, by its file name under `lambda/handlers/`. */
-export const runtimeHandler = (name: 'command-handler' | 'publisher' | 'projector' | 'query-handler'): string => path.join(runtimeLocation.dir, 'handlers', name);
+export const runtimeHandler = (name: RuntimeHandlerName): string => path.join(runtimeLocation.dir, 'handlers', name);
