@@ -27,6 +27,27 @@ export const PROJECTION_ALARM_THRESHOLDS = {
   deadLetterMessages: 1,
 };
 
+interface AlarmSpec {
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparison: cloudwatch.ComparisonOperator;
+  /** Periods in a row the metric must breach. */
+  readonly periods: number;
+}
+
+/** An alarm with no actions that treats missing data as not breaching: no data is no traffic. */
+function alarm(scope: Construct, id: string, spec: AlarmSpec): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: spec.description,
+    metric: spec.metric,
+    threshold: spec.threshold,
+    comparisonOperator: spec.comparison,
+    evaluationPeriods: spec.periods,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
 /** The metrics the alarms watch, taken from the owning constructs' metric methods. */
 export interface AggregateAlarmsProps {
   /** The aggregate's name, for the descriptions. */
@@ -50,32 +71,29 @@ export class AggregateAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AggregateAlarmsProps) {
     super(scope, id);
-    const deadLetters = new cloudwatch.Alarm(this, 'PublisherDeadLetterQueueNotEmpty', {
-      alarmDescription: `${props.aggregateName}: stored events failed to reach the bus; their stream positions are in the publisher's DLQ.`,
+    const deadLetters = alarm(this, 'PublisherDeadLetterQueueNotEmpty', {
+      description: `${props.aggregateName}: stored events failed to reach the bus; their stream positions are in the publisher's DLQ.`,
       metric: props.publisherDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
         statistic: cloudwatch.Stats.MAXIMUM,
         period: Duration.minutes(1),
       }),
       threshold: ALARM_THRESHOLDS.deadLetterMessages,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      periods: 1,
     });
-    const lag = new cloudwatch.Alarm(this, 'PublisherLag', {
-      alarmDescription: `${props.aggregateName}: the publisher is more than ${ALARM_THRESHOLDS.publisherLagInMinutes} minutes behind the event store.`,
+    const lag = alarm(this, 'PublisherLag', {
+      description: `${props.aggregateName}: the publisher is more than ${ALARM_THRESHOLDS.publisherLagInMinutes} minutes behind the event store.`,
       metric: props.publisherLag,
       threshold: Duration.minutes(ALARM_THRESHOLDS.publisherLagInMinutes).toMilliseconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: ALARM_THRESHOLDS.publisherLagForMinutes,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      periods: ALARM_THRESHOLDS.publisherLagForMinutes,
     });
-    const errors = new cloudwatch.Alarm(this, 'CommandHandlerErrors', {
-      alarmDescription: `${props.aggregateName}: the command handler failed (rejected commands are answers and do not count).`,
+    const errors = alarm(this, 'CommandHandlerErrors', {
+      description: `${props.aggregateName}: the command handler failed (rejected commands are answers and do not count).`,
       metric: props.commandErrors,
       threshold: ALARM_THRESHOLDS.commandErrorsPerMinute,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      periods: 1,
     });
     this.alarms = [deadLetters, lag, errors];
   }
@@ -106,29 +124,26 @@ export class ProjectionAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ProjectionAlarmsProps) {
     super(scope, id);
     const name = `${props.aggregateName} projection ${props.projectionName}`;
-    const deadLetters = new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
-      alarmDescription: `${name}: events that could not be projected are in its DLQ; fix the cause, then redrive them.`,
+    const deadLetters = alarm(this, 'DeadLetterQueueNotEmpty', {
+      description: `${name}: events that could not be projected are in its DLQ; fix the cause, then redrive them.`,
       metric: props.deadLetterMessages,
       threshold: PROJECTION_ALARM_THRESHOLDS.deadLetterMessages,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      periods: 1,
     });
-    const lag = new cloudwatch.Alarm(this, 'Lag', {
-      alarmDescription: `${name}: the read model is more than ${PROJECTION_ALARM_THRESHOLDS.lagInMinutes} minutes behind (age of the oldest queued event).`,
+    const lag = alarm(this, 'Lag', {
+      description: `${name}: the read model is more than ${PROJECTION_ALARM_THRESHOLDS.lagInMinutes} minutes behind (age of the oldest queued event).`,
       metric: props.lag,
       threshold: Duration.minutes(PROJECTION_ALARM_THRESHOLDS.lagInMinutes).toSeconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: PROJECTION_ALARM_THRESHOLDS.lagForMinutes,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      periods: PROJECTION_ALARM_THRESHOLDS.lagForMinutes,
     });
-    const errors = new cloudwatch.Alarm(this, 'ProjectorErrors', {
-      alarmDescription: `${name}: the projector failed whole invocations (timeouts, crashes); their events are retried.`,
+    const errors = alarm(this, 'ProjectorErrors', {
+      description: `${name}: the projector failed whole invocations (timeouts, crashes); their events are retried.`,
       metric: props.projectorErrors,
       threshold: PROJECTION_ALARM_THRESHOLDS.projectorErrorsPerMinute,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      periods: 1,
     });
     this.alarms = [deadLetters, lag, errors];
   }
