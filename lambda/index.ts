@@ -20,3 +20,5 @@ export { Repository } from './repository';
 export type { DocumentClientLike, RepositoryProps, QueryOptions, QueryResult } from './repository';
 export { defineQueries } from './define-queries';
 export type { Queries, QueryContext, QueryHandler, QueryOf, QueryResultOf } from './define-queries';
+export { defineCustomProjection } from './define-custom-projection';
+export type { CustomProjection, CustomWriteContext, CustomWriteHandlers } from './define-custom-projection';

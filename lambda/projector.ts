@@ -6,6 +6,8 @@ import { EventStore } from './event-store';
 import { foldProjection, isContiguousAfter, uniqueByVersion, type ProjectedDocument } from './projection-fold';
 import { parseQueueMessage, type BatchResponse, type QueueMessage } from './queue-message';
 import { documentIsNew, documentKey, fromReadModelItem, toReadModelItem, versionIsUnchanged } from './read-model-item';
+import { projectCustomWrites } from './custom-projector';
+import { isCustomProjection } from './define-custom-projection';
 
 /** What the projector needs; the Lambda entry point builds it from its environment. */
 export interface ProjectorDeps {
@@ -38,6 +40,7 @@ const describe = (err: unknown): string => (err instanceof Error ? `${err.name}:
  * handler, the message and the later events of that aggregate); the rest of the batch commits.
  */
 export async function projectMessages(projection: AnyProjection, messages: readonly QueueMessage[], deps: ProjectorDeps): Promise<BatchResponse> {
+  if (isCustomProjection(projection)) return projectCustomWrites(projection, messages, deps);
   const log = deps.log ?? logToStderr;
   const failed = new Set<string>();
   const byAggregate = new Map<string, Delivered[]>();

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { ProjectionAlarms } from './alarms';
 import { projectorCode } from './bundling';
 import {
-  EVENT_STORE_PROJECTOR_ACTIONS, EVENT_STORE_REBUILD_ACTIONS, READ_MODEL_PROJECTOR_ACTIONS, SELF_INVOKE_ACTIONS, TABLE_KEY_ACTIONS,
+  EVENT_STORE_PROJECTOR_ACTIONS, EVENT_STORE_REBUILD_ACTIONS, READ_MODEL_CUSTOM_WRITE_ACTIONS, READ_MODEL_PROJECTOR_ACTIONS, SELF_INVOKE_ACTIONS, TABLE_KEY_ACTIONS,
 } from './private/iam-actions';
 import { createOwnedFunction } from './private/owned-function';
 import { readProjectionManifest } from './private/projection-manifest';
@@ -161,7 +161,12 @@ export class Projection extends Construct implements IProjection {
       actions: [...EVENT_STORE_PROJECTOR_ACTIONS, ...EVENT_STORE_REBUILD_ACTIONS],
       resources: [props.eventStore.tableArn],
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: READ_MODEL_PROJECTOR_ACTIONS, resources: [props.readModel.tableArn] }));
+    role.addToPrincipalPolicy(manifest.customWrites
+      ? new iam.PolicyStatement({
+        actions: READ_MODEL_CUSTOM_WRITE_ACTIONS,
+        resources: [props.readModel.tableArn, ...props.readModelIndexNames.map((indexName) => `${props.readModel.tableArn}/index/${indexName}`)],
+      })
+      : new iam.PolicyStatement({ actions: READ_MODEL_PROJECTOR_ACTIONS, resources: [props.readModel.tableArn] }));
     // A policy apart from the role's default one: the function depends on its role's default
     // policy, so a statement there naming the function's ARN would make a cycle.
     new iam.Policy(this, 'SelfInvokePolicy', {

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/private/runtime-contract';
+import { isCustomProjection } from '../define-custom-projection';
 import { isProjection } from '../define-projection';
 import { projectMessages, type ProjectorDeps } from '../projector';
 import type { BatchResponse, QueueMessage } from '../queue-message';
@@ -31,6 +32,7 @@ export function createProjector(projection: unknown, deps?: ProjectorHandlerDeps
   const handler = async (event: ProjectorEvent, context?: RebuildContext): Promise<BatchResponse | RebuildReport> => {
     resolved ??= depsFromEnv();
     if (isRebuildRequest(event)) {
+      if (isCustomProjection(projection)) throw new Error('cdk-cqrs: a projection with custom writes cannot be rebuilt from the event store by cdk-cqrs: its handlers decide what they write.');
       if (!context) throw new Error('cdk-cqrs: a rebuild request needs the Lambda context (its function name and remaining time).');
       if (!lambda) {
         // Loaded here, not at cold start: only a rebuild invokes Lambda.

@@ -53,6 +53,14 @@ export const SELF_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  */
 export const READ_MODEL_PROJECTOR_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 
+/**
+ * What a projection with custom writes (`defineCustomProjection`) may do on the read model and
+ * its indexes: its handlers choose their own reads and writes. Still no `Scan` and no other table.
+ */
+export const READ_MODEL_CUSTOM_WRITE_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem',
+];
+
 /** What `grantReadModel` allows on the read model and its indexes: reads by key and queries, no scans. */
 export const READ_MODEL_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 

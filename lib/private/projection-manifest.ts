@@ -20,6 +20,8 @@ export interface ProjectionManifest {
   readonly eventTypes: string[];
   /** The read-model indexes it fills (its `indexes`), sorted. */
   readonly indexNames: string[];
+  /** True for `defineCustomProjection(...)`: its handlers write the read model themselves. */
+  readonly customWrites: boolean;
 }
 
 /** Bundled and evaluated once per module and runtime in a process: each synth of a test suite shares it. */
@@ -42,7 +44,7 @@ export function readProjectionManifest(site: ProjectionSite): ProjectionManifest
     manifest = readManifest(site);
     cache.set(key, manifest);
   }
-  return { eventTypes: [...manifest.eventTypes], indexNames: [...manifest.indexNames] };
+  return { eventTypes: [...manifest.eventTypes], indexNames: [...manifest.indexNames], customWrites: manifest.customWrites };
 }
 
 function readManifest(site: ProjectionSite): ProjectionManifest {
@@ -59,7 +61,7 @@ function readManifest(site: ProjectionSite): ProjectionManifest {
   }
   const indexes = defaultExport.indexes;
   const indexNames = typeof indexes === 'object' && indexes !== null ? Object.keys(indexes).sort() : [];
-  return { eventTypes, indexNames };
+  return { eventTypes, indexNames, customWrites: (defaultExport as { customWrites?: unknown }).customWrites === true };
 }
 
 function bundle(site: ProjectionSite): string {

@@ -1,4 +1,4 @@
-import { defineProjection, type ViewOf } from 'cdk-cqrs/runtime';
+import { defineCustomProjection, defineProjection, type ViewOf } from 'cdk-cqrs/runtime';
 import customer from '../../bin/domain/customer';
 import order from '../../bin/domain/order';
 
@@ -54,3 +54,16 @@ defineProjection<typeof order, { customerId: string }>(order, {
 
 // @ts-expect-error a projection belongs to a defined aggregate
 defineProjection({ events: {} }, { events: {} });
+
+// Custom writes: the handlers' events are typed by the aggregate.
+defineCustomProjection(order, {
+  events: {
+    OrderCreated: (e) => { const total: number = e.data.total; void total; },
+    // @ts-expect-error OrderLost is not an event of Order
+    OrderLost: () => undefined,
+  },
+});
+defineCustomProjection(order, {
+  // @ts-expect-error OrderShipped has a trackingNumber, not a carrier
+  events: { OrderShipped: (e) => { void e.data.carrier; } },
+});

@@ -1,0 +1,67 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { defineCustomProjection } from 'cdk-cqrs/runtime';
+import { eraseProjection } from '../../lambda/define-projection';
+import { createProjector } from '../../lambda/handlers/projector';
+import { projectMessages, type ProjectorDeps } from '../../lambda/projector';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { envelopes, queueMessage } from '../helpers/queue-messages';
+import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { ledger } from '../helpers/test-projections';
+
+const calls: string[] = [];
+// One item per deposit, keyed by aggregate and version: writing it again changes nothing.
+const deposits = defineCustomProjection(ledger, {
+  events: {
+    Deposited: async (event, { dynamoDb, readModelTable }) => {
+      calls.push(`${event.aggregateId}@${event.version}`);
+      await dynamoDb.send(new PutCommand({
+        TableName: readModelTable, Item: { pk: `${event.aggregateId}#${event.version}`, sk: 'Deposits', amount: event.data.amount },
+      }));
+    },
+    Exploded: () => { throw new Error('this event cannot be written'); },
+  },
+});
+
+let store: EventStoreTable;
+let readModel: ReadModelTable;
+let deps: ProjectorDeps;
+beforeAll(async () => {
+  [store, readModel] = await Promise.all([createEventStoreTable('custom-events'), createReadModelTable('custom')]);
+  deps = { dynamoDb: readModel.doc, readModelTable: readModel.tableName, eventStoreTable: store.tableName, projectionName: 'Deposits', log: () => undefined };
+});
+afterAll(async () => { await Promise.all([store.drop(), readModel.drop()]); });
+
+describe('a projection with custom writes', () => {
+  test('calls each handler once per version, in version order per aggregate, despite duplicates and shuffling', async () => {
+    // GIVEN two accounts' events, shuffled, with duplicates
+    const events = [
+      ...envelopes('Ledger', 'a-1', [{ type: 'Opened', data: { owner: 'ann' } }, { type: 'Deposited', data: { amount: 5 } }, { type: 'Deposited', data: { amount: 7 } }]),
+      ...envelopes('Ledger', 'a-2', [{ type: 'Opened', data: { owner: 'bob' } }, { type: 'Deposited', data: { amount: 1 } }]),
+    ];
+    const delivered = [events[2], events[4], events[1], events[2], events[0], events[3], events[4]].map((e) => queueMessage(e));
+    // WHEN
+    const result = await projectMessages(eraseProjection(deposits), delivered, deps);
+    // THEN
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls.filter((c) => c.startsWith('a-1'))).toEqual(['a-1@2', 'a-1@3']);
+    expect(calls.filter((c) => c.startsWith('a-2'))).toEqual(['a-2@2']);
+    expect((await readModel.scanAll()).map((item) => [item.pk, item.amount]).sort()).toEqual([['a-1#2', 5], ['a-1#3', 7], ['a-2#2', 1]]);
+  });
+
+  test('fails the message whose handler throws and the later ones of its aggregate, and no other', async () => {
+    const a3 = envelopes('Ledger', 'a-3', [{ type: 'Deposited', data: { amount: 2 } }, { type: 'Exploded' }, { type: 'Deposited', data: { amount: 3 } }]);
+    const a4 = envelopes('Ledger', 'a-4', [{ type: 'Deposited', data: { amount: 4 } }]);
+    const messages = [...a3, ...a4].map((e, i) => queueMessage(e, `m-${i}`));
+    const result = await projectMessages(eraseProjection(deposits), messages, deps);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
+    expect(calls).toContain('a-4@1');
+    expect(calls).toContain('a-3@1');
+    expect(calls).not.toContain('a-3@3');
+  });
+
+  test('fails a rebuild request: its handlers decide what they write', async () => {
+    const projector = createProjector(deposits, { ...deps, lambda: { send: async () => ({}) } });
+    await expect(projector({ rebuild: { totalSegments: 2 } }, { functionName: 'f', getRemainingTimeInMillis: () => 60_000 }))
+      .rejects.toThrow('a projection with custom writes cannot be rebuilt');
+  });
+});
