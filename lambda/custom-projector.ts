@@ -1,7 +1,7 @@
 import type { AnyCustomProjection, CustomWriteContext } from './define-custom-projection';
-import type { EventEnvelope } from './envelope';
 import type { ProjectorDeps } from './projector';
-import { parseQueueMessage, type BatchResponse, type QueueMessage } from './queue-message';
+import { groupByAggregate, logToStderr, toBatchResponse } from './projector-batch';
+import type { BatchResponse, QueueMessage } from './queue-message';
 
 const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
@@ -10,17 +10,8 @@ const describe = (err: unknown): string => (err instanceof Error ? `${err.name}:
  * version once; a handler that throws fails its message and the later ones of that aggregate.
  */
 export async function projectCustomWrites(projection: AnyCustomProjection, messages: readonly QueueMessage[], deps: ProjectorDeps): Promise<BatchResponse> {
-  const log = deps.log ?? ((entry: Record<string, unknown>) => console.error(JSON.stringify(entry)));
-  const failed = new Set<string>();
-  const byAggregate = new Map<string, { messageId: string; event: EventEnvelope }[]>();
-  for (const parsed of messages.map(parseQueueMessage)) {
-    if (!parsed.ok) {
-      log({ message: `Projection ${deps.projectionName}: message ${parsed.messageId} is malformed: ${parsed.reason}.`, messageId: parsed.messageId });
-      failed.add(parsed.messageId);
-    } else if (deps.aggregateName === undefined || parsed.event.aggregateName === deps.aggregateName) {
-      byAggregate.set(parsed.event.aggregateId, [...(byAggregate.get(parsed.event.aggregateId) ?? []), parsed]);
-    }
-  }
+  const log = deps.log ?? logToStderr;
+  const { failed, byAggregate } = groupByAggregate(messages, deps, log);
   const context: CustomWriteContext = { readModelTable: deps.readModelTable, projectionName: deps.projectionName, dynamoDb: deps.dynamoDb };
   await Promise.all([...byAggregate.values()].map(async (delivered) => {
     const inOrder = [...delivered].sort((a, b) => a.event.version - b.event.version);
@@ -37,5 +28,5 @@ export async function projectCustomWrites(projection: AnyCustomProjection, messa
       }
     }
   }));
-  return { batchItemFailures: messages.filter((m) => failed.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) };
+  return toBatchResponse(messages, failed);
 }

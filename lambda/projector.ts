@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { READ_MODEL } from '../lib/private/runtime-contract';
 import type { AnyProjection } from './define-projection';
-import type { EventEnvelope } from './envelope';
 import { EventStore } from './event-store';
 import { foldProjection, isContiguousAfter, uniqueByVersion, type ProjectedDocument } from './projection-fold';
-import { parseQueueMessage, type BatchResponse, type QueueMessage } from './queue-message';
+import { groupByAggregate, logToStderr, toBatchResponse, type Delivered } from './projector-batch';
+import type { BatchResponse, QueueMessage } from './queue-message';
 import { documentIsNew, documentKey, fromReadModelItem, toReadModelItem, versionIsUnchanged } from './read-model-item';
 import { projectCustomWrites } from './custom-projector';
 import { isCustomProjection } from './define-custom-projection';
@@ -21,12 +21,6 @@ export interface ProjectorDeps {
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
-interface Delivered {
-  readonly messageId: string;
-  readonly event: EventEnvelope;
-}
-
-const logToStderr = (entry: Record<string, unknown>): void => console.error(JSON.stringify(entry));
 
 const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
@@ -42,18 +36,7 @@ const describe = (err: unknown): string => (err instanceof Error ? `${err.name}:
 export async function projectMessages(projection: AnyProjection, messages: readonly QueueMessage[], deps: ProjectorDeps): Promise<BatchResponse> {
   if (isCustomProjection(projection)) return projectCustomWrites(projection, messages, deps);
   const log = deps.log ?? logToStderr;
-  const failed = new Set<string>();
-  const byAggregate = new Map<string, Delivered[]>();
-  for (const parsed of messages.map(parseQueueMessage)) {
-    if (!parsed.ok) {
-      log({ message: `Projection ${deps.projectionName}: message ${parsed.messageId} is malformed: ${parsed.reason}.`, messageId: parsed.messageId });
-      failed.add(parsed.messageId);
-    } else if (deps.aggregateName === undefined || parsed.event.aggregateName === deps.aggregateName) {
-      const group = byAggregate.get(parsed.event.aggregateId) ?? [];
-      group.push(parsed);
-      byAggregate.set(parsed.event.aggregateId, group);
-    }
-  }
+  const { failed, byAggregate } = groupByAggregate(messages, deps, log);
   const store = new EventStore(deps.dynamoDb, deps.eventStoreTable, 0);
   await Promise.all([...byAggregate].map(async ([aggregateId, delivered]) => {
     try {
@@ -63,7 +46,7 @@ export async function projectMessages(projection: AnyProjection, messages: reado
       for (const { messageId } of delivered) failed.add(messageId);
     }
   }));
-  return { batchItemFailures: messages.filter((m) => failed.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) };
+  return toBatchResponse(messages, failed);
 }
 
 /** Projects one aggregate's messages; returns the ids of those that failed (a throwing handler). */
