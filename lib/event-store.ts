@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { tableEncryption } from './private/table-encryption';
 import { EVENT_STORE } from './private/runtime-contract';
 
 /** Properties of an `EventStore`. */
@@ -42,9 +43,7 @@ export class EventStore extends Construct {
       dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: EVENT_STORE.ttlAttribute,
-      encryption: props.encryptionKey
-        ? dynamodb.TableEncryptionV2.customerManagedKey(props.encryptionKey)
-        : dynamodb.TableEncryptionV2.dynamoOwnedKey(),
+      encryption: tableEncryption(props.encryptionKey),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }

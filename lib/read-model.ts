@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { tableEncryption } from './private/table-encryption';
 import { READ_MODEL_READ_ACTIONS, TABLE_KEY_READ_ACTIONS } from './private/iam-actions';
 import { READ_MODEL, readModelIndexKeys } from './private/runtime-contract';
 
@@ -51,9 +52,7 @@ export class ReadModel extends Construct {
       sortKey: { name: READ_MODEL.sortKey, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: props.encryptionKey
-        ? dynamodb.TableEncryptionV2.customerManagedKey(props.encryptionKey)
-        : dynamodb.TableEncryptionV2.dynamoOwnedKey(),
+      encryption: tableEncryption(props.encryptionKey),
       globalSecondaryIndexes: (props.indexes ?? []).map(({ indexName }) => {
         const keys = readModelIndexKeys(indexName);
         return {

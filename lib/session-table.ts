@@ -2,6 +2,7 @@ import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { tableEncryption } from './private/table-encryption';
 import { SESSION_TABLE } from './private/runtime-contract';
 
 /** Read-your-writes: what a caller's session sees before the projections catch up. */
@@ -42,9 +43,7 @@ export class SessionTable extends Construct {
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: SESSION_TABLE.ttlAttribute,
-      encryption: props.encryptionKey
-        ? dynamodb.TableEncryptionV2.customerManagedKey(props.encryptionKey)
-        : dynamodb.TableEncryptionV2.dynamoOwnedKey(),
+      encryption: tableEncryption(props.encryptionKey),
       removalPolicy: RemovalPolicy.DESTROY,
     });
   }
