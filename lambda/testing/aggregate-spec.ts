@@ -1,10 +1,10 @@
-import { AssertionError, deepStrictEqual } from 'node:assert';
 import type { CommandOf, EventOf } from '../aggregate-types';
 import { toDecidedEvents } from '../build-events';
 import type { AnyAggregate } from '../define-aggregate';
 import { UnknownCommand } from '../errors';
 import { foldEvents } from '../fold';
 import { validatePayload } from '../validate-payload';
+import { deepEqualOrFail, describeScenario, fail } from './spec-assertions';
 
 /** An event as a spec gives or expects it: its type and data, without the envelope. */
 export type SpecEvent<Agg> = EventOf<Agg> extends infer Event
@@ -86,23 +86,4 @@ export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(de
       },
     }),
   };
-}
-
-function describeScenario(events: readonly { readonly type: unknown }[], command: { readonly type: unknown }): string {
-  const given = events.length === 0 ? 'no events' : events.map((event) => String(event.type)).join(', ');
-  return `Given ${given}, when ${String(command.type)}:`;
-}
-
-function fail(message: string): never {
-  throw new AssertionError({ message });
-}
-
-function deepEqualOrFail(actual: unknown, expected: unknown, message: string): void {
-  try {
-    deepStrictEqual(actual, expected);
-  } catch (error) {
-    // Keep node's diff, after our description of the scenario.
-    const diff = error instanceof AssertionError ? error.message.split('\n').slice(1).join('\n') : '';
-    throw new AssertionError({ message: `${message}:\n${diff.trim()}` });
-  }
 }

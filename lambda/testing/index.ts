@@ -1,2 +1,4 @@
 export { specFor } from './aggregate-spec';
 export type { AggregateSpecGiven, AggregateSpecWhen, ErrorClass, SpecCommand, SpecEvent } from './aggregate-spec';
+export { projectionSpecFor } from './projection-spec';
+export type { ProjectionSpecEvent, ProjectionSpecGiven, ProjectionSpecOptions } from './projection-spec';

@@ -1,4 +1,5 @@
 import { defineCustomProjection, defineProjection, type ViewOf } from 'cdk-cqrs/runtime';
+import { projectionSpecFor } from 'cdk-cqrs/testing';
 import customer from '../../bin/domain/customer';
 import order from '../../bin/domain/order';
 
@@ -67,3 +68,9 @@ defineCustomProjection(order, {
   // @ts-expect-error OrderShipped has a trackingNumber, not a carrier
   events: { OrderShipped: (e) => { void e.data.carrier; } },
 });
+
+// The projection spec's events and view are typed by the projection.
+// @ts-expect-error CustomerDeleted is not an event of Customer
+projectionSpecFor(customerView).given([{ type: 'CustomerDeleted', data: {} }]);
+// @ts-expect-error GONE is not one of the view's statuses
+projectionSpecFor(customerView).given([]).then({ email: 'a@example.com', name: 'A', status: 'GONE' });

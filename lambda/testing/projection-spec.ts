@@ -1,0 +1,106 @@
+import { isCustomProjection } from '../define-custom-projection';
+import { eraseProjection, type Projection } from '../define-projection';
+import type { EventEnvelope, EventMetadata } from '../envelope';
+import { foldProjection } from '../projection-fold';
+import type { SpecEvent } from './aggregate-spec';
+import { deepEqualOrFail, describeScenario, fail } from './spec-assertions';
+
+/** An event as a projection spec gives it: type and data, and any metadata the handlers read. */
+export type ProjectionSpecEvent<Agg> = SpecEvent<Agg> & { readonly metadata?: Partial<EventMetadata> };
+
+/** What the given events' envelopes carry besides their type, data and metadata. */
+export interface ProjectionSpecOptions {
+  /** The aggregate the events belong to. @default 'spec-aggregate' */
+  readonly aggregateId?: string;
+  /** The aggregate's name, as the construct gives it. @default 'spec' */
+  readonly aggregateName?: string;
+}
+
+export interface ProjectionSpecGiven<View> {
+  /** The events leave exactly this view. */
+  then(expected: View): void;
+  /** The events leave no document: a handler returned null or undefined, or none created one. */
+  thenDeleted(): void;
+}
+
+const startedAt = Date.UTC(2026, 0, 1);
+
+/**
+ * Given/then for a projection's view, in any test runner: `given` wraps the events in envelopes
+ * (versions from 1, deterministic metadata: `occurredAt` is one second after
+ * 2026-01-01T00:00:00.000Z per version unless an event sets it) and folds them with the
+ * projector's own fold, and `then*` compares. A failed spec throws an AssertionError that shows
+ * the events given and the difference; so does a handler that throws.
+ *
+ * Synchronous, unlike `specFor`: a projection handler cannot await anything.
+ *
+ * Only for `defineProjection`: a `defineCustomProjection` handler writes the read model itself,
+ * so test it against DynamoDB Local.
+ *
+ * @example
+ * test('a suspended customer shows as suspended', () =>
+ *   projectionSpecFor(customerView)
+ *     .given([{ type: 'CustomerRegistered', data: ann }, { type: 'CustomerSuspended', data: { reason: 'fraud' } }])
+ *     .then({ email: 'ann@example.com', name: 'Ann', status: 'SUSPENDED' }));
+ */
+export function projectionSpecFor<Agg, View>(definition: Projection<Agg, View>): {
+  given(events: readonly ProjectionSpecEvent<Agg>[], options?: ProjectionSpecOptions): ProjectionSpecGiven<View>;
+} {
+  if (isCustomProjection(definition)) {
+    throw new Error('projectionSpecFor: this projection is a defineCustomProjection(...), whose handlers write the read model themselves, so there is no view to fold. Test it against DynamoDB Local.');
+  }
+  const projection = eraseProjection(definition);
+  return {
+    given: (typedEvents, options = {}) => {
+      const events = typedEvents as readonly GivenEvent[];
+      const scenario = describeScenario(events);
+      const fold = (): unknown => {
+        const outcome = foldProjection(projection, { version: 0, view: undefined }, toEnvelopes(events, options));
+        if (outcome.failure !== undefined) {
+          const { version, error } = outcome.failure;
+          fail(`${scenario}\nthe handler of ${events[version - 1].type} threw at version ${version}: ${String(error)}`);
+        }
+        return outcome.document.view;
+      };
+      return {
+        then: (expected) => {
+          const view = fold();
+          if (view === undefined) fail(`${scenario}\nexpected a view, but no document is left: a handler returned null or undefined, or none created one`);
+          deepEqualOrFail(view, expected, `${scenario}\nthe view differs from the one expected`);
+        },
+        thenDeleted: () => {
+          const view = fold();
+          if (view !== undefined) fail(`${scenario}\nexpected no document, but the view is ${JSON.stringify(view)}`);
+        },
+      };
+    },
+  };
+}
+
+interface GivenEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: Partial<EventMetadata>;
+}
+
+function toEnvelopes(events: readonly GivenEvent[], options: ProjectionSpecOptions): EventEnvelope[] {
+  return events.map((event, index) => {
+    const version = index + 1;
+    return {
+      aggregateName: options.aggregateName ?? 'spec',
+      aggregateId: options.aggregateId ?? 'spec-aggregate',
+      version,
+      type: event.type,
+      data: event.data,
+      metadata: {
+        eventId: `spec-event-${version}`,
+        commandId: `spec-command-${version}`,
+        correlationId: 'spec-correlation',
+        causationId: `spec-command-${version}`,
+        occurredAt: new Date(startedAt + version * 1000).toISOString(),
+        schemaVersion: 1,
+        ...event.metadata,
+      },
+    };
+  });
+}
