@@ -10,6 +10,7 @@ module.exports = {
     '^cdk-cqrs$': '<rootDir>/lib/index.ts',
     '^cdk-cqrs/runtime$': '<rootDir>/lambda/index.ts',
     '^cdk-cqrs/testing$': '<rootDir>/lambda/testing/index.ts',
+    '^cdk-cqrs/local$': '<rootDir>/lambda/local/index.ts',
   },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',

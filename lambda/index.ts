@@ -18,6 +18,7 @@ export type {
 } from './define-projection';
 export { Repository } from './repository';
 export type { DocumentClientLike, RepositoryProps, QueryOptions, QueryResult } from './repository';
+export type { SessionReadSettings } from './session-entry';
 export { defineQueries } from './define-queries';
 export type { Queries, QueryContext, QueryHandler, QueryOf, QueryResultOf } from './define-queries';
 export { defineCustomProjection } from './define-custom-projection';

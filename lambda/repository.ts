@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { READ_MODEL, readModelIndexKeys } from '../lib/private/runtime-contract';
-import type { Projection } from './define-projection';
+import { eraseProjection, type Projection } from './define-projection';
+import type { SessionReadSettings } from './session-entry';
+import { mergeSessionEntries, readSessionEntries } from './session-read';
 import { ValidationError } from './errors';
 import { decodeCursor, encodeCursor } from './read-model-cursor';
 import { documentKey, fromReadModelItem, isLiveDocument } from './read-model-item';
@@ -21,6 +23,12 @@ export interface RepositoryProps {
   readonly projectionName: string;
   /** @default - a DynamoDB document client for the current region, created on first use */
   readonly dynamoDb?: DocumentClientLike;
+  /**
+   * With the aggregate's `readYourWrites`: where `get(id, { sessionId })` finds the session's
+   * pending writes (the function needs read access to the session table and the event store).
+   * @default - reads see the read model alone
+   */
+  readonly readYourWrites?: SessionReadSettings;
 }
 
 export interface QueryOptions {
@@ -61,13 +69,31 @@ export class Repository<Agg, View> {
     this.client = props.dynamoDb as DynamoDBDocumentClient | undefined;
   }
 
-  /** The view of one aggregate, or undefined when it has none (yet, or any more). */
-  async get(aggregateId: string, options: { readonly consistentRead?: boolean } = {}): Promise<View | undefined> {
+  /**
+   * The view of one aggregate, or undefined when it has none (yet, or any more).
+   *
+   * With a `sessionId` (and `readYourWrites` set), the session's own writes that the projector
+   * has not applied yet are applied with the projection's handlers: the caller sees the view the
+   * projector will write. The session is read alongside the document, in parallel.
+   */
+  async get(aggregateId: string, options: { readonly consistentRead?: boolean; readonly sessionId?: string } = {}): Promise<View | undefined> {
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { Item } = await (await this.dynamoDb()).send(new GetCommand({
-      TableName: this.props.tableName, Key: documentKey(aggregateId, this.props.projectionName), ConsistentRead: options.consistentRead,
-    }));
-    return fromReadModelItem(Item)?.view as View | undefined;
+    const client = await this.dynamoDb();
+    const session = this.props.readYourWrites;
+    if (options.sessionId !== undefined && !session) {
+      throw new ValidationError(`Repository of ${this.props.projectionName}: get was given a sessionId, but the repository has no readYourWrites settings. Pass readYourWrites: { sessionTable, aggregateName, eventStoreTable }.`, [{ message: 'readYourWrites is not set', path: ['sessionId'] }]);
+    }
+    const [{ Item }, entries] = await Promise.all([
+      client.send(new GetCommand({
+        TableName: this.props.tableName, Key: documentKey(aggregateId, this.props.projectionName), ConsistentRead: options.consistentRead,
+      })),
+      session && options.sessionId !== undefined ? readSessionEntries(client, session, options.sessionId, aggregateId) : Promise.resolve([]),
+    ]);
+    const stored = fromReadModelItem(Item) ?? { version: 0, view: undefined };
+    if (!session || entries.length === 0) return stored.view as View | undefined;
+    const { EventStore } = await import('./event-store');
+    const merged = await mergeSessionEntries(eraseProjection(this.projection), stored, entries, aggregateId, new EventStore(client, session.eventStoreTable, 0));
+    return merged.view as View | undefined;
   }
 
   /** A page of the documents in one partition of an index, in sort key order. */

@@ -7,6 +7,16 @@ export interface SessionSettings {
   readonly ttlSeconds: number;
 }
 
+/** Where a reader finds a session's pending writes: the aggregate's session table, and its event store for what an entry left out. */
+export interface SessionReadSettings {
+  /** Name of the session table (the construct's `sessionTable`). */
+  readonly sessionTable: string;
+  /** The aggregate's name, as given to CqrsAggregate: session entries are keyed by it. */
+  readonly aggregateName: string;
+  /** Name of the event store: read when events lie between the read model and the session's entries. */
+  readonly eventStoreTable: string;
+}
+
 /**
  * The events are kept in the entry only up to this size: a DynamoDB item holds 400 KB, and a
  * command's events may hold up to 3 MB. A larger command's entry names its versions only, and a

@@ -4,7 +4,6 @@
 'use strict';
 const path = require('node:path');
 const { runStep } = require('./run-step');
-const { fetchDynamoDbLocal } = require('./fetch-dynamodb-local');
 
 const root = path.join(__dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -14,5 +13,5 @@ runStep('Type-check (lib, lambda, tests, type tests, example app)', bin('tsc'), 
 runStep('Build the runtime (lambda/)', bin('tsc'), ['-p', 'tsconfig.lambda.json'], options);
 runStep('Build the constructs with jsii (lib/)', bin('jsii'), ['--silence-warnings=reserved-word'], options);
 runStep('Check that API.md is up to date', process.execPath, [path.join(__dirname, 'check-api-docs.js')], options);
-fetchDynamoDbLocal();
+runStep('Fetch DynamoDB Local (once, into .cache/)', bin('tsx'), [path.join(__dirname, 'fetch-dynamodb-local.ts')], options);
 runStep('Run the tests (jest)', bin('jest'), ['--ci', ...process.argv.slice(2)], options);

@@ -1,0 +1,6 @@
+export { LocalCloud } from './local-cloud';
+export type { LocalCloudOptions, LocalTrace } from './local-cloud';
+export { formatTrace } from './trace';
+export { startDynamoDbLocal, stopDynamoDbLocal, fetchDynamoDbLocal, defaultDynamoDbLocalDirectory } from './dynamodb-local';
+export type { RunningDynamoDbLocal, StartDynamoDbLocalOptions } from './dynamodb-local';
+export type { LocalTopology } from './cloud-assembly';

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ENV } from '../../lib/private/runtime-contract';
+import { readCloudAssembly, type FunctionResource, type LocalTopology } from './cloud-assembly';
+import { startEventBridgeEndpoint } from './eventbridge-endpoint';
+import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
+import { FunctionHost, type Invocation } from './function-host';
+import { LocalBus, type RoutedEvent } from './local-bus';
+import { LocalClock, LocalQueue } from './local-queue';
+import { createLocalTable } from './local-tables';
+import { StreamReader } from './stream-reader';
+
+/** What the local runtime reports as it runs, for a trace. */
+export type LocalTrace =
+  | { readonly kind: 'invoked'; readonly functionName: string; readonly event: unknown; readonly invocation: Invocation }
+  | { readonly kind: 'routed'; readonly routed: RoutedEvent }
+  | { readonly kind: 'clock'; readonly advancedMs: number };
+
+export interface LocalCloudOptions {
+  /** The cloud assembly: the `outdir` of `cdk synth` (`cdk.out`). */
+  readonly assemblyDirectory: string;
+  /** DynamoDB Local's endpoint, e.g. `http://127.0.0.1:8000`. */
+  readonly dynamoDbEndpoint: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /**
+   * Where the functions' `@aws-sdk/*` imports come from: the Lambda runtime provides AWS SDK v3,
+   * so bundles leave it out, and locally it is resolved from this folder's node_modules.
+   * @default process.cwd() (your app, with the @aws-sdk clients in its devDependencies)
+   */
+  readonly awsSdkFrom?: string;
+  /** Table names are this plus the table's logical ID, so that several runs can share one DynamoDB Local. @default - a random prefix */
+  readonly tablePrefix?: string;
+  readonly onTrace?: (trace: LocalTrace) => void;
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+/** A run that keeps finding work after this many rounds is looping (say, a stream batch that fails forever without a destination). */
+const MAX_SETTLE_ROUNDS = 10_000;
+
+/**
+ * A synthesized CDK app, run on this machine: its tables in DynamoDB Local, its functions' bundled
+ * code in worker threads with the environment from the template (AWS SDK calls go to DynamoDB
+ * Local and to a local EventBridge endpoint), its tables' streams polled as Lambda does, its
+ * rules' event patterns routing events to in-memory queues with SQS semantics, and those queues
+ * polled into their functions. Nothing runs until `settle()`, so a test can hold projectors back.
+ */
+export class LocalCloud {
+  /** Starts the app's resources; `stop()` ends every worker and server it started. */
+  static async start(options: LocalCloudOptions): Promise<LocalCloud> {
+    const topology = readCloudAssembly(options.assemblyDirectory);
+    const region = options.region ?? 'us-east-1';
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamoDb = new DynamoDBClient({ endpoint: options.dynamoDbEndpoint, region, credentials });
+    const streams = new DynamoDBStreamsClient({ endpoint: options.dynamoDbEndpoint, region, credentials });
+    const prefix = options.tablePrefix ?? `local-${randomUUID().slice(0, 8)}-`;
+    const names = new Map<string, string>();
+    const streamArns = new Map<string, string>();
+    for (const table of topology.tables) {
+      const tableName = `${prefix}${table.logicalId}`;
+      names.set(table.key, tableName);
+      const streamArn = await createLocalTable(dynamoDb, table, tableName);
+      if (streamArn) streamArns.set(table.key, streamArn);
+    }
+    for (const bus of topology.buses) names.set(bus.key, bus.name);
+    for (const fn of topology.functions) names.set(fn.key, fn.logicalId);
+    const cloud = new LocalCloud(topology, options, names, dynamoDb, streams);
+    const clock = new LocalClock();
+    const queues = cloud.createQueues(clock, region);
+    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, onRouted: (routed) => options.onTrace?.({ kind: 'routed', routed }) });
+    for (const rule of topology.rules) {
+      bus.addRule({
+        name: rule.path, busName: names.get(rule.bus) ?? rule.bus, eventPattern: rule.eventPattern,
+        deliver: (event) => rule.targetQueues.forEach((queue) => queues.get(queue)?.send(JSON.stringify(event))),
+      });
+    }
+    const endpoint = await startEventBridgeEndpoint(bus);
+    cloud.baseEnvironment = {
+      AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
+    };
+    cloud.stopEndpoint = endpoint.stop;
+    cloud.clock = clock;
+    cloud.queues = queues;
+    cloud.polls = topology.mappings.map((mapping) => {
+      const invoke = (key: string, event: unknown) => cloud.invokeByKey(key, event);
+      const common = { functionKey: mapping.function, batchSize: mapping.batchSize, reportBatchItemFailures: mapping.reportBatchItemFailures };
+      if (mapping.source.kind === 'queue') return queuePoller({ ...common, queue: cloud.queue(mapping.source.queue) }, invoke);
+      const streamArn = streamArns.get(mapping.source.table);
+      if (!streamArn) throw new Error(`cdk-cqrs local: ${mapping.path} reads the stream of a table without one.`);
+      return streamPoller({
+        ...common, reader: new StreamReader(streams, streamArn, region), filterPatterns: mapping.filterPatterns,
+        maximumRetryAttempts: mapping.maximumRetryAttempts, onFailure: mapping.onFailureQueue ? cloud.queue(mapping.onFailureQueue) : undefined,
+      }, invoke);
+    });
+    return cloud;
+  }
+
+  private readonly hosts = new Map<string, FunctionHost>();
+  private baseEnvironment: Record<string, string> = {};
+  private stopEndpoint: () => Promise<void> = async () => {};
+  private clock = new LocalClock();
+  private queues = new Map<string, LocalQueue>();
+  private polls: Poll[] = [];
+
+  private constructor(
+    public readonly topology: LocalTopology,
+    private readonly options: LocalCloudOptions,
+    private readonly names: ReadonlyMap<string, string>,
+    /** A client of the DynamoDB Local the app runs on, to read its tables. */
+    public readonly dynamoDb: DynamoDBClient,
+    private readonly streams: DynamoDBStreamsClient,
+  ) {}
+
+  /** Invokes a function, found by its name (logical ID), its construct path or a part of it that is unique; a thrown error is thrown here. */
+  async invoke(functionName: string, event: unknown): Promise<unknown> {
+    const fn = this.findFunction(functionName);
+    const invocation = await this.invokeByKey(fn.key, event);
+    if (!invocation.ok) throw Object.assign(new Error(`${fn.path} failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}`), { invocation });
+    return invocation.result;
+  }
+
+  /**
+   * Delivers everything that is pending, as AWS would, until nothing is left: new stream records
+   * to their functions (the outbox publishes them to the bus, whose rules fill the queues), and
+   * queued messages to theirs. When only messages inside their visibility timeout are left, the
+   * local clock jumps to when they are visible again, so retries and redrive take no real time.
+   */
+  async settle(): Promise<void> {
+    for (let round = 0; round < MAX_SETTLE_ROUNDS; round += 1) {
+      let delivered = 0;
+      for (const poll of this.polls) delivered += await poll();
+      if (delivered > 0) continue;
+      const next = Math.min(...[...this.queues.values()].map((q) => q.nextVisibleAtMs() ?? Number.POSITIVE_INFINITY));
+      if (next === Number.POSITIVE_INFINITY) return;
+      this.options.onTrace?.({ kind: 'clock', advancedMs: next - this.clock.now() });
+      this.clock.advanceTo(next);
+    }
+    throw new Error(`cdk-cqrs local: still delivering after ${MAX_SETTLE_ROUNDS} rounds; a batch keeps failing with no destination to give it up to.`);
+  }
+
+  /** The name of the command handler of an aggregate (`aggregateName` as given to CqrsAggregate). */
+  commandHandlerName(aggregateName: string): string {
+    return this.nameOf(this.functionWith(`command handler of aggregate '${aggregateName}'`,
+      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.snapshotEvery] !== undefined).key);
+  }
+
+  /** The local name of the read-model table a projection writes (`projectionName` as given in `projections`). */
+  readModelTableName(projectionName: string): string {
+    const projector = this.functionWith(`projector of projection '${projectionName}'`, (env) => literal(env[ENV.projectionName]) === projectionName);
+    return this.resolve(projector, ENV.readModelTable);
+  }
+
+  /** The local name of an aggregate's event store. */
+  eventStoreTableName(aggregateName: string): string {
+    return this.resolve(this.functionWith(`command handler of aggregate '${aggregateName}'`,
+      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.snapshotEvery] !== undefined), ENV.eventStoreTable);
+  }
+
+  /** The local name of an aggregate's session table (only with `readYourWrites`). */
+  sessionTableName(aggregateName: string): string {
+    const handler = this.functionWith(`command handler of aggregate '${aggregateName}' with readYourWrites`,
+      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.sessionTable] !== undefined);
+    return this.resolve(handler, ENV.sessionTable);
+  }
+
+  /**
+   * A Lambda client for the runtime's `CommandClient` (and anything that sends `InvokeCommand`s):
+   * `new CommandClient({ functionName: local.commandHandlerName('Customer'), lambda: local.lambdaClient() })`.
+   */
+  lambdaClient(): { send(command: object): Promise<{ Payload?: Uint8Array; FunctionError?: string }> } {
+    return {
+      send: async (command) => {
+        const input = (command as { input?: { FunctionName?: string; Payload?: Uint8Array | string } }).input ?? {};
+        const payload = typeof input.Payload === 'string' ? input.Payload : new TextDecoder().decode(input.Payload ?? new Uint8Array());
+        const fn = this.findFunction(String(input.FunctionName));
+        const invocation = await this.invokeByKey(fn.key, payload ? JSON.parse(payload) : {});
+        const answer = invocation.ok ? invocation.result : invocation.error;
+        return { Payload: new TextEncoder().encode(JSON.stringify(answer)), FunctionError: invocation.ok ? undefined : 'Unhandled' };
+      },
+    };
+  }
+
+  /** The messages in a queue, found by its construct path or logical ID (to look into a dead-letter queue). */
+  queueBodies(queueName: string): string[] {
+    const matches = [...this.queues.entries()].filter(([key]) => {
+      const queue = this.topology.queues.find((q) => q.key === key);
+      return queue !== undefined && (queue.logicalId === queueName || queue.path.includes(queueName));
+    });
+    if (matches.length !== 1) throw new Error(`cdk-cqrs local: ${matches.length} queues match '${queueName}'; give a construct path that names one.`);
+    return matches[0][1].peekBodies();
+  }
+
+  /** Ends every function worker and the EventBridge endpoint. The tables stay in DynamoDB Local. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.hosts.values()].map((host) => host.stop()));
+    this.hosts.clear();
+    await this.stopEndpoint();
+    this.dynamoDb.destroy();
+    this.streams.destroy();
+  }
+
+  private async invokeByKey(key: string, event: unknown): Promise<Invocation> {
+    const fn = this.topology.functions.find((f) => f.key === key);
+    if (!fn) throw new Error(`cdk-cqrs local: no function ${key} in the assembly.`);
+    let host = this.hosts.get(key);
+    if (!host) {
+      const environment: Record<string, string> = { ...this.baseEnvironment, AWS_LAMBDA_FUNCTION_NAME: this.nameOf(key) };
+      for (const name of Object.keys(fn.environment)) environment[name] = this.resolve(fn, name);
+      host = new FunctionHost({
+        name: this.nameOf(key), codeDirectory: fn.codeDirectory, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, environment,
+        providedModulesFrom: this.options.awsSdkFrom ?? process.cwd(),
+      });
+      this.hosts.set(key, host);
+    }
+    const invocation = await host.invoke(event);
+    this.options.onTrace?.({ kind: 'invoked', functionName: fn.path.replace(/\/Resource$/, ''), event, invocation });
+    return invocation;
+  }
+
+  private createQueues(clock: LocalClock, region: string): Map<string, LocalQueue> {
+    const queues = new Map<string, LocalQueue>();
+    const create = (key: string): LocalQueue => {
+      const existing = queues.get(key);
+      if (existing) return existing;
+      const resource = this.topology.queues.find((q) => q.key === key);
+      if (!resource) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
+      const queue = new LocalQueue({
+        name: resource.logicalId,
+        arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:${resource.logicalId}`,
+        visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds,
+        redrive: resource.redrive ? { deadLetterQueue: create(resource.redrive.deadLetterQueue), maxReceiveCount: resource.redrive.maxReceiveCount } : undefined,
+      }, clock);
+      queues.set(key, queue);
+      return queue;
+    };
+    for (const queue of this.topology.queues) create(queue.key);
+    return queues;
+  }
+
+  private queue(key: string): LocalQueue {
+    const queue = this.queues.get(key);
+    if (!queue) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
+    return queue;
+  }
+
+  private nameOf(key: string): string {
+    return this.names.get(key) ?? key;
+  }
+
+  /** A function's environment variable, with a `Ref` turned into the local name of what it points at. */
+  private resolve(fn: FunctionResource, variable: string): string {
+    const value = fn.environment[variable];
+    if (value === undefined) throw new Error(`cdk-cqrs local: ${fn.path} has no environment variable ${variable}.`);
+    if ('literal' in value) return value.literal;
+    const name = this.names.get(value.ref);
+    if (name === undefined) throw new Error(`cdk-cqrs local: ${fn.path} sets ${variable} to a resource (${value.ref}) that local runs do not provide.`);
+    return name;
+  }
+
+  private findFunction(name: string): FunctionResource {
+    const exact = this.topology.functions.filter((f) => f.key === name || f.logicalId === name || f.path === name);
+    const matches = exact.length > 0 ? exact : this.topology.functions.filter((f) => f.path.includes(name));
+    if (matches.length !== 1) {
+      throw new Error(`cdk-cqrs local: ${matches.length} functions match '${name}'. Functions: ${this.topology.functions.map((f) => f.logicalId).join(', ')}.`);
+    }
+    return matches[0];
+  }
+
+  private functionWith(what: string, test: (env: FunctionResource['environment']) => boolean): FunctionResource {
+    const matches = this.topology.functions.filter((f) => test(f.environment));
+    if (matches.length !== 1) throw new Error(`cdk-cqrs local: found ${matches.length} functions for the ${what} in the assembly.`);
+    return matches[0];
+  }
+}
+
+const literal = (value: { readonly literal: string } | { readonly ref: string } | undefined): string | undefined =>
+  value && 'literal' in value ? value.literal : undefined;

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Time as the local queues see it. It runs with the wall clock, and `advanceTo` jumps it
+ * forward when everything else is idle, so that a visibility timeout of minutes costs nothing.
+ */
+export class LocalClock {
+  private offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  advanceTo(timeMs: number): void {
+    this.offsetMs += Math.max(0, timeMs - this.now());
+  }
+}
+
+/** A queue's settings, as the synthesized `AWS::SQS::Queue` gives them. */
+export interface LocalQueueSettings {
+  readonly name: string;
+  readonly arn: string;
+  /** @default 30 (SQS's default) */
+  readonly visibilityTimeoutSeconds?: number;
+  /** The redrive policy: after `maxReceiveCount` receives, a message moves to the dead-letter queue. */
+  readonly redrive?: { readonly deadLetterQueue: LocalQueue; readonly maxReceiveCount: number };
+}
+
+/** A received message, shaped as Lambda's SQS event source hands it to a function (aws-lambda's SQSRecord). */
+export interface LocalQueueRecord {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly attributes: { readonly ApproximateReceiveCount: string; readonly SentTimestamp: string; readonly ApproximateFirstReceiveTimestamp: string };
+  readonly messageAttributes: Record<string, never>;
+  readonly eventSource: 'aws:sqs';
+  readonly eventSourceARN: string;
+}
+
+interface StoredMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly sentAtMs: number;
+  receiveCount: number;
+  firstReceivedAtMs?: number;
+  visibleAtMs: number;
+  receiptHandle?: string;
+}
+
+const SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
+
+/**
+ * An SQS standard queue in memory, with the semantics the projectors depend on: a received
+ * message stays invisible for the visibility timeout and comes back unless deleted, each
+ * receive counts, and a message received `maxReceiveCount` times moves to the dead-letter
+ * queue on its next receive, as SQS's redrive policy does.
+ */
+export class LocalQueue {
+  private readonly messages: StoredMessage[] = [];
+
+  constructor(public readonly settings: LocalQueueSettings, private readonly clock: LocalClock) {}
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  /** Messages stored, visible or in flight. */
+  get size(): number {
+    return this.messages.length;
+  }
+
+  send(body: string): string {
+    const messageId = randomUUID();
+    this.messages.push({ messageId, body, sentAtMs: this.clock.now(), receiveCount: 0, visibleAtMs: this.clock.now() });
+    return messageId;
+  }
+
+  /** Up to `maxMessages` visible messages, oldest first; they stay invisible for the visibility timeout. */
+  receive(maxMessages: number): LocalQueueRecord[] {
+    const now = this.clock.now();
+    const received: LocalQueueRecord[] = [];
+    for (const message of [...this.messages]) {
+      if (received.length === maxMessages) break;
+      if (message.visibleAtMs > now) continue;
+      const redrive = this.settings.redrive;
+      if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
+        this.remove(message.messageId);
+        redrive.deadLetterQueue.send(message.body);
+        continue;
+      }
+      message.receiveCount += 1;
+      message.firstReceivedAtMs ??= now;
+      message.visibleAtMs = now + (this.settings.visibilityTimeoutSeconds ?? SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS) * 1000;
+      message.receiptHandle = randomUUID();
+      received.push({
+        messageId: message.messageId,
+        receiptHandle: message.receiptHandle,
+        body: message.body,
+        attributes: {
+          ApproximateReceiveCount: String(message.receiveCount),
+          SentTimestamp: String(message.sentAtMs),
+          ApproximateFirstReceiveTimestamp: String(message.firstReceivedAtMs),
+        },
+        messageAttributes: {},
+        eventSource: 'aws:sqs',
+        eventSourceARN: this.settings.arn,
+      });
+    }
+    return received;
+  }
+
+  /** Deletes a received message; a receipt handle of an earlier receive no longer deletes it. */
+  delete(receiptHandle: string): void {
+    const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
+    if (message) this.remove(message.messageId);
+  }
+
+  /** When the next invisible message becomes visible again, if any is in flight. */
+  nextVisibleAtMs(): number | undefined {
+    const now = this.clock.now();
+    const times = this.messages.map((m) => m.visibleAtMs).filter((t) => t > now);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  /** True when a message can be received now. */
+  hasVisible(): boolean {
+    const now = this.clock.now();
+    return this.messages.some((m) => m.visibleAtMs <= now);
+  }
+
+  /** The bodies of every stored message, oldest first (to inspect a dead-letter queue). */
+  peekBodies(): string[] {
+    return this.messages.map((m) => m.body);
+  }
+
+  private remove(messageId: string): void {
+    const index = this.messages.findIndex((m) => m.messageId === messageId);
+    if (index >= 0) this.messages.splice(index, 1);
+  }
+}

@@ -1,0 +1,76 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type GetRecordsCommandOutput, type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+
+/** A stream record shaped as Lambda's DynamoDB event source hands it to a function (aws-lambda's DynamoDBRecord). */
+export interface LambdaStreamRecord {
+  readonly eventID: string;
+  readonly eventName: string;
+  readonly eventVersion: string;
+  readonly eventSource: 'aws:dynamodb';
+  readonly awsRegion: string;
+  readonly eventSourceARN: string;
+  readonly dynamodb: {
+    readonly ApproximateCreationDateTime?: number;
+    readonly Keys?: Record<string, AttributeValue>;
+    readonly NewImage?: Record<string, AttributeValue>;
+    readonly SequenceNumber: string;
+    readonly SizeBytes?: number;
+    readonly StreamViewType?: string;
+  };
+}
+
+/**
+ * Reads a table's stream through the DynamoDB Streams API of DynamoDB Local, from the trim
+ * horizon, shard by shard, as Lambda's event source does. `read` returns the records written
+ * since the last call; records are handed out once, in sequence order per shard.
+ */
+export class StreamReader {
+  private readonly iterators = new Map<string, string | null>();
+
+  constructor(private readonly client: DynamoDBStreamsClient, private readonly streamArn: string, private readonly region: string) {}
+
+  async read(): Promise<LambdaStreamRecord[]> {
+    const { StreamDescription } = await this.client.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
+    const records: LambdaStreamRecord[] = [];
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId!;
+      let iterator = this.iterators.get(shardId);
+      if (iterator === null) continue; // closed and read to its end
+      if (iterator === undefined) {
+        iterator = (await this.client.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator ?? null;
+      }
+      while (iterator) {
+        const page: GetRecordsCommandOutput = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        const batch = page.Records ?? [];
+        records.push(...batch.map((record) => this.toLambdaRecord(record)));
+        // An open shard answers an empty page with a fresh iterator: keep it for the next read.
+        iterator = page.NextShardIterator ?? null;
+        if (batch.length === 0) break;
+      }
+      this.iterators.set(shardId, iterator ?? null);
+    }
+    return records;
+  }
+
+  private toLambdaRecord(record: _Record): LambdaStreamRecord {
+    const data = record.dynamodb ?? {};
+    return {
+      eventID: record.eventID ?? '',
+      eventName: record.eventName ?? '',
+      eventVersion: record.eventVersion ?? '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: this.region,
+      eventSourceARN: this.streamArn,
+      dynamodb: {
+        ApproximateCreationDateTime: data.ApproximateCreationDateTime ? Math.floor(data.ApproximateCreationDateTime.getTime() / 1000) : undefined,
+        Keys: data.Keys as Record<string, AttributeValue> | undefined,
+        NewImage: data.NewImage as Record<string, AttributeValue> | undefined,
+        SequenceNumber: data.SequenceNumber ?? '',
+        SizeBytes: data.SizeBytes,
+        StreamViewType: data.StreamViewType,
+      },
+    };
+  }
+}

@@ -1,0 +1,53 @@
+import type { LocalTrace } from './local-cloud';
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const short = (functionName: string) => functionName.split('/').slice(1).filter((part) => part !== 'Function').join('/') || functionName;
+
+/**
+ * One readable line per step of a local run: commands and their answers, stream batches
+ * published, events routed by the rules, queue batches projected, and the clock jumping over
+ * a visibility timeout. Anything else a function is invoked with is summed up by its shape.
+ */
+export function formatTrace(trace: LocalTrace): string {
+  if (trace.kind === 'clock') return `   ⏱  clock +${Math.round(trace.advancedMs / 1000)} s (visibility timeout): failed messages are visible again`;
+  if (trace.kind === 'routed') {
+    const { event, matchedRules } = trace.routed;
+    const detail = isObject(event.detail) ? event.detail : {};
+    const rules = matchedRules.length === 0 ? 'no rule matches' : `→ ${matchedRules.map((rule) => short(rule.replace(/\/Resource$/, ''))).join(', ')}`;
+    return `   ⇢ bus: ${event['detail-type']} ${String(detail.aggregateId ?? '')} v${String(detail.version ?? '?')} ${rules}`;
+  }
+  const { functionName, event, invocation } = trace;
+  const name = short(functionName);
+  const outcome = invocation.ok ? describeResult(invocation.result) : `✖ threw ${invocation.error.errorType}: ${invocation.error.errorMessage}`;
+  return `▶ ${name}: ${describeEvent(event)} ${outcome}`.trimEnd();
+}
+
+function describeEvent(event: unknown): string {
+  if (!isObject(event)) return '';
+  const records = Array.isArray(event.Records) ? event.Records as Json[] : undefined;
+  if (records) {
+    const source = records[0]?.eventSource === 'aws:sqs' ? 'queue message' : 'stream record';
+    return `${records.length} ${source}${records.length === 1 ? '' : 's'}`;
+  }
+  if (typeof event.type === 'string' && typeof event.aggregateId === 'string') {
+    const expected = event.expectedVersion === undefined ? '' : ` (expectedVersion ${String(event.expectedVersion)})`;
+    return `${event.type} ${event.aggregateId}${expected}`;
+  }
+  if (typeof event.type === 'string') return `${event.type} ${JSON.stringify(event.params ?? {})}`;
+  return JSON.stringify(event).slice(0, 80);
+}
+
+function describeResult(result: unknown): string {
+  if (!isObject(result)) return '✔';
+  if (isObject(result.error)) return `✖ rejected: ${String(result.error.name)}: ${String(result.error.message)}`;
+  if (Array.isArray(result.batchItemFailures)) {
+    const failed = result.batchItemFailures.length;
+    return failed === 0 ? '✔ all done' : `✖ ${failed} failed (left in the queue or stream for a retry)`;
+  }
+  if (Array.isArray(result.events) && typeof result.version === 'number') {
+    const types = (result.events as Json[]).map((e) => String(e.type));
+    return `✔ v${result.version}${types.length > 0 ? ` [${types.join(', ')}]` : ' (no new events)'}`;
+  }
+  return '✔';
+}

@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { runDemo, type DemoResult } from '../../scripts/demo';
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('npm run demo', () => {
+  let lines: string[];
+  let result: DemoResult;
+
+  beforeAll(async () => {
+    lines = [];
+    result = await runDemo((line) => lines.push(line));
+  }, 120_000);
+
+  test('refuses a second registration, a stale expectedVersion and a wrong order total, each with its typed error', () => {
+    expect(result.rejected.map((r) => r.name)).toEqual(['DomainError', 'ConcurrencyError', 'DomainError']);
+    expect(result.rejected[1].message).toContain('is at version 2; the command expected 1');
+    expect(result.rejected[2].message).toContain('does not match its items');
+  });
+
+  test('shows the session its own writes before the projector ran, and nothing to a read without the session', () => {
+    expect(result.readYourWrites.withSession).toEqual({ email: 'ann@shop.example', name: 'Ann', status: 'ACTIVE' });
+    expect(result.readYourWrites.withoutSession).toBeUndefined();
+  });
+
+  test('projects every accepted command into the read model, and nothing of the refused ones', () => {
+    expect(result.customer).toEqual({ email: 'ann@shop.example', name: 'Ann', status: 'ACTIVE' });
+    expect(result.orders).toEqual([
+      { orderId: 'o-1', status: 'SHIPPED', total: 2100, trackingNumber: 'TRK-1' },
+      { orderId: 'o-2', status: 'CANCELLED', total: 900, trackingNumber: undefined },
+      { orderId: 'o-3', status: 'PENDING', total: 1200, trackingNumber: undefined },
+    ]);
+    expect(result.pendingOrdersFromQueryFunction).toEqual({ orders: [expect.objectContaining({ orderId: 'o-3', status: 'PENDING' })] });
+  });
+
+  test('traces the commands, the routing by the synthesized rules and the projector batches', () => {
+    const trace = lines.join('\n');
+    expect(trace).toContain('▶ Customers/CommandHandler: RegisterCustomer c-ann ✔ v1 [CustomerRegistered]');
+    expect(trace).toContain('⇢ bus: OrderShipped o-1 v2 → Orders/OrdersByCustomer/Rule');
+    expect(trace).toMatch(/▶ Orders\/OrdersByCustomer: 5 queue messages ✔ all done/);
+  });
+
+  test('stops DynamoDB Local when it is done', () => {
+    expect(result.startedProcessIds.length).toBe(1);
+    expect(result.startedProcessIds.filter(isRunning)).toEqual([]);
+  });
+
+  test('exits 0 on its own (nothing it started keeps the process alive) and prints the trace', () => {
+    const root = path.join(__dirname, '..', '..');
+    const run = spawnSync(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'scripts', 'demo.ts')], {
+      cwd: root, encoding: 'utf8', timeout: 90_000,
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('── Stop everything this run started');
+    expect(run.stdout).toMatch(/CustomerView c-ann: \{.*"email":"ann@shop\.example".*\}/);
+  }, 120_000);
+});

@@ -1,0 +1,144 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import { CqrsAggregate } from 'cdk-cqrs';
+import { CommandClient, Repository, defineProjection } from 'cdk-cqrs/runtime';
+import { LocalCloud, type LocalTrace } from '../../lambda/local/local-cloud';
+
+// A user's domain, written to a folder of its own so that a test can change a projection's code.
+const LEDGER = `
+import { defineAggregate } from 'cdk-cqrs/runtime';
+export default defineAggregate({
+  initialState: () => ({ balance: 0 }),
+  commands: {
+    Open: (_cmd: { owner: string }) => [{ type: 'Opened', data: _cmd }],
+    Deposit: (cmd: { amount: number }) => [{ type: 'Deposited', data: cmd }],
+  },
+  events: {
+    Opened: (state) => state,
+    Deposited: (state, data) => ({ balance: state.balance + data.amount }),
+  },
+});`;
+const viewListening = (events: string) => `
+import { defineProjection } from 'cdk-cqrs/runtime';
+import ledger from './ledger';
+const handlers: Record<string, (view: any, e: any) => unknown> = {
+  Opened: (_view, e) => ({ owner: e.data.owner, balance: 0, deposits: 0 }),
+  // 13 is the poison: this handler throws on it, every time.
+  Deposited: (view, e) => {
+    if (e.data.amount === 13) throw new Error('unlucky deposit');
+    return { ...view, balance: view.balance + e.data.amount, deposits: view.deposits + 1 };
+  },
+};
+export default defineProjection(ledger, { events: Object.fromEntries(${JSON.stringify(events.split(','))}.map((t) => [t, handlers[t]])) as any });`;
+
+interface LedgerView { owner: string; balance: number; deposits: number }
+const ledgerView = defineProjection<{ readonly definitionKind: 'aggregate' }, LedgerView>({ definitionKind: 'aggregate' }, { events: {} });
+
+const tempDirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
+
+/** Synthesizes an app with the Ledger aggregate and its projection listening to `events`. */
+function synthLedgerApp(events: string): { directory: string; pattern: unknown } {
+  // A folder per synth: the construct reads a projection's events once per module path and process.
+  const domainDir = tempDir('cdk-cqrs-domain-');
+  fs.writeFileSync(path.join(domainDir, 'ledger.ts'), LEDGER);
+  fs.writeFileSync(path.join(domainDir, 'ledger-view.ts'), viewListening(events));
+  const outdir = tempDir('cdk-cqrs-app-');
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
+  const stack = new Stack(app, 'Bank');
+  new CqrsAggregate(stack, 'Ledgers', {
+    aggregateName: 'Ledger',
+    entry: path.join(domainDir, 'ledger.ts'),
+    projections: [{ projectionName: 'LedgerView', entry: path.join(domainDir, 'ledger-view.ts') }],
+  });
+  const assembly = app.synth();
+  const template = assembly.getStackByName('Bank').template as { Resources: Record<string, { Type: string; Properties: { EventPattern?: unknown } }> };
+  const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule');
+  return { directory: assembly.directory, pattern: rule?.Properties.EventPattern };
+}
+
+/** Starts the synthesized app on the test run's DynamoDB Local, recording its trace. */
+async function startLocal(directory: string): Promise<{ local: LocalCloud; traces: LocalTrace[]; ledgers: CommandClient; views: Repository<unknown, LedgerView> }> {
+  const traces: LocalTrace[] = [];
+  const local = await LocalCloud.start({ assemblyDirectory: directory, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT!, onTrace: (t) => traces.push(t) });
+  const ledgers = new CommandClient({ functionName: local.commandHandlerName('Ledger'), lambda: local.lambdaClient() });
+  const views = new Repository(ledgerView, { tableName: local.readModelTableName('LedgerView'), projectionName: 'LedgerView', dynamoDb: DynamoDBDocumentClient.from(local.dynamoDb) });
+  return { local, traces, ledgers, views };
+}
+
+const routedTypes = (traces: readonly LocalTrace[], matched: boolean) => traces.flatMap((t) =>
+  (t.kind === 'routed' && (t.routed.matchedRules.length > 0) === matched ? [t.routed.event['detail-type']] : []));
+
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a synthesized app, run locally', () => {
+  test('routes events by the synthesized rule: a change to the projection\'s events changes what reaches it', async () => {
+    // GIVEN the projection listens to Opened and Deposited
+    const before = synthLedgerApp('Opened,Deposited');
+    expect(before.pattern).toMatchObject({ 'detail-type': ['Deposited', 'Opened'] });
+    const first = await startLocal(before.directory);
+    try {
+      // WHEN a ledger is opened and credited
+      await first.ledgers.send({ type: 'Open', aggregateId: 'l-1', payload: { owner: 'ann' } });
+      await first.ledgers.send({ type: 'Deposit', aggregateId: 'l-1', payload: { amount: 5 } });
+      await first.local.settle();
+      // THEN both events reach the projection
+      expect(routedTypes(first.traces, true)).toEqual(['Opened', 'Deposited']);
+      expect(await first.views.get('l-1')).toEqual({ owner: 'ann', balance: 5, deposits: 1 });
+    } finally {
+      await first.local.stop();
+    }
+
+    // GIVEN the same projection module, changed to listen to Opened only
+    const after = synthLedgerApp('Opened');
+    expect(after.pattern).toMatchObject({ 'detail-type': ['Opened'] });
+    const second = await startLocal(after.directory);
+    try {
+      await second.ledgers.send({ type: 'Open', aggregateId: 'l-1', payload: { owner: 'ann' } });
+      await second.ledgers.send({ type: 'Deposit', aggregateId: 'l-1', payload: { amount: 5 } });
+      await second.local.settle();
+      // THEN Deposited is published but no rule matches it any more
+      expect(routedTypes(second.traces, true)).toEqual(['Opened']);
+      expect(routedTypes(second.traces, false)).toEqual(['Deposited']);
+      expect(await second.views.get('l-1')).toEqual({ owner: 'ann', balance: 0, deposits: 0 });
+    } finally {
+      await second.local.stop();
+    }
+  }, 120_000);
+
+  test('retries a failing message after the visibility timeout and moves it to the DLQ after maxReceiveCount, while the rest is projected', async () => {
+    const { directory } = synthLedgerApp('Opened,Deposited');
+    const { local, traces, ledgers, views } = await startLocal(directory);
+    try {
+      // GIVEN a deposit the projection cannot apply, next to one it can
+      await ledgers.send({ type: 'Open', aggregateId: 'l-poison', payload: { owner: 'bob' } });
+      await ledgers.send({ type: 'Deposit', aggregateId: 'l-poison', payload: { amount: 13 } });
+      await ledgers.send({ type: 'Open', aggregateId: 'l-fine', payload: { owner: 'cy' } });
+      await ledgers.send({ type: 'Deposit', aggregateId: 'l-fine', payload: { amount: 7 } });
+
+      // WHEN everything is delivered
+      await local.settle();
+
+      // THEN the poison message was received maxReceiveCount (5) times, each after a visibility
+      // timeout; the receive after the fifth timeout moved it to the DLQ instead of delivering it
+      const projectorRuns = traces.filter((t) => t.kind === 'invoked' && t.functionName.endsWith('LedgerView/Function'));
+      expect(projectorRuns.length).toBe(5);
+      expect(traces.filter((t) => t.kind === 'clock').length).toBe(5);
+      const deadLetters = local.queueBodies('Ledgers/LedgerView/DeadLetterQueue').map((body) => JSON.parse(body) as { detail: { aggregateId: string; version: number } });
+      expect(deadLetters.map((m) => [m.detail.aggregateId, m.detail.version])).toEqual([['l-poison', 2]]);
+      expect(await views.get('l-fine')).toEqual({ owner: 'cy', balance: 7, deposits: 1 });
+      expect(await views.get('l-poison')).toEqual({ owner: 'bob', balance: 0, deposits: 0 });
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
+});
