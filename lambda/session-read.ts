@@ -13,22 +13,30 @@ export interface SessionEntryItem {
   readonly [SESSION_TABLE.ttlAttribute]?: number;
 }
 
-/** The session's live entries for one aggregate, oldest first: one Query of the session partition. */
+/** The session's live entries for one aggregate, oldest first: one Query of the session partition (one request per 1 MB page). */
 export async function readSessionEntries(
   client: DynamoDBDocumentClient, settings: SessionReadSettings, sessionId: string, aggregateId: string, nowMs = Date.now(),
 ): Promise<SessionEntryItem[]> {
   // Loaded on use, as the Repository does: importing cdk-cqrs/runtime must not need the SDK.
   const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
-  const page: QueryCommandOutput = await client.send(new QueryCommand({
-    TableName: settings.sessionTable,
-    KeyConditionExpression: '#pk = :session AND begins_with(#sk, :prefix)',
-    ExpressionAttributeNames: { '#pk': SESSION_TABLE.partitionKey, '#sk': SESSION_TABLE.sortKey },
-    ExpressionAttributeValues: { ':session': sessionId, ':prefix': sessionEntryPrefix(settings.aggregateName, aggregateId) },
-    ConsistentRead: true,
-  }));
+  // A page holds 1 MB and an entry up to 300 KB: read every page, or the newest entries would be missed.
+  const items: SessionEntryItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(new QueryCommand({
+      TableName: settings.sessionTable,
+      KeyConditionExpression: '#pk = :session AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': SESSION_TABLE.partitionKey, '#sk': SESSION_TABLE.sortKey },
+      ExpressionAttributeValues: { ':session': sessionId, ':prefix': sessionEntryPrefix(settings.aggregateName, aggregateId) },
+      ConsistentRead: true,
+      ExclusiveStartKey: startKey,
+    }));
+    items.push(...((page.Items ?? []) as SessionEntryItem[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
   // DynamoDB deletes expired items late (up to days): an entry past its TTL is ignored here.
   const nowSeconds = Math.floor(nowMs / 1000);
-  return ((page.Items ?? []) as SessionEntryItem[]).filter((entry) => (entry[SESSION_TABLE.ttlAttribute] ?? Number.POSITIVE_INFINITY) > nowSeconds);
+  return items.filter((entry) => (entry[SESSION_TABLE.ttlAttribute] ?? Number.POSITIVE_INFINITY) > nowSeconds);
 }
 
 /**
@@ -47,6 +55,9 @@ export async function mergeSessionEntries(
   const events = isContiguousAfter(document.version, held) && held.length === target - document.version
     ? held
     : await store.readRange(aggregateId, document.version + 1, target);
+  if (events.length !== target - document.version || !isContiguousAfter(document.version, events)) {
+    throw new Error(`Read-your-writes: the event store has no contiguous events ${document.version + 1}..${target} of ${aggregateId}.`);
+  }
   const { document: merged, failure } = foldProjection(projection, document, events);
   if (failure) throw failure.error;
   return merged;

@@ -3,16 +3,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
-import { CommandClient, Repository, type CommandOf } from 'cdk-cqrs/runtime';
+import { LocalApp } from 'cdk-cqrs/testing';
 import { ShopStack } from '../bin/app';
 import type customer from '../bin/domain/customer';
 import customerView, { type CustomerView } from '../bin/domain/customer-view';
 import type order from '../bin/domain/order';
 import ordersByCustomer from '../bin/domain/orders-by-customer';
-import { LocalCloud } from '../lambda/local/local-cloud';
-import { formatTrace } from '../lambda/local/trace';
 import { startDynamoDbLocal, stopDynamoDbLocal, type RunningDynamoDbLocal } from '../test/helpers/dynamodb-local';
 
 export interface DemoResult {
@@ -31,7 +28,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   const step = (title: string) => print(`\n── ${title}`);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-demo-'));
   let dynamoDbLocal: RunningDynamoDbLocal | undefined;
-  let local: LocalCloud | undefined;
+  let local: LocalApp | undefined;
   try {
     step('Synthesize the example app (bin/app.ts): templates and Lambda bundles, as for `cdk deploy`');
     const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
@@ -39,12 +36,12 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     const assembly = app.synth();
     step('Start DynamoDB Local and the app: 5 tables, 7 functions in workers, 2 rules, 6 queues');
     dynamoDbLocal = await startDynamoDbLocal();
-    local = await LocalCloud.start({ assemblyDirectory: assembly.directory, dynamoDbEndpoint: dynamoDbLocal.endpoint, onTrace: (trace) => print(formatTrace(trace)) });
-    print(`   DynamoDB Local on ${dynamoDbLocal.endpoint}; ${local.topology.functions.length} functions, ${local.topology.rules.length} rules, ${local.topology.queues.length} queues`);
+    local = await LocalApp.start({ assembly, dynamoDbEndpoint: dynamoDbLocal.endpoint, trace: print });
+    const { topology } = local.cloud;
+    print(`   DynamoDB Local on ${dynamoDbLocal.endpoint}; ${topology.functions.length} functions, ${topology.rules.length} rules, ${topology.queues.length} queues`);
 
-    const lambda = local.lambdaClient();
-    const customers = new CommandClient<CommandOf<typeof customer>>({ functionName: local.commandHandlerName('Customer'), lambda });
-    const orders = new CommandClient<CommandOf<typeof order>>({ functionName: local.commandHandlerName('Order'), lambda });
+    const customers = local.commands<typeof customer>('Customer');
+    const orders = local.commands<typeof order>('Order');
     const rejected: DemoResult['rejected'] = [];
     const expectRejection = async (send: () => Promise<unknown>) => {
       try {
@@ -66,11 +63,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     await expectRejection(() => customers.send({ type: 'UpdateEmail', aggregateId: 'c-ann', payload: { email: 'ann@other.example' }, expectedVersion: 1 }));
 
     step('Read your writes: the projector has not run yet');
-    const documents = DynamoDBDocumentClient.from(local.dynamoDb);
-    const customerViews = new Repository(customerView, {
-      tableName: local.readModelTableName('CustomerView'), projectionName: 'CustomerView', dynamoDb: documents,
-      readYourWrites: { sessionTable: local.sessionTableName('Customer'), aggregateName: 'Customer', eventStoreTable: local.eventStoreTableName('Customer') },
-    });
+    const customerViews = local.repository(customerView, 'CustomerView', { readYourWritesOf: 'Customer' });
     const readYourWrites = {
       withSession: await customerViews.get('c-ann', { sessionId: 's-ann' }),
       withoutSession: await customerViews.get('c-ann'),
@@ -93,14 +86,14 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     step('Read the read model');
     const customerNow = await customerViews.get('c-ann');
     print(`   CustomerView c-ann: ${JSON.stringify(customerNow)}`);
-    const orderViews = new Repository(ordersByCustomer, { tableName: local.readModelTableName('OrdersByCustomer'), projectionName: 'OrdersByCustomer', dynamoDb: documents });
+    const orderViews = local.repository(ordersByCustomer, 'OrdersByCustomer');
     const orderList = [];
     for (const orderId of ['o-1', 'o-2', 'o-3', 'o-4']) {
       const view = await orderViews.get(orderId);
       print(`   OrdersByCustomer ${orderId}: ${JSON.stringify(view)}`);
       if (view) orderList.push({ orderId, status: view.status, total: view.total, trackingNumber: view.trackingNumber });
     }
-    const pendingOrdersFromQueryFunction = await local.invoke('Orders/QueryHandler', { type: 'ListOrdersByCustomer', params: { customerId: 'c-ann', status: 'PENDING' } });
+    const pendingOrdersFromQueryFunction = await local.cloud.invoke('Orders/QueryHandler', { type: 'ListOrdersByCustomer', params: { customerId: 'c-ann', status: 'PENDING' } });
     print(`   query function, Ann's pending orders: ${JSON.stringify(pendingOrdersFromQueryFunction)}`);
     return {
       rejected, readYourWrites, customer: customerNow, orders: orderList, pendingOrdersFromQueryFunction,

@@ -117,7 +117,7 @@ function readStack(stack: string, template: Template, directory: string, assets:
           handler: String(props.Handler ?? 'index.handler'),
           timeoutSeconds: Number(props.Timeout ?? 3),
           environment: Object.fromEntries(Object.entries(variables).map(([name, value]) =>
-            [name, typeof value === 'string' ? { literal: value } : { ref: ref(value, `environment variable ${name}`) }])),
+            [name, typeof value === 'string' ? { literal: value } : { ref: key(envRef(value, `${id.path} environment variable ${name}`)) }])),
         });
         break;
       }
@@ -138,7 +138,8 @@ function readStack(stack: string, template: Template, directory: string, assets:
         const targets = (props.Targets as { Arn: unknown; InputTransformer?: unknown; Input?: unknown; InputPath?: unknown }[] | undefined) ?? [];
         into.rules.push({
           ...id,
-          bus: props.EventBusName === undefined ? 'default' : ref(props.EventBusName, 'EventBusName'),
+          // A literal name is a bus from elsewhere (EventBus.fromEventBusName): matched by that name.
+          bus: props.EventBusName === undefined ? 'default' : typeof props.EventBusName === 'string' ? props.EventBusName : ref(props.EventBusName, 'EventBusName'),
           eventPattern: props.EventPattern as EventPattern,
           targetQueues: targets.map((target) => {
             if (target.InputTransformer || target.Input || target.InputPath) {
@@ -184,6 +185,13 @@ function refTarget(value: unknown, what: string): string {
     if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
   }
   throw new Error(`cdk-cqrs local: ${what} is ${JSON.stringify(value)}; local runs resolve only Ref and Fn::GetAtt to resources of the same stack.`);
+}
+
+/** An environment variable is resolved only through `Ref` (a name): a `Fn::GetAtt` (an ARN, a URL) or `Fn::Join` has no local value. */
+function envRef(value: unknown, what: string): string {
+  const ref = typeof value === 'object' && value !== null ? (value as { Ref?: unknown }).Ref : undefined;
+  if (typeof ref === 'string') return ref;
+  throw new Error(`cdk-cqrs local: ${what} is ${JSON.stringify(value)}; local runs resolve only literals and Ref (a resource's name) in environment variables.`);
 }
 
 /** Asset hash → its folder, from the stack's asset manifest. */

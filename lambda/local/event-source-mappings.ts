@@ -10,14 +10,19 @@ export type Invoke = (functionKey: string, event: unknown) => Promise<Invocation
 export type Poll = () => Promise<number>;
 
 interface BatchAnswer {
-  readonly batchItemFailures?: readonly { readonly itemIdentifier?: string }[];
+  readonly batchItemFailures?: readonly { readonly itemIdentifier?: unknown }[];
 }
 
-const failuresOf = (invocation: Invocation, reportBatchItemFailures: boolean): ReadonlySet<string> | 'all' => {
+/**
+ * Which items of a batch failed. As Lambda does, an item identifier that is empty, not a string
+ * or not in the batch fails the whole batch rather than passing for a success.
+ */
+const failuresOf = (invocation: Invocation, reportBatchItemFailures: boolean, batchIds: readonly string[]): ReadonlySet<string> | 'all' => {
   if (!invocation.ok) return 'all';
   if (!reportBatchItemFailures) return new Set();
-  const failures = (invocation.result as BatchAnswer | null)?.batchItemFailures ?? [];
-  return new Set(failures.map((f) => String(f.itemIdentifier)));
+  const ids = ((invocation.result as BatchAnswer | null)?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+  if (ids.some((id) => typeof id !== 'string' || !batchIds.includes(id))) return 'all';
+  return new Set(ids as string[]);
 };
 
 export interface QueueMappingSettings {
@@ -36,11 +41,16 @@ export interface QueueMappingSettings {
 export function queuePoller(settings: QueueMappingSettings, invoke: Invoke): Poll {
   return async () => {
     let delivered = 0;
+    // A message delivered once in this poll waits for the next: with a visibility timeout of 0 it would come straight back.
+    const seen = new Set<string>();
     while (settings.queue.hasVisible()) {
       const records = settings.queue.receive(settings.batchSize);
       if (records.length === 0) break; // the visible ones went to the dead-letter queue
+      if (records.every((record) => seen.has(record.messageId))) break;
+      records.forEach((record) => seen.add(record.messageId));
       delivered += records.length;
-      const failed = failuresOf(await invoke(settings.functionKey, { Records: records }), settings.reportBatchItemFailures);
+      const messageIds = records.map((record) => record.messageId);
+      const failed = failuresOf(await invoke(settings.functionKey, { Records: records }), settings.reportBatchItemFailures, messageIds);
       for (const record of records) {
         if (failed !== 'all' && !failed.has(record.messageId)) settings.queue.delete(record.receiptHandle);
       }
@@ -56,13 +66,13 @@ export interface StreamMappingSettings {
   readonly reportBatchItemFailures: boolean;
   /** Lambda's event filtering: records that match none of these patterns are dropped (none: keep all). */
   readonly filterPatterns: readonly EventPattern[];
-  /** Retries of a failing batch before it is given up. @default 10 */
+  /** Retries of a failing batch before it is given up; -1 retries until it succeeds, as Lambda's default. @default -1 */
   readonly maximumRetryAttempts?: number;
   /** Where a batch given up goes, as Lambda's on-failure destination does (a record of it, not the data). */
   readonly onFailure?: LocalQueue;
 }
 
-const DEFAULT_STREAM_RETRIES = 10;
+const RETRY_FOREVER = -1;
 
 /**
  * Lambda's DynamoDB stream event source, in order per shard: a batch that fails (from the first
@@ -80,7 +90,8 @@ export function streamPoller(settings: StreamMappingSettings, invoke: Invoke): P
     while (pending.length > 0) {
       const batch = pending.slice(0, settings.batchSize);
       delivered += batch.length;
-      const failed = failuresOf(await invoke(settings.functionKey, { Records: batch }), settings.reportBatchItemFailures);
+      const sequenceNumbers = batch.map((record) => record.dynamodb.SequenceNumber);
+      const failed = failuresOf(await invoke(settings.functionKey, { Records: batch }), settings.reportBatchItemFailures, sequenceNumbers);
       const firstFailed = failed === 'all' ? 0 : batch.findIndex((record) => failed.has(record.dynamodb.SequenceNumber));
       if (firstFailed < 0) {
         pending = pending.slice(batch.length);
@@ -89,7 +100,10 @@ export function streamPoller(settings: StreamMappingSettings, invoke: Invoke): P
       }
       pending = pending.slice(firstFailed);
       attempts += 1;
-      if (attempts <= (settings.maximumRetryAttempts ?? DEFAULT_STREAM_RETRIES)) continue;
+      const retries = settings.maximumRetryAttempts ?? RETRY_FOREVER;
+      // Retrying forever: try again on the next poll, so that settle() can tell a batch that never succeeds.
+      if (retries === RETRY_FOREVER) return delivered;
+      if (attempts <= retries) continue;
       const givenUp = batch.slice(firstFailed);
       settings.onFailure?.send(JSON.stringify({
         requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },

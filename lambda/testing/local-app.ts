@@ -1,0 +1,114 @@
+import type { CommandOf } from '../aggregate-types';
+import { CommandClient } from '../command-client';
+import type { Projection } from '../define-projection';
+import { Repository } from '../repository';
+import type { LocalCloud } from '../local/local-cloud';
+import type { RunningDynamoDbLocal } from '../local/dynamodb-local';
+
+export interface LocalAppOptions {
+  /** The synthesized app: what `app.synth()` returns (or any `{ directory }` of a cloud assembly, such as `cdk.out`). */
+  readonly assembly: { readonly directory: string };
+  /**
+   * A DynamoDB Local that is already running.
+   * @default - DynamoDB Local is started (and fetched once, see `startDynamoDbLocal`) and stopped with the app
+   */
+  readonly dynamoDbEndpoint?: string;
+  /** Where each step of the run is printed, one line each. @default - nowhere */
+  readonly trace?: (line: string) => void;
+  /** Where the functions' `@aws-sdk/*` imports are resolved from. @default process.cwd() */
+  readonly awsSdkFrom?: string;
+}
+
+/**
+ * Your synthesized CDK app, running on your machine, for tests in jest or vitest: its aggregates'
+ * command handlers, outboxes, rules, queues and projectors are the very bundles `cdk synth`
+ * built, on DynamoDB Local. Commands are answered at once; events reach the read model when you
+ * call `settle()`, so a test can look at the moment between.
+ *
+ * @example
+ * const app = new App();
+ * new ShopStack(app, 'Shop');
+ * const local = await LocalApp.start({ assembly: app.synth() });
+ * afterAll(() => local.stop());
+ *
+ * test('a suspended customer shows as suspended', async () => {
+ *   const customers = local.commands<typeof customer>('Customer');
+ *   await customers.send({ type: 'RegisterCustomer', aggregateId: 'c-1', payload: { email: 'a@b.example', name: 'A' } });
+ *   await customers.send({ type: 'SuspendCustomer', aggregateId: 'c-1', payload: { reason: 'fraud' } });
+ *   await local.settle();
+ *   expect(await local.repository(customerView, 'CustomerView').get('c-1')).toMatchObject({ status: 'SUSPENDED' });
+ * });
+ */
+export class LocalApp {
+  static async start(options: LocalAppOptions): Promise<LocalApp> {
+    // Loaded here: specs that never start an app must not need the AWS SDK installed.
+    const [{ LocalCloud: Cloud }, { formatTrace }, dynamoDbLocal] = await Promise.all([
+      import('../local/local-cloud'), import('../local/trace'), import('../local/dynamodb-local'),
+    ]);
+    const started = options.dynamoDbEndpoint === undefined ? await dynamoDbLocal.startDynamoDbLocal() : undefined;
+    try {
+      const trace = options.trace;
+      const cloud = await Cloud.start({
+        assemblyDirectory: options.assembly.directory,
+        dynamoDbEndpoint: options.dynamoDbEndpoint ?? started!.endpoint,
+        awsSdkFrom: options.awsSdkFrom,
+        onTrace: trace ? (entry) => trace(formatTrace(entry)) : undefined,
+      });
+      return new LocalApp(cloud, started, dynamoDbLocal.stopDynamoDbLocal);
+    } catch (error) {
+      if (started) await dynamoDbLocal.stopDynamoDbLocal(started);
+      throw error;
+    }
+  }
+
+  private readonly documents: { send(command: object): Promise<object> };
+
+  private constructor(
+    /** The running app, for what this class does not wrap (invoking any function, a queue's messages, table names). */
+    public readonly cloud: LocalCloud,
+    private readonly dynamoDbLocal: RunningDynamoDbLocal | undefined,
+    private readonly stopDynamoDbLocal: (running: RunningDynamoDbLocal) => Promise<void>,
+  ) {
+    // A document client over the app's DynamoDB client, made on first use (the SDK is loaded by then).
+    let client: { send(command: object): Promise<object> } | undefined;
+    this.documents = {
+      send: async (command) => {
+        if (!client) {
+          const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+          client = DynamoDBDocumentClient.from(cloud.dynamoDb);
+        }
+        return client.send(command);
+      },
+    };
+  }
+
+  /** A client of an aggregate's command handler (`aggregateName` as given to CqrsAggregate); rejections throw their typed errors. */
+  commands<Agg>(aggregateName: string): CommandClient<CommandOf<Agg>> {
+    return new CommandClient<CommandOf<Agg>>({ functionName: this.cloud.commandHandlerName(aggregateName), lambda: this.cloud.lambdaClient() });
+  }
+
+  /**
+   * A Repository of a projection's read model. With `readYourWritesOf` (the aggregate's name),
+   * `get(id, { sessionId })` also applies the session's writes the projector has not applied yet.
+   */
+  repository<Agg, View>(projection: Projection<Agg, View>, projectionName: string, options: { readonly readYourWritesOf?: string } = {}): Repository<Agg, View> {
+    const aggregateName = options.readYourWritesOf;
+    return new Repository(projection, {
+      tableName: this.cloud.readModelTableName(projectionName), projectionName, dynamoDb: this.documents,
+      readYourWrites: aggregateName === undefined ? undefined : {
+        aggregateName, sessionTable: this.cloud.sessionTableName(aggregateName), eventStoreTable: this.cloud.eventStoreTableName(aggregateName),
+      },
+    });
+  }
+
+  /** Delivers every stored event to the bus, the queues and the projectors, retries included, until nothing is left. */
+  settle(): Promise<void> {
+    return this.cloud.settle();
+  }
+
+  /** Stops the functions, and DynamoDB Local if this app started it. */
+  async stop(): Promise<void> {
+    await this.cloud.stop();
+    if (this.dynamoDbLocal) await this.stopDynamoDbLocal(this.dynamoDbLocal);
+  }
+}
