@@ -27,7 +27,10 @@ export interface LambdaStreamRecord {
  * since the last call; records are handed out once, in sequence order per shard.
  */
 export class StreamReader {
-  private readonly iterators = new Map<string, string | null>();
+  /** The last sequence number handed out, per shard. DynamoDB Local's iterators do not outlive a read, so each read starts a new one after it. */
+  private readonly lastRead = new Map<string, string>();
+  /** Shards read to their end after they closed. */
+  private readonly finished = new Set<string>();
 
   constructor(private readonly client: DynamoDBStreamsClient, private readonly streamArn: string, private readonly region: string) {}
 
@@ -36,20 +39,21 @@ export class StreamReader {
     const records: LambdaStreamRecord[] = [];
     for (const shard of StreamDescription?.Shards ?? []) {
       const shardId = shard.ShardId!;
-      let iterator = this.iterators.get(shardId);
-      if (iterator === null) continue; // closed and read to its end
-      if (iterator === undefined) {
-        iterator = (await this.client.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator ?? null;
-      }
+      if (this.finished.has(shardId)) continue;
+      const after = this.lastRead.get(shardId);
+      let iterator = (await this.client.send(new GetShardIteratorCommand({
+        StreamArn: this.streamArn, ShardId: shardId,
+        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }))).ShardIterator;
       while (iterator) {
         const page: GetRecordsCommandOutput = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        const batch = page.Records ?? [];
-        records.push(...batch.map((record) => this.toLambdaRecord(record)));
-        // An open shard answers an empty page with a fresh iterator: keep it for the next read.
-        iterator = page.NextShardIterator ?? null;
+        const batch = (page.Records ?? []).map((record) => this.toLambdaRecord(record));
+        records.push(...batch);
+        if (batch.length > 0) this.lastRead.set(shardId, batch[batch.length - 1].dynamodb.SequenceNumber);
+        iterator = page.NextShardIterator;
+        if (!iterator) this.finished.add(shardId);
         if (batch.length === 0) break;
       }
-      this.iterators.set(shardId, iterator ?? null);
     }
     return records;
   }
