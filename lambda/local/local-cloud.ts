@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/private/runtime-contract';
+import type { DocumentClientLike } from '../repository';
 import { readCloudAssembly, type FunctionResource, type LocalTopology } from './cloud-assembly';
 import { startEventBridgeEndpoint } from './eventbridge-endpoint';
 import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
@@ -104,13 +106,13 @@ export class LocalCloud {
   private clock = new LocalClock();
   private queues = new Map<string, LocalQueue>();
   private polls: Poll[] = [];
+  private documentClient?: DynamoDBDocumentClient;
 
   private constructor(
     public readonly topology: LocalTopology,
     private readonly options: LocalCloudOptions,
     private readonly names: ReadonlyMap<string, string>,
-    /** A client of the DynamoDB Local the app runs on, to read its tables. */
-    public readonly dynamoDb: DynamoDBClient,
+    private readonly dynamoDb: DynamoDBClient,
     private readonly streams: DynamoDBStreamsClient,
   ) {}
 
@@ -139,6 +141,12 @@ export class LocalCloud {
       this.clock.advanceTo(next);
     }
     throw new Error(`cdk-cqrs local: still delivering after ${MAX_SETTLE_ROUNDS} rounds; a batch keeps failing with no destination to give it up to.`);
+  }
+
+  /** A DynamoDB document client of the DynamoDB Local the app runs on, to read its tables (a Repository takes it as `dynamoDb`). */
+  documents(): DocumentClientLike {
+    this.documentClient ??= DynamoDBDocumentClient.from(this.dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+    return this.documentClient;
   }
 
   /** The name of the command handler of an aggregate (`aggregateName` as given to CqrsAggregate). */

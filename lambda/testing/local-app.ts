@@ -61,26 +61,12 @@ export class LocalApp {
     }
   }
 
-  private readonly documents: { send(command: object): Promise<object> };
-
   private constructor(
     /** The running app, for what this class does not wrap (invoking any function, a queue's messages, table names). */
     public readonly cloud: LocalCloud,
     private readonly dynamoDbLocal: RunningDynamoDbLocal | undefined,
     private readonly stopDynamoDbLocal: (running: RunningDynamoDbLocal) => Promise<void>,
-  ) {
-    // A document client over the app's DynamoDB client, made on first use (the SDK is loaded by then).
-    let client: { send(command: object): Promise<object> } | undefined;
-    this.documents = {
-      send: async (command) => {
-        if (!client) {
-          const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
-          client = DynamoDBDocumentClient.from(cloud.dynamoDb);
-        }
-        return client.send(command);
-      },
-    };
-  }
+  ) {}
 
   /** A client of an aggregate's command handler (`aggregateName` as given to CqrsAggregate); rejections throw their typed errors. */
   commands<Agg>(aggregateName: string): CommandClient<CommandOf<Agg>> {
@@ -94,7 +80,7 @@ export class LocalApp {
   repository<Agg, View>(projection: Projection<Agg, View>, projectionName: string, options: { readonly readYourWritesOf?: string } = {}): Repository<Agg, View> {
     const aggregateName = options.readYourWritesOf;
     return new Repository(projection, {
-      tableName: this.cloud.readModelTableName(projectionName), projectionName, dynamoDb: this.documents,
+      tableName: this.cloud.readModelTableName(projectionName), projectionName, dynamoDb: this.cloud.documents(),
       readYourWrites: aggregateName === undefined ? undefined : {
         aggregateName, sessionTable: this.cloud.sessionTableName(aggregateName), eventStoreTable: this.cloud.eventStoreTableName(aggregateName),
       },

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { CqrsAggregate } from 'cdk-cqrs';
 import { CommandClient, Repository, defineProjection } from 'cdk-cqrs/runtime';
@@ -69,7 +68,7 @@ async function startLocal(directory: string): Promise<{ local: LocalCloud; trace
   const traces: LocalTrace[] = [];
   const local = await LocalCloud.start({ assemblyDirectory: directory, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT!, onTrace: (t) => traces.push(t) });
   const ledgers = new CommandClient({ functionName: local.commandHandlerName('Ledger'), lambda: local.lambdaClient() });
-  const views = new Repository(ledgerView, { tableName: local.readModelTableName('LedgerView'), projectionName: 'LedgerView', dynamoDb: DynamoDBDocumentClient.from(local.dynamoDb) });
+  const views = new Repository(ledgerView, { tableName: local.readModelTableName('LedgerView'), projectionName: 'LedgerView', dynamoDb: local.documents() });
   return { local, traces, ledgers, views };
 }
 

@@ -26,6 +26,16 @@ export default defineAggregate({
 });
 `;
 
+// A user's test module: the testing kit's types must resolve too, with no AWS SDK installed.
+const specModule = `import { DomainError } from 'cdk-cqrs/runtime';
+import { specFor, LocalApp } from 'cdk-cqrs/testing';
+import counter from './counter';
+
+export const refusesOverflow = () =>
+  specFor(counter).given([{ type: 'Incremented', data: { by: 1000 } }]).when({ type: 'Increment', payload: { by: 1 } }).thenThrows(DomainError);
+export const startLocally = (directory: string) => LocalApp.start({ assembly: { directory } });
+`;
+
 const appModule = `const path = require('node:path');
 const { App, Stack } = require('aws-cdk-lib');
 const { CqrsAggregate } = require('cdk-cqrs');
@@ -38,7 +48,7 @@ app.synth();
 
 const tsconfigFor = (moduleResolution: string, module: string) => JSON.stringify({
   compilerOptions: { target: 'ES2022', module, moduleResolution, strict: true, noEmit: true, skipLibCheck: false, types: [] },
-  files: ['domain/counter.ts'],
+  files: ['domain/counter.ts', 'domain/counter.spec.ts'],
 });
 
 describe('the published package', () => {
@@ -63,6 +73,7 @@ describe('the published package', () => {
       },
     }));
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.ts'), domainModule);
+    fs.writeFileSync(path.join(appDir, 'domain', 'counter.spec.ts'), specModule);
     fs.writeFileSync(path.join(appDir, 'app.js'), appModule);
     npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], appDir);
   }, 300_000);

@@ -1,0 +1,59 @@
+import { App } from 'aws-cdk-lib';
+import { LocalApp } from 'cdk-cqrs/testing';
+import { ShopStack } from '../../bin/app';
+import type customer from '../../bin/domain/customer';
+import customerView from '../../bin/domain/customer-view';
+import type order from '../../bin/domain/order';
+import ordersByCustomer from '../../bin/domain/orders-by-customer';
+
+// The example app as it deploys, run with cdk-cqrs/testing's LocalApp on the test run's DynamoDB Local.
+let local: LocalApp;
+
+beforeAll(async () => {
+  const app = new App();
+  new ShopStack(app, 'Shop');
+  local = await LocalApp.start({ assembly: app.synth(), dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
+}, 120_000);
+
+afterAll(() => local?.stop());
+
+describe('the example app, run locally', () => {
+  test('a suspended customer shows as suspended once the projector has run', async () => {
+    const customers = local.commands<typeof customer>('Customer');
+    await customers.send({ type: 'RegisterCustomer', aggregateId: 'c-sus', payload: { email: 'sus@example.com', name: 'Sue' } });
+    await customers.send({ type: 'SuspendCustomer', aggregateId: 'c-sus', payload: { reason: 'chargeback' } });
+
+    await local.settle();
+
+    expect(await local.repository(customerView, 'CustomerView').get('c-sus')).toEqual({ email: 'sus@example.com', name: 'Sue', status: 'SUSPENDED' });
+  });
+
+  test('a cancelled order leaves its customer\'s pending orders, and cannot be shipped', async () => {
+    const orders = local.commands<typeof order>('Order');
+    const items = [{ sku: 'tea', quantity: 1, unitPrice: 450 }];
+    await orders.send({ type: 'CreateOrder', aggregateId: 'o-keep', payload: { customerId: 'c-bo', items, total: 450 } });
+    await orders.send({ type: 'CreateOrder', aggregateId: 'o-drop', payload: { customerId: 'c-bo', items, total: 450 } });
+    await orders.send({ type: 'CancelOrder', aggregateId: 'o-drop', payload: { reason: 'duplicate' } });
+    const shipping = orders.send({ type: 'ShipOrder', aggregateId: 'o-drop', payload: { trackingNumber: 'TRK-9' } });
+    await expect(shipping).rejects.toMatchObject({ name: 'DomainError' });
+
+    await local.settle();
+
+    const pending = await local.repository(ordersByCustomer, 'OrdersByCustomer').query({ index: 'byCustomer', partition: 'c-bo', sortBeginsWith: 'PENDING#' });
+    expect(pending.items.map((item) => item.aggregateId)).toEqual(['o-keep']);
+  });
+
+  test('a session reads its own email change before the projector has run; after it, every reader does', async () => {
+    const customers = local.commands<typeof customer>('Customer');
+    await customers.send({ type: 'RegisterCustomer', aggregateId: 'c-ryw', payload: { email: 'old@example.com', name: 'Rae' } });
+    await local.settle();
+    await customers.send({ type: 'UpdateEmail', aggregateId: 'c-ryw', payload: { email: 'new@example.com' }, expectedVersion: 1, sessionId: 's-rae' });
+    const views = local.repository(customerView, 'CustomerView', { readYourWritesOf: 'Customer' });
+
+    expect(await views.get('c-ryw', { sessionId: 's-rae' })).toMatchObject({ email: 'new@example.com' });
+    expect(await views.get('c-ryw')).toMatchObject({ email: 'old@example.com' });
+
+    await local.settle();
+    expect(await views.get('c-ryw')).toMatchObject({ email: 'new@example.com' });
+  });
+});
