@@ -34,7 +34,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
     new ShopStack(app, 'CdkCqrsExample');
     const assembly = app.synth();
-    step('Start DynamoDB Local and the app: 5 tables, 7 functions in workers, 2 rules, 6 queues');
+    step('Start DynamoDB Local, then the app: its tables, its functions (one worker each), its rules and queues');
     dynamoDbLocal = await startDynamoDbLocal();
     local = await LocalApp.start({ assembly, dynamoDbEndpoint: dynamoDbLocal.endpoint, trace: print });
     const { topology } = local.cloud;

@@ -70,7 +70,8 @@ export class LocalCloud {
     const cloud = new LocalCloud(topology, options, names, dynamoDb, streams);
     const clock = new LocalClock();
     const queues = cloud.createQueues(clock, region);
-    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, onRouted: (routed) => options.onTrace?.({ kind: 'routed', routed }) });
+    // Events are routed while the publisher runs: trace them after its invocation, in the order a reader expects.
+    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, onRouted: (routed) => cloud.routedSinceLastTrace.push(routed) });
     for (const rule of topology.rules) {
       bus.addRule({
         name: rule.path, busName: names.get(rule.bus) ?? rule.bus, eventPattern: rule.eventPattern,
@@ -107,6 +108,7 @@ export class LocalCloud {
   private queues = new Map<string, LocalQueue>();
   private polls: Poll[] = [];
   private documentClient?: DynamoDBDocumentClient;
+  private readonly routedSinceLastTrace: RoutedEvent[] = [];
 
   private constructor(
     public readonly topology: LocalTopology,
@@ -225,6 +227,7 @@ export class LocalCloud {
     }
     const invocation = await host.invoke(event);
     this.options.onTrace?.({ kind: 'invoked', functionName: fn.path.replace(/\/Resource$/, ''), event, invocation });
+    for (const routed of this.routedSinceLastTrace.splice(0)) this.options.onTrace?.({ kind: 'routed', routed });
     return invocation;
   }
 
