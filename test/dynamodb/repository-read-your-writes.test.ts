@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { Repository, ValidationError, type DocumentClientLike } from 'cdk-cqrs/runtime';
+import { Repository, ValidationError, defineProjection, type DocumentClientLike } from 'cdk-cqrs/runtime';
 import customer from '../../bin/domain/customer';
 import customerView from '../../bin/domain/customer-view';
 import { handleCommand } from '../../lambda/command-handler';
@@ -10,6 +10,7 @@ import { createEventStoreTable, type EventStoreTable } from '../helpers/event-st
 import { queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
 import { createSessionTable } from '../helpers/session-table';
+import { counter } from '../helpers/test-aggregates';
 
 const ann = { email: 'ann@example.com', name: 'Ann' };
 let store: EventStoreTable;
@@ -222,5 +223,22 @@ describe('Repository.get without readYourWrites', () => {
     await expect(read).rejects.toThrow(ValidationError);
     await expect(read).rejects.toMatchObject({ name: 'ValidationError', issues: [{ path: ['sessionId'] }] });
     expect(calls).toEqual([]);
+  });
+
+  test('sees all its writes when its entries for one aggregate pass the 1 MB of one Query page', async () => {
+    const counterView = defineProjection<typeof counter, { count: number; total: number }>(counter, {
+      events: { Incremented: (view, e) => ({ count: (view?.count ?? 0) + 1, total: (view?.total ?? 0) + e.data.by }) },
+    });
+    // Five entries of about 280 KB: a Query page (1 MB) holds the oldest three.
+    for (let i = 0; i < 5; i += 1) {
+      await handleCommand(counter, { type: 'Increment', aggregateId: 'n-big', payload: { by: 1, times: 2, padding: 140_000 }, sessionId: 's-big' },
+        store.deps({ aggregateName: 'Counter', session: { tableName: sessions.tableName, ttlSeconds: 300 } }));
+    }
+    const counters = new Repository(counterView, {
+      tableName: readModel.tableName, projectionName: 'CounterView', dynamoDb: readModel.doc,
+      readYourWrites: { sessionTable: sessions.tableName, aggregateName: 'Counter', eventStoreTable: store.tableName },
+    });
+
+    expect(await counters.get('n-big', { sessionId: 's-big' })).toEqual({ count: 10, total: 10 });
   });
 });
