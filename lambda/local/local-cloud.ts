@@ -37,6 +37,24 @@ export interface LocalCloudOptions {
   readonly onTrace?: (trace: LocalTrace) => void;
 }
 
+/** What `start` set up for a run. */
+interface Running {
+  readonly topology: LocalTopology;
+  readonly options: LocalCloudOptions;
+  readonly region: string;
+  /** Resource key → its local name (tables, buses, functions). */
+  readonly names: ReadonlyMap<string, string>;
+  readonly streamArns: ReadonlyMap<string, string>;
+  readonly dynamoDb: DynamoDBClient;
+  readonly streams: DynamoDBStreamsClient;
+  readonly clock: LocalClock;
+  readonly queues: ReadonlyMap<string, LocalQueue>;
+  /** Events routed while a publisher runs, traced after its invocation, in the order a reader expects. */
+  readonly routed: RoutedEvent[];
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  readonly stopEndpoint: () => Promise<void>;
+}
+
 const LOCAL_ACCOUNT = '000000000000';
 /** A run that keeps finding work after this many rounds is looping (say, a stream batch that fails forever without a destination). */
 const MAX_SETTLE_ROUNDS = 10_000;
@@ -67,11 +85,10 @@ export class LocalCloud {
     }
     for (const bus of topology.buses) names.set(bus.key, bus.name);
     for (const fn of topology.functions) names.set(fn.key, fn.logicalId);
-    const cloud = new LocalCloud(topology, options, names, dynamoDb, streams);
     const clock = new LocalClock();
-    const queues = cloud.createQueues(clock, region);
-    // Events are routed while the publisher runs: trace them after its invocation, in the order a reader expects.
-    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, onRouted: (routed) => cloud.routedSinceLastTrace.push(routed) });
+    const queues = createQueues(topology, clock, region);
+    const routed: RoutedEvent[] = [];
+    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, onRouted: (event) => routed.push(event) });
     for (const rule of topology.rules) {
       bus.addRule({
         name: rule.path, busName: names.get(rule.bus) ?? rule.bus, eventPattern: rule.eventPattern,
@@ -79,44 +96,34 @@ export class LocalCloud {
       });
     }
     const endpoint = await startEventBridgeEndpoint(bus);
-    cloud.baseEnvironment = {
+    const baseEnvironment = {
       AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
     };
-    cloud.stopEndpoint = endpoint.stop;
-    cloud.clock = clock;
-    cloud.queues = queues;
-    cloud.polls = topology.mappings.map((mapping) => {
-      const invoke = (key: string, event: unknown) => cloud.invokeByKey(key, event);
-      const common = { functionKey: mapping.function, batchSize: mapping.batchSize, reportBatchItemFailures: mapping.reportBatchItemFailures };
-      if (mapping.source.kind === 'queue') return queuePoller({ ...common, queue: cloud.queue(mapping.source.queue) }, invoke);
-      const streamArn = streamArns.get(mapping.source.table);
-      if (!streamArn) throw new Error(`cdk-cqrs local: ${mapping.path} reads the stream of a table without one.`);
-      return streamPoller({
-        ...common, reader: new StreamReader(streams, streamArn, region), filterPatterns: mapping.filterPatterns,
-        maximumRetryAttempts: mapping.maximumRetryAttempts, onFailure: mapping.onFailureQueue ? cloud.queue(mapping.onFailureQueue) : undefined,
-      }, invoke);
-    });
-    return cloud;
+    return new LocalCloud({ topology, options, region, names, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop });
   }
 
+  /** The app as read from its cloud assembly. */
+  public readonly topology: LocalTopology;
   private readonly hosts = new Map<string, FunctionHost>();
-  private baseEnvironment: Record<string, string> = {};
-  private stopEndpoint: () => Promise<void> = async () => {};
-  private clock = new LocalClock();
-  private queues = new Map<string, LocalQueue>();
-  private polls: Poll[] = [];
+  private readonly polls: Poll[];
   private documentClient?: DynamoDBDocumentClient;
-  private readonly routedSinceLastTrace: RoutedEvent[] = [];
 
-  private constructor(
-    public readonly topology: LocalTopology,
-    private readonly options: LocalCloudOptions,
-    private readonly names: ReadonlyMap<string, string>,
-    private readonly dynamoDb: DynamoDBClient,
-    private readonly streams: DynamoDBStreamsClient,
-  ) {}
+  private constructor(private readonly run: Running) {
+    this.topology = run.topology;
+    const invoke = (key: string, event: unknown) => this.invokeByKey(key, event);
+    this.polls = run.topology.mappings.map((mapping) => {
+      const common = { functionKey: mapping.function, batchSize: mapping.batchSize, reportBatchItemFailures: mapping.reportBatchItemFailures };
+      if (mapping.source.kind === 'queue') return queuePoller({ ...common, queue: this.queue(mapping.source.queue) }, invoke);
+      const streamArn = run.streamArns.get(mapping.source.table);
+      if (!streamArn) throw new Error(`cdk-cqrs local: ${mapping.path} reads the stream of a table without one.`);
+      return streamPoller({
+        ...common, reader: new StreamReader(run.streams, streamArn, run.region), filterPatterns: mapping.filterPatterns,
+        maximumRetryAttempts: mapping.maximumRetryAttempts, onFailure: mapping.onFailureQueue ? this.queue(mapping.onFailureQueue) : undefined,
+      }, invoke);
+    });
+  }
 
   /** Invokes a function, found by its name (logical ID), its construct path or a part of it that is unique; a thrown error is thrown here. */
   async invoke(functionName: string, event: unknown): Promise<unknown> {
@@ -137,17 +144,17 @@ export class LocalCloud {
       let delivered = 0;
       for (const poll of this.polls) delivered += await poll();
       if (delivered > 0) continue;
-      const next = Math.min(...[...this.queues.values()].map((q) => q.nextVisibleAtMs() ?? Number.POSITIVE_INFINITY));
+      const next = Math.min(...[...this.run.queues.values()].map((q) => q.nextVisibleAtMs() ?? Number.POSITIVE_INFINITY));
       if (next === Number.POSITIVE_INFINITY) return;
-      this.options.onTrace?.({ kind: 'clock', advancedMs: next - this.clock.now() });
-      this.clock.advanceTo(next);
+      this.run.options.onTrace?.({ kind: 'clock', advancedMs: next - this.run.clock.now() });
+      this.run.clock.advanceTo(next);
     }
     throw new Error(`cdk-cqrs local: still delivering after ${MAX_SETTLE_ROUNDS} rounds; a batch keeps failing with no destination to give it up to.`);
   }
 
   /** A DynamoDB document client of the DynamoDB Local the app runs on, to read its tables (a Repository takes it as `dynamoDb`). */
   documents(): DocumentClientLike {
-    this.documentClient ??= DynamoDBDocumentClient.from(this.dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+    this.documentClient ??= DynamoDBDocumentClient.from(this.run.dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
     return this.documentClient;
   }
 
@@ -195,7 +202,7 @@ export class LocalCloud {
 
   /** The messages in a queue, found by its construct path or logical ID (to look into a dead-letter queue). */
   queueBodies(queueName: string): string[] {
-    const matches = [...this.queues.entries()].filter(([key]) => {
+    const matches = [...this.run.queues.entries()].filter(([key]) => {
       const queue = this.topology.queues.find((q) => q.key === key);
       return queue !== undefined && (queue.logicalId === queueName || queue.path.includes(queueName));
     });
@@ -207,9 +214,9 @@ export class LocalCloud {
   async stop(): Promise<void> {
     await Promise.all([...this.hosts.values()].map((host) => host.stop()));
     this.hosts.clear();
-    await this.stopEndpoint();
-    this.dynamoDb.destroy();
-    this.streams.destroy();
+    await this.run.stopEndpoint();
+    this.run.dynamoDb.destroy();
+    this.run.streams.destroy();
   }
 
   private async invokeByKey(key: string, event: unknown): Promise<Invocation> {
@@ -217,48 +224,28 @@ export class LocalCloud {
     if (!fn) throw new Error(`cdk-cqrs local: no function ${key} in the assembly.`);
     let host = this.hosts.get(key);
     if (!host) {
-      const environment: Record<string, string> = { ...this.baseEnvironment, AWS_LAMBDA_FUNCTION_NAME: this.nameOf(key) };
+      const environment: Record<string, string> = { ...this.run.baseEnvironment, AWS_LAMBDA_FUNCTION_NAME: this.nameOf(key) };
       for (const name of Object.keys(fn.environment)) environment[name] = this.resolve(fn, name);
       host = new FunctionHost({
         name: this.nameOf(key), codeDirectory: fn.codeDirectory, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, environment,
-        providedModulesFrom: this.options.awsSdkFrom ?? process.cwd(),
+        providedModulesFrom: this.run.options.awsSdkFrom ?? process.cwd(),
       });
       this.hosts.set(key, host);
     }
     const invocation = await host.invoke(event);
-    this.options.onTrace?.({ kind: 'invoked', functionName: fn.path.replace(/\/Resource$/, ''), event, invocation });
-    for (const routed of this.routedSinceLastTrace.splice(0)) this.options.onTrace?.({ kind: 'routed', routed });
+    this.run.options.onTrace?.({ kind: 'invoked', functionName: fn.path.replace(/\/Resource$/, ''), event, invocation });
+    for (const routed of this.run.routed.splice(0)) this.run.options.onTrace?.({ kind: 'routed', routed });
     return invocation;
   }
 
-  private createQueues(clock: LocalClock, region: string): Map<string, LocalQueue> {
-    const queues = new Map<string, LocalQueue>();
-    const create = (key: string): LocalQueue => {
-      const existing = queues.get(key);
-      if (existing) return existing;
-      const resource = this.topology.queues.find((q) => q.key === key);
-      if (!resource) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
-      const queue = new LocalQueue({
-        name: resource.logicalId,
-        arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:${resource.logicalId}`,
-        visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds,
-        redrive: resource.redrive ? { deadLetterQueue: create(resource.redrive.deadLetterQueue), maxReceiveCount: resource.redrive.maxReceiveCount } : undefined,
-      }, clock);
-      queues.set(key, queue);
-      return queue;
-    };
-    for (const queue of this.topology.queues) create(queue.key);
-    return queues;
-  }
-
   private queue(key: string): LocalQueue {
-    const queue = this.queues.get(key);
+    const queue = this.run.queues.get(key);
     if (!queue) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
     return queue;
   }
 
   private nameOf(key: string): string {
-    return this.names.get(key) ?? key;
+    return this.run.names.get(key) ?? key;
   }
 
   /** A function's environment variable, with a `Ref` turned into the local name of what it points at. */
@@ -266,7 +253,7 @@ export class LocalCloud {
     const value = fn.environment[variable];
     if (value === undefined) throw new Error(`cdk-cqrs local: ${fn.path} has no environment variable ${variable}.`);
     if ('literal' in value) return value.literal;
-    const name = this.names.get(value.ref);
+    const name = this.run.names.get(value.ref);
     if (name === undefined) throw new Error(`cdk-cqrs local: ${fn.path} sets ${variable} to a resource (${value.ref}) that local runs do not provide.`);
     return name;
   }
@@ -289,3 +276,24 @@ export class LocalCloud {
 
 const literal = (value: { readonly literal: string } | { readonly ref: string } | undefined): string | undefined =>
   value && 'literal' in value ? value.literal : undefined;
+
+/** The app's queues, each dead-letter queue before the queues that redrive to it. */
+function createQueues(topology: LocalTopology, clock: LocalClock, region: string): Map<string, LocalQueue> {
+  const queues = new Map<string, LocalQueue>();
+  const create = (key: string): LocalQueue => {
+    const existing = queues.get(key);
+    if (existing) return existing;
+    const resource = topology.queues.find((q) => q.key === key);
+    if (!resource) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
+    const queue = new LocalQueue({
+      name: resource.logicalId,
+      arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:${resource.logicalId}`,
+      visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds,
+      redrive: resource.redrive ? { deadLetterQueue: create(resource.redrive.deadLetterQueue), maxReceiveCount: resource.redrive.maxReceiveCount } : undefined,
+    }, clock);
+    queues.set(key, queue);
+    return queue;
+  };
+  for (const queue of topology.queues) create(queue.key);
+  return queues;
+}
