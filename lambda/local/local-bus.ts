@@ -28,13 +28,19 @@ export interface LocalRule {
   readonly name: string;
   readonly busName: string;
   readonly eventPattern: EventPattern;
-  readonly deliver: (event: BusEvent) => void;
+  /** Sends the event to the rule's targets; a duplicate comes with a delay, as a late redelivery. */
+  readonly deliver: (event: BusEvent, delaySeconds?: number) => void;
 }
+
+/** A duplicate arrives this much later, so that it reaches the consumer after the original was applied. */
+const DUPLICATE_DELAY_SECONDS = 1;
 
 /** What happened to one event: the rules it matched. */
 export interface RoutedEvent {
   readonly event: BusEvent;
   readonly matchedRules: readonly string[];
+  /** True when the event was delivered twice to each rule, as at-least-once delivery may do. */
+  readonly duplicated: boolean;
 }
 
 export interface LocalBusSettings {
@@ -42,6 +48,12 @@ export interface LocalBusSettings {
   readonly region: string;
   /** Called for every event put on a bus, with the rules it matched. */
   readonly onRouted?: (routed: RoutedEvent) => void;
+  /**
+   * Delivers every nth event that matches a rule twice. EventBridge and SQS deliver at least
+   * once; this makes the duplicates happen, to show that the consumers are idempotent.
+   * @default - each event is delivered once
+   */
+  readonly duplicateEvery?: number;
 }
 
 /**
@@ -50,6 +62,7 @@ export interface LocalBusSettings {
  */
 export class LocalBus {
   private readonly rules: LocalRule[] = [];
+  private routedCount = 0;
 
   constructor(private readonly settings: LocalBusSettings) {}
 
@@ -76,8 +89,13 @@ export class LocalBus {
       };
       const busName = busNameOf(entry.EventBusName);
       const matched = this.rules.filter((rule) => rule.busName === busName && matchesEventPattern(rule.eventPattern, event));
-      for (const rule of matched) rule.deliver(event);
-      this.settings.onRouted?.({ event, matchedRules: matched.map((rule) => rule.name) });
+      const every = this.settings.duplicateEvery;
+      const duplicated = matched.length > 0 && every !== undefined && ++this.routedCount % every === 0;
+      for (const rule of matched) {
+        rule.deliver(event);
+        if (duplicated) rule.deliver(event, DUPLICATE_DELAY_SECONDS);
+      }
+      this.settings.onRouted?.({ event, matchedRules: matched.map((rule) => rule.name), duplicated });
       return { EventId: event.id };
     });
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };

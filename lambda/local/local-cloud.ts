@@ -9,7 +9,7 @@ import { startEventBridgeEndpoint } from './eventbridge-endpoint';
 import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
 import { FunctionHost, type Invocation } from './function-host';
 import { LocalBus, type RoutedEvent } from './local-bus';
-import { LocalClock, LocalQueue } from './local-queue';
+import { LocalClock, createLocalQueues, type LocalQueue } from './local-queue';
 import { createLocalTable } from './local-tables';
 import { StreamReader } from './stream-reader';
 
@@ -35,6 +35,8 @@ export interface LocalCloudOptions {
   /** Table names are this plus the table's logical ID, so that several runs can share one DynamoDB Local. @default - a random prefix */
   readonly tablePrefix?: string;
   readonly onTrace?: (trace: LocalTrace) => void;
+  /** Delivers every nth routed event twice, to show that projectors skip duplicates. @default - each event once */
+  readonly duplicateDeliveryEvery?: number;
 }
 
 /** What `start` set up for a run. */
@@ -86,13 +88,13 @@ export class LocalCloud {
     for (const bus of topology.buses) names.set(bus.key, bus.name);
     for (const fn of topology.functions) names.set(fn.key, fn.logicalId);
     const clock = new LocalClock();
-    const queues = createQueues(topology, clock, region);
+    const queues = createLocalQueues(topology.queues, clock, `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:`);
     const routed: RoutedEvent[] = [];
-    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, onRouted: (event) => routed.push(event) });
+    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, duplicateEvery: options.duplicateDeliveryEvery, onRouted: (event) => routed.push(event) });
     for (const rule of topology.rules) {
       bus.addRule({
         name: rule.path, busName: names.get(rule.bus) ?? rule.bus, eventPattern: rule.eventPattern,
-        deliver: (event) => rule.targetQueues.forEach((queue) => queues.get(queue)?.send(JSON.stringify(event))),
+        deliver: (event, delaySeconds) => rule.targetQueues.forEach((queue) => queues.get(queue)?.send(JSON.stringify(event), delaySeconds)),
       });
     }
     const endpoint = await startEventBridgeEndpoint(bus);
@@ -144,6 +146,7 @@ export class LocalCloud {
       let delivered = 0;
       for (const poll of this.polls) delivered += await poll();
       if (delivered > 0) continue;
+      // Only messages that are not visible yet are left (a visibility timeout, a delay): jump to the first.
       const next = Math.min(...[...this.run.queues.values()].map((q) => q.nextVisibleAtMs() ?? Number.POSITIVE_INFINITY));
       if (next === Number.POSITIVE_INFINITY) return;
       this.run.options.onTrace?.({ kind: 'clock', advancedMs: next - this.run.clock.now() });
@@ -276,24 +279,3 @@ export class LocalCloud {
 
 const literal = (value: { readonly literal: string } | { readonly ref: string } | undefined): string | undefined =>
   value && 'literal' in value ? value.literal : undefined;
-
-/** The app's queues, each dead-letter queue before the queues that redrive to it. */
-function createQueues(topology: LocalTopology, clock: LocalClock, region: string): Map<string, LocalQueue> {
-  const queues = new Map<string, LocalQueue>();
-  const create = (key: string): LocalQueue => {
-    const existing = queues.get(key);
-    if (existing) return existing;
-    const resource = topology.queues.find((q) => q.key === key);
-    if (!resource) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
-    const queue = new LocalQueue({
-      name: resource.logicalId,
-      arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:${resource.logicalId}`,
-      visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds,
-      redrive: resource.redrive ? { deadLetterQueue: create(resource.redrive.deadLetterQueue), maxReceiveCount: resource.redrive.maxReceiveCount } : undefined,
-    }, clock);
-    queues.set(key, queue);
-    return queue;
-  };
-  for (const queue of topology.queues) create(queue.key);
-  return queues;
-}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { QueueResource } from './cloud-assembly';
 
 /**
  * Time as the local queues see it. It runs with the wall clock, and `advanceTo` jumps it
@@ -67,9 +68,10 @@ export class LocalQueue {
     return this.messages.length;
   }
 
-  send(body: string): string {
+  /** Sends a message; with `delaySeconds` it is not visible before then (SQS's DelaySeconds). */
+  send(body: string, delaySeconds = 0): string {
     const messageId = randomUUID();
-    this.messages.push({ messageId, body, sentAtMs: this.clock.now(), receiveCount: 0, visibleAtMs: this.clock.now() });
+    this.messages.push({ messageId, body, sentAtMs: this.clock.now(), receiveCount: 0, visibleAtMs: this.clock.now() + delaySeconds * 1000 });
     return messageId;
   }
 
@@ -135,4 +137,25 @@ export class LocalQueue {
     const index = this.messages.findIndex((m) => m.messageId === messageId);
     if (index >= 0) this.messages.splice(index, 1);
   }
+}
+
+/** The queues of an app by resource key, each dead-letter queue made before the queues that redrive to it. */
+export function createLocalQueues(resources: readonly QueueResource[], clock: LocalClock, arnPrefix: string): Map<string, LocalQueue> {
+  const queues = new Map<string, LocalQueue>();
+  const create = (key: string): LocalQueue => {
+    const existing = queues.get(key);
+    if (existing) return existing;
+    const resource = resources.find((q) => q.key === key);
+    if (!resource) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
+    const queue = new LocalQueue({
+      name: resource.logicalId,
+      arn: `${arnPrefix}${resource.logicalId}`,
+      visibilityTimeoutSeconds: resource.visibilityTimeoutSeconds,
+      redrive: resource.redrive ? { deadLetterQueue: create(resource.redrive.deadLetterQueue), maxReceiveCount: resource.redrive.maxReceiveCount } : undefined,
+    }, clock);
+    queues.set(key, queue);
+    return queue;
+  };
+  for (const resource of resources) create(resource.key);
+  return queues;
 }

@@ -10,12 +10,13 @@ const short = (functionName: string) => functionName.split('/').slice(1).filter(
  * a visibility timeout. Anything else a function is invoked with is summed up by its shape.
  */
 export function formatTrace(trace: LocalTrace): string {
-  if (trace.kind === 'clock') return `   ⏱  clock +${Math.round(trace.advancedMs / 1000)} s (visibility timeout): failed messages are visible again`;
+  if (trace.kind === 'clock') return `   ⏱  clock +${Math.round(trace.advancedMs / 1000)} s: messages left for later (a visibility timeout, a delayed duplicate) are visible again`;
   if (trace.kind === 'routed') {
-    const { event, matchedRules } = trace.routed;
+    const { event, matchedRules, duplicated } = trace.routed;
     const detail = isObject(event.detail) ? event.detail : {};
     const rules = matchedRules.length === 0 ? 'no rule matches' : `→ ${matchedRules.map((rule) => short(rule.replace(/\/Resource$/, ''))).join(', ')}`;
-    return `   ⇢ bus: ${event['detail-type']} ${String(detail.aggregateId ?? '')} v${String(detail.version ?? '?')} ${rules}`;
+    const twice = duplicated ? ' (and again 1 s later: at-least-once delivery)' : '';
+    return `   ⇢ bus: ${event['detail-type']} ${String(detail.aggregateId ?? '')} v${String(detail.version ?? '?')} ${rules}${twice}`;
   }
   const { functionName, event, invocation } = trace;
   const name = short(functionName);

@@ -17,6 +17,8 @@ export interface LocalAppOptions {
   readonly trace?: (line: string) => void;
   /** Where the functions' `@aws-sdk/*` imports are resolved from. @default process.cwd() */
   readonly awsSdkFrom?: string;
+  /** Delivers every nth routed event twice (at-least-once delivery made to happen). @default - each event once */
+  readonly duplicateDeliveryEvery?: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export class LocalApp {
         assemblyDirectory: options.assembly.directory,
         dynamoDbEndpoint: options.dynamoDbEndpoint ?? started!.endpoint,
         awsSdkFrom: options.awsSdkFrom,
+        duplicateDeliveryEvery: options.duplicateDeliveryEvery,
         onTrace: trace ? (entry) => trace(formatTrace(entry)) : undefined,
       });
       return new LocalApp(cloud, started, dynamoDbLocal.stopDynamoDbLocal);

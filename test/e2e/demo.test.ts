@@ -48,6 +48,13 @@ describe('npm run demo', () => {
     expect(trace).toMatch(/▶ Orders\/OrdersByCustomer: 5 queue messages ✔ all done/);
   });
 
+  test('delivers some events twice, the copy after the original was applied, and the read model is still exact', () => {
+    const trace = lines.join('\n');
+    expect(trace).toContain('⇢ bus: OrderShipped o-1 v2 → Orders/OrdersByCustomer/Rule (and again 1 s later: at-least-once delivery)');
+    expect(trace).toMatch(/⏱ {2}clock \+1 s[^\n]*\n▶ Orders\/OrdersByCustomer: 2 queue messages ✔ all done/);
+    // The read-model assertions above hold with the copies delivered.
+  });
+
   test('stops DynamoDB Local when it is done', () => {
     expect(result.startedProcessIds.length).toBe(1);
     expect(result.startedProcessIds.filter(isRunning)).toEqual([]);

@@ -6,11 +6,15 @@ const REGION = 'eu-west-1';
 /** A bus with three rules: two on the `shop` bus (one matching Customer events, one Order events) and one on the default bus. */
 function shopBus(settings: Partial<LocalBusSettings> = {}) {
   const delivered: Record<string, BusEvent[]> = { CustomerView: [], OrdersByCustomer: [], DefaultAudit: [] };
+  const delays: number[] = [];
   const bus = new LocalBus({ account: ACCOUNT, region: REGION, ...settings });
-  bus.addRule({ name: 'CustomerView', busName: 'shop', eventPattern: { source: ['shop.Customer'] }, deliver: (e) => delivered.CustomerView.push(e) });
+  bus.addRule({ name: 'CustomerView', busName: 'shop', eventPattern: { source: ['shop.Customer'] }, deliver: (e, delaySeconds) => {
+    delivered.CustomerView.push(e);
+    delays.push(delaySeconds ?? 0);
+  } });
   bus.addRule({ name: 'OrdersByCustomer', busName: 'shop', eventPattern: { source: ['shop.Order'] }, deliver: (e) => delivered.OrdersByCustomer.push(e) });
   bus.addRule({ name: 'DefaultAudit', busName: 'default', eventPattern: { source: [{ prefix: 'shop.' }] }, deliver: (e) => delivered.DefaultAudit.push(e) });
-  return { bus, delivered };
+  return { bus, delivered, delays };
 }
 
 const customerRegistered = (eventBusName?: string) => ({
@@ -120,5 +124,20 @@ describe('LocalBus', () => {
     // THEN
     expect(routed.map((r) => r.matchedRules)).toEqual([['CustomerView', 'AllShop'], []]);
     expect(routed[0].event).toBe(delivered.CustomerView[0]);
+  });
+
+  test('with duplicateEvery 2, every second matched event is delivered again, the copy delayed', () => {
+    const { bus, delivered, delays } = shopBus({ duplicateEvery: 2 });
+    const routed: RoutedEvent[] = [];
+    const recording = shopBus({ duplicateEvery: 2, onRouted: (r) => routed.push(r) });
+
+    bus.putEvents([customerRegistered('shop'), customerRegistered('shop'), customerRegistered('shop')]);
+    recording.bus.putEvents([customerRegistered('shop'), customerRegistered('shop')]);
+
+    expect(delivered.CustomerView.map((e) => e.id)).toEqual([
+      delivered.CustomerView[0].id, delivered.CustomerView[1].id, delivered.CustomerView[1].id, delivered.CustomerView[3].id,
+    ]);
+    expect(delays).toEqual([0, 0, 1, 0]);
+    expect(routed.map((r) => r.duplicated)).toEqual([false, true]);
   });
 });

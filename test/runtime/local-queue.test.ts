@@ -52,6 +52,17 @@ describe('LocalQueue', () => {
     expect(second.receiptHandle).not.toBe(first.receiptHandle);
   });
 
+  test('a message sent with a delay is not visible before the delay has passed', () => {
+    const clock = new LocalClock();
+    const queue = newQueue(clock);
+    queue.send('later', 1);
+
+    expect(queue.receive(10)).toEqual([]);
+    expect(queue.nextVisibleAtMs()).toBe(T0 + 1000);
+    clock.advanceTo(T0 + 1000);
+    expect(queue.receive(10).map((m) => m.body)).toEqual(['later']);
+  });
+
   test('uses SQS\'s default visibility timeout of 30 seconds when none is set', () => {
     const clock = new LocalClock();
     const queue = new LocalQueue({ name: 'ViewQueue', arn: ARN }, clock);
