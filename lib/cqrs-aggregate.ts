@@ -17,7 +17,7 @@ import type { IProjection } from './projection-props';
 import { grantReadModelRead } from './read-model';
 import { provisionReadSide } from './read-side';
 import { QueryHandler } from './query-handler';
-import { SessionTable } from './session-table';
+import { SessionTable, grantSessionRead } from './session-table';
 import { AGGREGATE_DEFAULTS as DEFAULTS, type CqrsAggregateProps } from './cqrs-aggregate-props';
 
 /**
@@ -182,6 +182,21 @@ export class CqrsAggregate extends Construct {
       throw new Error(`CqrsAggregate '${this.node.id}': grantReadModel needs a read model, and there is none without projections. Add a projection to projections.`);
     }
     return grantReadModelRead(grantee, this.readModel, this.readModelIndexNames, this.encryptionKey);
+  }
+
+  /**
+   * Lets `grantee` read its sessions' own writes with the runtime's `Repository`
+   * (`get(id, { sessionId })`): what `grantReadModel` allows, plus `Query` on the session table
+   * and on the event store (the events between the read model and a session's entries), and
+   * decrypt with the `encryptionKey` if one is given. No writes, no scans.
+   *
+   * Throws if the aggregate has no `readYourWrites` or no `projections`.
+   */
+  public grantReadYourWrites(grantee: iam.IGrantable): iam.Grant {
+    if (!this.sessionTable) {
+      throw new Error(`CqrsAggregate '${this.node.id}': grantReadYourWrites needs a session table, and there is none without readYourWrites. Set readYourWrites: { ttl } (or use grantReadModel).`);
+    }
+    return this.grantReadModel(grantee).combine(grantSessionRead(grantee, this.sessionTable, this.eventStore));
   }
 
   /**

@@ -1,7 +1,9 @@
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { EVENT_STORE_READER_ACTIONS, SESSION_READ_ACTIONS } from './private/iam-actions';
 import { tableEncryption } from './private/table-encryption';
 import { SESSION_TABLE } from './private/runtime-contract';
 
@@ -47,4 +49,13 @@ export class SessionTable extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
   }
+}
+
+/**
+ * What a reader of its own writes needs beside the read model: `Query` on the session table and
+ * on the event store. The tables share the aggregate's key, which the read-model grant covers.
+ */
+export function grantSessionRead(grantee: iam.IGrantable, sessionTable: dynamodb.ITableV2, eventStore: dynamodb.ITableV2): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: SESSION_READ_ACTIONS, resourceArns: [sessionTable.tableArn] })
+    .combine(iam.Grant.addToPrincipal({ grantee, actions: EVENT_STORE_READER_ACTIONS, resourceArns: [eventStore.tableArn] }));
 }

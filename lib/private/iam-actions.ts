@@ -66,3 +66,11 @@ export const READ_MODEL_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetIt
 
 /** What DynamoDB needs of a customer managed key to return items to a reader. */
 export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+
+/**
+ * What a reader of its own writes (`grantReadYourWrites`) does beside reading the read model:
+ * query its session's entries, and query the events between the read model and those entries
+ * from the event store (strongly consistent, one aggregate's partition). Read only.
+ */
+export const SESSION_READ_ACTIONS = ['dynamodb:Query'];
+export const EVENT_STORE_READER_ACTIONS = ['dynamodb:Query'];

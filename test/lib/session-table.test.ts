@@ -1,7 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { counterStack } from './fixtures/aggregate';
+import { TWO_PROJECTIONS, counterStack } from './fixtures/aggregate';
 import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/app';
 import { ENV, SESSION_TABLE } from '../../lib/private/runtime-contract';
 
@@ -67,5 +69,33 @@ describe('read-your-writes', () => {
   test('fails if readYourWrites.ttl is under a minute', () => {
     expect(() => counterStack({ readYourWrites: { ttl: Duration.seconds(30) } }))
       .toThrow(/CqrsAggregate 'Counters': readYourWrites\.ttl must be/);
+  });
+});
+
+describe('grantReadYourWrites', () => {
+  const reader = (stack: Stack) => new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+  test('lets the grantee read the read model, and query the session table and the event store, and nothing else', () => {
+    // GIVEN
+    const { stack, aggregate } = counterStack((scope) => ({
+      readYourWrites: {}, projections: TWO_PROJECTIONS.slice(0, 1), encryptionKey: new kms.Key(scope, 'Key', { enableKeyRotation: true }),
+    }));
+    // WHEN
+    aggregate.grantReadYourWrites(reader(stack));
+    // THEN
+    const arnOf = (path: string) => ({ 'Fn::GetAtt': [logicalIdOf(stack, path), 'Arn'] });
+    const statements = statementsOfRole(stack, 'Reader');
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/SessionTable/Table') });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/EventStore/Table') });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: arnOf('Key') });
+    // The read model's read statement and these three: nothing else.
+    expect(statements).toHaveLength(4);
+    expect([...new Set(actionsOf(statements))]).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey']);
+  });
+
+  test('fails without readYourWrites, and names the prop that fixes it', () => {
+    const { stack, aggregate } = counterStack({ projections: TWO_PROJECTIONS.slice(0, 1) });
+    expect(() => aggregate.grantReadYourWrites(reader(stack))).toThrow(
+      "CqrsAggregate 'Counters': grantReadYourWrites needs a session table, and there is none without readYourWrites. Set readYourWrites: { ttl } (or use grantReadModel).");
   });
 });
