@@ -9,7 +9,7 @@ const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 
 /** Where DynamoDB Local is kept unless told otherwise: `DYNAMODB_LOCAL_DIR`, else the app's `node_modules/.cache`. */
 export const defaultDynamoDbLocalDirectory = (): string =>
-  process.env.DYNAMODB_LOCAL_DIR ?? path.join(process.cwd(), 'node_modules', '.cache', 'cdk-cqrs', 'dynamodb-local');
+  process.env.DYNAMODB_LOCAL_DIR || path.join(process.cwd(), 'node_modules', '.cache', 'cdk-cqrs', 'dynamodb-local');
 
 /**
  * Fetches DynamoDB Local into `directory` unless it is there already, and answers the directory.

@@ -28,11 +28,19 @@ const { pathToFileURL } = require('node:url');
 // for require() and for import() alike.
 const fromApp = Module.createRequire(workerData.providedModulesFrom + '/');
 const resolve = Module._resolveFilename;
+let inFallback = false;
 Module._resolveFilename = function (request, ...rest) {
-  if (request.startsWith('@aws-sdk/')) {
-    try { return resolve.call(this, request, ...rest); } catch { return fromApp.resolve(request); }
+  if (!request.startsWith('@aws-sdk/') || inFallback) return resolve.call(this, request, ...rest);
+  try { return resolve.call(this, request, ...rest); } catch {}
+  inFallback = true;
+  try {
+    return fromApp.resolve(request);
+  } catch {
+    throw new Error('cdk-cqrs local: ' + request + ' is not installed in ' + workerData.providedModulesFrom +
+      '. Lambda provides the AWS SDK; locally it comes from your app: add it to your devDependencies (or set awsSdkFrom).');
+  } finally {
+    inFallback = false;
   }
-  return resolve.call(this, request, ...rest);
 };
 const appUrl = JSON.stringify(pathToFileURL(workerData.providedModulesFrom + '/').href);
 Module.register('data:text/javascript,' + encodeURIComponent(

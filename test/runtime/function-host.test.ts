@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FunctionHost } from '../../lambda/local/function-host';
+
+const root = path.join(__dirname, '..', '..');
+const tempDirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A bundle folder outside the repository, as an asset of a cloud assembly is. */
+function bundle(source: string): string {
+  const dir = tempDir('cdk-cqrs-bundle-');
+  fs.writeFileSync(path.join(dir, 'index.js'), source);
+  return dir;
+}
+
+const host = (codeDirectory: string, environment: Record<string, string> = {}, providedModulesFrom = root) =>
+  new FunctionHost({ name: 'Fn', codeDirectory, handler: 'index.handler', timeoutSeconds: 3, environment, providedModulesFrom });
+
+describe('FunctionHost', () => {
+  const hosts: FunctionHost[] = [];
+  afterAll(() => Promise.all(hosts.map((h) => h.stop())));
+  const started = (...args: Parameters<typeof host>) => {
+    const made = host(...args);
+    hosts.push(made);
+    return made;
+  };
+
+  test('runs the handler with the function\'s own environment, and keeps module state between invocations', async () => {
+    const fn = started(bundle('let calls = 0; exports.handler = async (event) => ({ table: process.env.TABLE, calls: ++calls, echo: event });'), { TABLE: 'orders' });
+    expect(await fn.invoke({ a: 1 })).toEqual({ ok: true, result: { table: 'orders', calls: 1, echo: { a: 1 } } });
+    expect(await fn.invoke({ a: 2 })).toEqual({ ok: true, result: { table: 'orders', calls: 2, echo: { a: 2 } } });
+    expect(process.env.TABLE).toBeUndefined();
+  });
+
+  test('answers a thrown error as Lambda reports it', async () => {
+    const fn = started(bundle('exports.handler = async () => { throw new TypeError("bad input"); };'));
+    expect(await fn.invoke({})).toMatchObject({ ok: false, error: { errorType: 'TypeError', errorMessage: 'bad input' } });
+  });
+
+  test('takes the AWS SDK, which bundles leave out, from the app, for require() and import()', async () => {
+    const fn = started(bundle([
+      'const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");',
+      'exports.handler = async () => ({ required: typeof DynamoDBClient, imported: typeof (await import("@aws-sdk/lib-dynamodb")).GetCommand });',
+    ].join('\n')));
+    expect(await fn.invoke({})).toEqual({ ok: true, result: { required: 'function', imported: 'function' } });
+  });
+
+  test('fails with a message that names the missing SDK package and the fix', async () => {
+    const appWithoutSdk = tempDir('cdk-cqrs-app-');
+    const fn = started(bundle('exports.handler = async () => require("@aws-sdk/client-dynamodb") && "loaded";'), {}, appWithoutSdk);
+    expect(await fn.invoke({})).toMatchObject({
+      ok: false,
+      error: { errorMessage: `cdk-cqrs local: @aws-sdk/client-dynamodb is not installed in ${appWithoutSdk}. Lambda provides the AWS SDK; locally it comes from your app: add it to your devDependencies (or set awsSdkFrom).` },
+    });
+  });
+});
