@@ -163,8 +163,7 @@ export class LocalCloud {
 
   /** The name of the command handler of an aggregate (`aggregateName` as given to CqrsAggregate). */
   commandHandlerName(aggregateName: string): string {
-    return this.nameOf(this.functionWith(`command handler of aggregate '${aggregateName}'`,
-      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.snapshotEvery] !== undefined).key);
+    return this.nameOf(this.commandHandlerOf(aggregateName).key);
   }
 
   /** The local name of the read-model table a projection writes (`projectionName` as given in `projections`). */
@@ -175,14 +174,15 @@ export class LocalCloud {
 
   /** The local name of an aggregate's event store. */
   eventStoreTableName(aggregateName: string): string {
-    return this.resolve(this.functionWith(`command handler of aggregate '${aggregateName}'`,
-      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.snapshotEvery] !== undefined), ENV.eventStoreTable);
+    return this.resolve(this.commandHandlerOf(aggregateName), ENV.eventStoreTable);
   }
 
-  /** The local name of an aggregate's session table (only with `readYourWrites`). */
+  /** The local name of an aggregate's session table; throws unless the aggregate has `readYourWrites`. */
   sessionTableName(aggregateName: string): string {
-    const handler = this.functionWith(`command handler of aggregate '${aggregateName}' with readYourWrites`,
-      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.sessionTable] !== undefined);
+    const handler = this.commandHandlerOf(aggregateName);
+    if (handler.environment[ENV.sessionTable] === undefined) {
+      throw new Error(`cdk-cqrs local: aggregate '${aggregateName}' has no session table: set readYourWrites on its CqrsAggregate.`);
+    }
     return this.resolve(handler, ENV.sessionTable);
   }
 
@@ -268,6 +268,12 @@ export class LocalCloud {
       throw new Error(`cdk-cqrs local: ${matches.length} functions match '${name}'. Functions: ${this.topology.functions.map((f) => f.logicalId).join(', ')}.`);
     }
     return matches[0];
+  }
+
+  /** The command handler is the function told the aggregate's name and its snapshot interval. */
+  private commandHandlerOf(aggregateName: string): FunctionResource {
+    return this.functionWith(`command handler of aggregate '${aggregateName}'`,
+      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.snapshotEvery] !== undefined);
   }
 
   private functionWith(what: string, test: (env: FunctionResource['environment']) => boolean): FunctionResource {

@@ -140,4 +140,15 @@ describe('a synthesized app, run locally', () => {
       await local.stop();
     }
   }, 120_000);
+
+  test('fails to find what the app does not have, and says what to change', async () => {
+    const { local } = await startLocal(synthLedgerApp('Opened').directory);
+    try {
+      expect(() => local.sessionTableName('Ledger')).toThrow("cdk-cqrs local: aggregate 'Ledger' has no session table: set readYourWrites on its CqrsAggregate.");
+      expect(() => local.commandHandlerName('Account')).toThrow("cdk-cqrs local: found 0 functions for the command handler of aggregate 'Account' in the assembly.");
+      await expect(local.invoke('Nope', {})).rejects.toThrow("cdk-cqrs local: 0 functions match 'Nope'.");
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
 });
