@@ -72,39 +72,24 @@ parentPort.on('message', async ({ id, event }) => {
  * state (so a warm cache behaves as in one Lambda container), one invocation at a time.
  */
 export class FunctionHost {
-  private readonly worker: Worker;
+  private worker?: Worker;
   private nextId = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly pending = new Map<number, (answer: Invocation) => void>();
+  /** Invocations sent and not answered yet, with the worker that has each. */
+  private readonly pending = new Map<number, { readonly resolve: (answer: Invocation) => void; readonly worker: Worker }>();
 
-  constructor(public readonly settings: FunctionHostSettings) {
-    const [file, exportName] = splitHandler(settings.handler);
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      env: { ...settings.environment },
-      workerData: {
-        file: path.join(settings.codeDirectory, file), exportName, name: settings.name,
-        timeoutMs: settings.timeoutSeconds * 1000, providedModulesFrom: settings.providedModulesFrom,
-      },
-    });
-    this.worker.on('message', ({ id, ...answer }: { id: number } & Invocation) => {
-      this.pending.get(id)?.(answer as Invocation);
-      this.pending.delete(id);
-    });
-    this.worker.on('error', (error) => this.failAll(error));
-    // Let the process exit while a host is idle; stop() ends it for good.
-    this.worker.unref();
-  }
+  constructor(public readonly settings: FunctionHostSettings) {}
 
   /** Invokes the function with an event (a JSON value) and waits for its answer; invocations queue up, as in one container. */
   invoke(event: unknown): Promise<Invocation> {
     const run = () => new Promise<Invocation>((resolve) => {
       const id = this.nextId++;
-      this.pending.set(id, resolve);
-      this.worker.ref();
-      this.worker.postMessage({ id, event });
+      const worker = this.worker ??= this.startWorker();
+      this.pending.set(id, { resolve, worker });
+      worker.ref();
+      worker.postMessage({ id, event });
     }).finally(() => {
-      if (this.pending.size === 0) this.worker.unref();
+      if (this.pending.size === 0) this.worker?.unref();
     });
     const answer = this.queue.then(run, run);
     this.queue = answer;
@@ -112,12 +97,46 @@ export class FunctionHost {
   }
 
   async stop(): Promise<void> {
-    await this.worker.terminate();
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
   }
 
-  private failAll(error: Error): void {
-    for (const resolve of this.pending.values()) resolve({ ok: false, error: { errorType: error.name, errorMessage: error.message, stack: error.stack } });
-    this.pending.clear();
+  /** A new container: the bundle is loaded on its first invocation. */
+  private startWorker(): Worker {
+    const [file, exportName] = splitHandler(this.settings.handler);
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env: { ...this.settings.environment },
+      workerData: {
+        file: path.join(this.settings.codeDirectory, file), exportName, name: this.settings.name,
+        timeoutMs: this.settings.timeoutSeconds * 1000, providedModulesFrom: this.settings.providedModulesFrom,
+      },
+    });
+    worker.on('message', ({ id, ...answer }: { id: number } & Invocation) => {
+      this.pending.get(id)?.resolve(answer as Invocation);
+      this.pending.delete(id);
+    });
+    // A crash (an unhandled rejection, say) ends the container, as in Lambda: its invocation
+    // fails, and the next one starts a new container.
+    const end = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.failAll(worker, error);
+    };
+    worker.on('error', end);
+    worker.on('exit', (code) => end(new Error(`the function's worker exited with code ${code}`)));
+    // Let the process exit while a host is idle; stop() ends it for good.
+    worker.unref();
+    return worker;
+  }
+
+  /** Fails the invocations a worker had when it ended. */
+  private failAll(worker: Worker, error: Error): void {
+    for (const [id, sent] of this.pending) {
+      if (sent.worker !== worker) continue;
+      sent.resolve({ ok: false, error: { errorType: error.name, errorMessage: error.message, stack: error.stack } });
+      this.pending.delete(id);
+    }
   }
 }
 

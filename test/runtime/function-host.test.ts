@@ -59,4 +59,19 @@ describe('FunctionHost', () => {
       error: { errorMessage: `cdk-cqrs local: @aws-sdk/client-dynamodb is not installed in ${appWithoutSdk}. Lambda provides the AWS SDK; locally it comes from your app: add it to your devDependencies (or set awsSdkFrom).` },
     });
   });
+
+  test('a crash fails its invocation, and the next invocation runs in a new container', async () => {
+    const fn = started(bundle([
+      'let calls = 0;',
+      'exports.handler = async (event) => {',
+      '  calls += 1;',
+      '  if (event.crash) Promise.reject(new Error("nobody awaits this"));',
+      '  await new Promise((resolve) => setTimeout(resolve, 50));',
+      '  return { calls };',
+      '};',
+    ].join('\n')));
+    expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
+    expect(await fn.invoke({ crash: true })).toMatchObject({ ok: false, error: { errorMessage: 'nobody awaits this' } });
+    expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
+  });
 });
