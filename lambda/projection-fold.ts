@@ -1,5 +1,6 @@
 import type { AnyProjection } from './define-projection';
 import type { EventEnvelope } from './envelope';
+import type { EventStore } from './event-store';
 
 /** A projection's document as the projector sees it: the version of the last event applied and the view (absent: none). */
 export interface ProjectedDocument {
@@ -49,4 +50,19 @@ export function uniqueByVersion(events: readonly EventEnvelope[]): EventEnvelope
 /** True when the versions run from `after + 1` without a hole. */
 export function isContiguousAfter(after: number, sorted: readonly { readonly version: number }[]): boolean {
   return sorted.every((event, index) => event.version === after + index + 1);
+}
+
+/**
+ * The events `after + 1`..`target` of an aggregate: the ones at hand when they run that far
+ * without a hole, else a strongly consistent read of the event store. A hole the event store
+ * cannot fill either is an error, never a silent skip.
+ */
+export async function eventsThrough(
+  store: EventStore, aggregateId: string, after: number, target: number, atHand: readonly EventEnvelope[],
+): Promise<readonly EventEnvelope[]> {
+  const complete = (events: readonly EventEnvelope[]) => events.length === target - after && isContiguousAfter(after, events);
+  if (complete(atHand)) return atHand;
+  const read = await store.readRange(aggregateId, after + 1, target);
+  if (!complete(read)) throw new Error(`the event store has no contiguous events ${after + 1}..${target} of ${aggregateId}.`);
+  return read;
 }

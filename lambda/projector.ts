@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { READ_MODEL } from '../lib/private/runtime-contract';
 import type { AnyProjection } from './define-projection';
 import { EventStore } from './event-store';
-import { foldProjection, isContiguousAfter, uniqueByVersion, type ProjectedDocument } from './projection-fold';
+import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from './projection-fold';
 import { groupByAggregate, logToStderr, toBatchResponse, type Delivered } from './projector-batch';
 import type { BatchResponse, QueueMessage } from './queue-message';
 import { documentIsNew, documentKey, fromReadModelItem, toReadModelItem, versionIsUnchanged } from './read-model-item';
@@ -60,11 +60,7 @@ async function projectAggregate(
   const start: ProjectedDocument = stored ?? { version: 0, view: undefined };
   const pending = uniqueByVersion(delivered.map((d) => d.event)).filter((event) => event.version > start.version);
   if (pending.length === 0) return [];
-  const target = pending[pending.length - 1].version;
-  const events = isContiguousAfter(start.version, pending) ? pending : await store.readRange(aggregateId, start.version + 1, target);
-  if (events.length !== target - start.version || !isContiguousAfter(start.version, events)) {
-    throw new Error(`the event store has no contiguous events ${start.version + 1}..${target}.`);
-  }
+  const events = await eventsThrough(store, aggregateId, start.version, pending[pending.length - 1].version, pending);
   const { document, failure } = foldProjection(projection, start, events);
   if (failure) {
     (deps.log ?? logToStderr)({

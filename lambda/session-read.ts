@@ -3,7 +3,7 @@ import { SESSION_TABLE } from '../lib/private/runtime-contract';
 import type { AnyProjection } from './define-projection';
 import type { EventEnvelope } from './envelope';
 import type { EventStore } from './event-store';
-import { foldProjection, isContiguousAfter, uniqueByVersion, type ProjectedDocument } from './projection-fold';
+import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from './projection-fold';
 import { sessionEntryPrefix, type SessionReadSettings } from './session-entry';
 
 export interface SessionEntryItem {
@@ -52,12 +52,7 @@ export async function mergeSessionEntries(
   if (newer.length === 0) return document;
   const target = Math.max(...newer.map((entry) => entry.version));
   const held = uniqueByVersion(newer.flatMap((entry) => entry.events ?? [])).filter((event) => event.version > document.version);
-  const events = isContiguousAfter(document.version, held) && held.length === target - document.version
-    ? held
-    : await store.readRange(aggregateId, document.version + 1, target);
-  if (events.length !== target - document.version || !isContiguousAfter(document.version, events)) {
-    throw new Error(`Read-your-writes: the event store has no contiguous events ${document.version + 1}..${target} of ${aggregateId}.`);
-  }
+  const events = await eventsThrough(store, aggregateId, document.version, target, held);
   const { document: merged, failure } = foldProjection(projection, document, events);
   if (failure) throw failure.error;
   return merged;
