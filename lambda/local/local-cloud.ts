@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/private/runtime-contract';
+import type { LambdaInvoker } from '../command-client';
 import type { DocumentClientLike } from '../repository';
 import { readCloudAssembly, type FunctionResource, type LocalTopology } from './cloud-assembly';
 import { startEventBridgeEndpoint } from './eventbridge-endpoint';
@@ -190,7 +191,7 @@ export class LocalCloud {
    * A Lambda client for the runtime's `CommandClient` (and anything that sends `InvokeCommand`s):
    * `new CommandClient({ functionName: local.commandHandlerName('Customer'), lambda: local.lambdaClient() })`.
    */
-  lambdaClient(): { send(command: object): Promise<{ Payload?: Uint8Array; FunctionError?: string }> } {
+  lambdaClient(): LambdaInvoker {
     return {
       send: async (command) => {
         const input = (command as { input?: { FunctionName?: string; Payload?: Uint8Array | string } }).input ?? {};
