@@ -34,6 +34,7 @@ const handlers: Record<string, (view: any, e: any) => unknown> = {
 export default defineProjection(ledger, { events: Object.fromEntries(${JSON.stringify(events.split(','))}.map((t) => [t, handlers[t]])) as any });`;
 
 interface LedgerView { owner: string; balance: number; deposits: number }
+// The projection's code runs in its bundle; the Repository here only reads its documents, so a stand-in typed by the view will do.
 const ledgerView = defineProjection<{ readonly definitionKind: 'aggregate' }, LedgerView>({ definitionKind: 'aggregate' }, { events: {} });
 
 const tempDirs: string[] = [];
