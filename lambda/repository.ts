@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { READ_MODEL, readModelIndexKeys } from '../lib/private/runtime-contract';
 import { eraseProjection, type Projection } from './define-projection';
 import type { SessionReadSettings } from './session-entry';
-import { mergeSessionEntries, readSessionEntries } from './session-read';
+import { mergeSessionEntries, readSessionEntries, type SessionEntryItem } from './session-read';
 import { ValidationError } from './errors';
 import { decodeCursor, encodeCursor } from './read-model-cursor';
 import { documentKey, fromReadModelItem, isLiveDocument } from './read-model-item';
@@ -49,6 +49,12 @@ export interface QueryOptions {
    * items, so a page may hold fewer than `limit` documents (even none) and still have a cursor.
    */
   readonly filter?: { readonly [field: string]: string | number | boolean };
+  /**
+   * With `readYourWrites` set: the page as this session will see it once the projector has
+   * applied its writes (a new document prepended to the first page, a deleted or moved one left
+   * out, a changed one replaced), so a page may hold more than `limit` documents.
+   */
+  readonly sessionId?: string;
 }
 
 export interface QueryResult<View> {
@@ -79,10 +85,7 @@ export class Repository<Agg, View> {
   async get(aggregateId: string, options: { readonly consistentRead?: boolean; readonly sessionId?: string } = {}): Promise<View | undefined> {
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const client = await this.dynamoDb();
-    const session = this.props.readYourWrites;
-    if (options.sessionId !== undefined && !session) {
-      throw new ValidationError(`Repository of ${this.props.projectionName}: get was given a sessionId, but the repository has no readYourWrites settings. Pass readYourWrites: { sessionTable, aggregateName, eventStoreTable }.`, [{ message: 'readYourWrites is not set', path: ['sessionId'] }]);
-    }
+    const session = this.sessionFor(options.sessionId);
     const [{ Item }, entries] = await Promise.all([
       client.send(new GetCommand({
         TableName: this.props.tableName, Key: documentKey(aggregateId, this.props.projectionName), ConsistentRead: options.consistentRead,
@@ -123,7 +126,9 @@ export class Repository<Agg, View> {
       filters.push(`#view.#f${i} = :f${i}`);
     });
     const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
-    const page = await (await this.dynamoDb()).send(new QueryCommand({
+    const client = await this.dynamoDb();
+    const session = this.sessionFor(options.sessionId);
+    const [page, entries] = await Promise.all([client.send(new QueryCommand({
       TableName: this.props.tableName,
       IndexName: options.index,
       KeyConditionExpression: keyCondition,
@@ -133,11 +138,33 @@ export class Repository<Agg, View> {
       ScanIndexForward: !options.newestFirst,
       Limit: options.limit,
       ExclusiveStartKey: options.cursor === undefined ? undefined : decodeCursor(options.cursor, [READ_MODEL.partitionKey, READ_MODEL.sortKey, keys.partitionKey, keys.sortKey], { [keys.partitionKey]: options.partition }),
-    }));
-    const items = (page.Items ?? []).filter(isLiveDocument).map((item) => ({
+    })), session && options.sessionId !== undefined ? readSessionEntries(client, session, options.sessionId) : Promise.resolve([])]);
+    const listed = (page.Items ?? []).filter(isLiveDocument).map((item) => ({
       aggregateId: item[READ_MODEL.partitionKey] as string, version: item[READ_MODEL.versionAttribute] as number, view: item[READ_MODEL.viewAttribute] as View,
     }));
+    const items = !session || entries.length === 0 ? listed : await this.mergeSession(options, listed, entries, session, client);
     return page.LastEvaluatedKey ? { items, cursor: encodeCursor(page.LastEvaluatedKey) } : { items };
+  }
+
+  private async mergeSession(
+    options: QueryOptions, listed: QueryResult<View>['items'], entries: SessionEntryItem[], session: SessionReadSettings, client: DynamoDBDocumentClient,
+  ): Promise<QueryResult<View>['items']> {
+    const [{ EventStore }, { mergeSessionIntoPage }] = await Promise.all([import('./event-store'), import('./session-list')]);
+    const scope = {
+      projection: eraseProjection(this.projection), projectionName: this.props.projectionName, readModelTable: this.props.tableName,
+      index: options.index, partition: options.partition, sortBeginsWith: options.sortBeginsWith, filter: options.filter, firstPage: options.cursor === undefined,
+    };
+    const merged = await mergeSessionIntoPage(scope, listed, entries, client, new EventStore(client, session.eventStoreTable, 0));
+    return merged as QueryResult<View>['items'];
+  }
+
+  /** The read-your-writes settings when a read names a session; a session without them is the caller's mistake. */
+  private sessionFor(sessionId: string | undefined): SessionReadSettings | undefined {
+    if (sessionId === undefined) return undefined;
+    if (!this.props.readYourWrites) {
+      throw new ValidationError(`Repository of ${this.props.projectionName}: a read was given a sessionId, but the repository has no readYourWrites settings. Pass readYourWrites: { sessionTable, aggregateName, eventStoreTable }.`, [{ message: 'readYourWrites is not set', path: ['sessionId'] }]);
+    }
+    return this.props.readYourWrites;
   }
 
   private async dynamoDb(): Promise<DynamoDBDocumentClient> {

@@ -7,15 +7,19 @@ import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument 
 import { sessionEntryPrefix, type SessionReadSettings } from './session-entry';
 
 export interface SessionEntryItem {
+  readonly aggregateId: string;
   readonly firstVersion: number;
   readonly version: number;
   readonly events?: EventEnvelope[];
   readonly [SESSION_TABLE.ttlAttribute]?: number;
 }
 
-/** The session's live entries for one aggregate, oldest first: one Query of the session partition (one request per 1 MB page). */
+/**
+ * The session's live entries for one aggregate (or, without `aggregateId`, for every aggregate
+ * of the kind), oldest first per aggregate: one Query of the session partition (a request per 1 MB page).
+ */
 export async function readSessionEntries(
-  client: DynamoDBDocumentClient, settings: SessionReadSettings, sessionId: string, aggregateId: string, nowMs = Date.now(),
+  client: DynamoDBDocumentClient, settings: SessionReadSettings, sessionId: string, aggregateId?: string, nowMs = Date.now(),
 ): Promise<SessionEntryItem[]> {
   // Loaded on use, as the Repository does: importing cdk-cqrs/runtime must not need the SDK.
   const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -27,7 +31,10 @@ export async function readSessionEntries(
       TableName: settings.sessionTable,
       KeyConditionExpression: '#pk = :session AND begins_with(#sk, :prefix)',
       ExpressionAttributeNames: { '#pk': SESSION_TABLE.partitionKey, '#sk': SESSION_TABLE.sortKey },
-      ExpressionAttributeValues: { ':session': sessionId, ':prefix': sessionEntryPrefix(settings.aggregateName, aggregateId) },
+      ExpressionAttributeValues: {
+        ':session': sessionId,
+        ':prefix': aggregateId === undefined ? `${settings.aggregateName}#` : sessionEntryPrefix(settings.aggregateName, aggregateId),
+      },
       ConsistentRead: true,
       ExclusiveStartKey: startKey,
     }));

@@ -1,0 +1,111 @@
+import { Repository } from 'cdk-cqrs/runtime';
+import { handleCommand } from '../../lambda/command-handler';
+import { eraseProjection } from '../../lambda/define-projection';
+import type { EventEnvelope } from '../../lambda/envelope';
+import { projectMessages } from '../../lambda/projector';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { queueMessage } from '../helpers/queue-messages';
+import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { createSessionTable } from '../helpers/session-table';
+import { ledger, ledgerView, type LedgerView } from '../helpers/test-projections';
+
+// Lists of LedgerView by owner (index byOwner: pk owner, sk zero-padded balance + id; Closed deletes the view).
+let store: EventStoreTable;
+let sessions: Awaited<ReturnType<typeof createSessionTable>>;
+let readModel: ReadModelTable;
+let ledgers: Repository<typeof ledger, LedgerView>;
+
+beforeAll(async () => {
+  [store, sessions, readModel] = await Promise.all([
+    createEventStoreTable('ryw-lists-events'), createSessionTable('ryw-lists-sessions'), createReadModelTable('ryw-lists-read-model', ['byOwner']),
+  ]);
+  ledgers = new Repository(ledgerView, {
+    tableName: readModel.tableName, projectionName: 'LedgerView', dynamoDb: readModel.doc,
+    readYourWrites: { sessionTable: sessions.tableName, aggregateName: 'Ledger', eventStoreTable: store.tableName },
+  });
+});
+afterAll(async () => { await Promise.all([store.drop(), sessions.drop(), readModel.drop()]); });
+
+/** One command of the Ledger aggregate, with a session entry when a sessionId is given. */
+const send = async (aggregateId: string, type: string, payload: unknown, sessionId?: string): Promise<readonly EventEnvelope[]> =>
+  (await handleCommand(ledger, { type, aggregateId, payload, sessionId }, store.deps({ aggregateName: 'Ledger', session: { tableName: sessions.tableName, ttlSeconds: 300 } }))).events;
+
+/** Runs the projector on events, as their SQS messages deliver them. */
+const project = async (events: readonly EventEnvelope[]) => {
+  const deps = { dynamoDb: readModel.doc, readModelTable: readModel.tableName, eventStoreTable: store.tableName, projectionName: 'LedgerView' };
+  expect((await projectMessages(eraseProjection(ledgerView), events.map((e) => queueMessage(e)), deps)).batchItemFailures).toEqual([]);
+};
+
+/** An account of `owner` with `balance`, projected. */
+const projectedAccount = async (aggregateId: string, owner: string, balance: number) =>
+  project([...await send(aggregateId, 'Open', { owner }), ...await send(aggregateId, 'Deposit', { amount: balance })]);
+
+const listed = async (owner: string, options: { sessionId?: string; sortBeginsWith?: string } = {}) =>
+  (await ledgers.query({ index: 'byOwner', partition: owner, ...options })).items.map((item) => [item.aggregateId, item.view.balance]);
+
+describe('Repository.query with a session', () => {
+  test('prepends a pending new document to its list, for its own session only', async () => {
+    await projectedAccount('l-old', 'ann', 3);
+    await send('l-new', 'Open', { owner: 'ann' }, 's-ann');
+    await send('l-new', 'Deposit', { amount: 10 }, 's-ann');
+
+    expect(await listed('ann', { sessionId: 's-ann' })).toEqual([['l-new', 10], ['l-old', 3]]);
+    expect(await listed('ann', { sessionId: 's-other' })).toEqual([['l-old', 3]]);
+    expect(await listed('ann')).toEqual([['l-old', 3]]);
+  });
+
+  test('replaces a listed document the session changed, with the view the projector will write', async () => {
+    await projectedAccount('l-chg', 'bo', 5);
+    const pending = await send('l-chg', 'Deposit', { amount: 7 }, 's-bo');
+
+    const [withSession] = (await ledgers.query({ index: 'byOwner', partition: 'bo', sessionId: 's-bo' })).items;
+    expect(withSession).toMatchObject({ aggregateId: 'l-chg', version: 3, view: { balance: 12, trail: [1, 2, 3] } });
+    expect(await listed('bo')).toEqual([['l-chg', 5]]);
+
+    await project(pending);
+    expect((await ledgers.query({ index: 'byOwner', partition: 'bo' })).items).toEqual([withSession]);
+  });
+
+  test('leaves out a listed document the session deleted', async () => {
+    await projectedAccount('l-del', 'cy', 4);
+    await send('l-del', 'Close', {}, 's-cy');
+
+    expect(await listed('cy', { sessionId: 's-cy' })).toEqual([]);
+    expect(await listed('cy')).toEqual([['l-del', 4]]);
+  });
+
+  test('leaves out a document whose change moves it out of the list\'s sort-key prefix, and prepends it where it moved', async () => {
+    await projectedAccount('l-mov', 'di', 5);
+    await send('l-mov', 'Deposit', { amount: 1 }, 's-di');
+
+    expect(await listed('di', { sortBeginsWith: '00000005#', sessionId: 's-di' })).toEqual([]);
+    expect(await listed('di', { sortBeginsWith: '00000006#', sessionId: 's-di' })).toEqual([['l-mov', 6]]);
+  });
+
+  test('prepends to the first page only, so that no page repeats a pending document', async () => {
+    await projectedAccount('l-p1', 'ed', 1);
+    await projectedAccount('l-p2', 'ed', 2);
+    await send('l-p3', 'Open', { owner: 'ed' }, 's-ed');
+    await send('l-p3', 'Deposit', { amount: 3 }, 's-ed');
+
+    const first = await ledgers.query({ index: 'byOwner', partition: 'ed', limit: 1, sessionId: 's-ed' });
+    const second = await ledgers.query({ index: 'byOwner', partition: 'ed', limit: 1, sessionId: 's-ed', cursor: first.cursor });
+    expect(first.items.map((i) => i.aggregateId)).toEqual(['l-p3', 'l-p1']);
+    expect(second.items.map((i) => i.aggregateId)).toEqual(['l-p2']);
+  });
+
+  test('gives the same list with and without the session once the projector has run', async () => {
+    await projectedAccount('l-eq', 'fay', 2);
+    const pending = [...await send('l-eq2', 'Open', { owner: 'fay' }, 's-fay'), ...await send('l-eq2', 'Deposit', { amount: 9 }, 's-fay'), ...await send('l-eq', 'Deposit', { amount: 1 }, 's-fay')];
+    const beforeProjection = await ledgers.query({ index: 'byOwner', partition: 'fay', sessionId: 's-fay' });
+
+    await project(pending);
+
+    const withSession = await ledgers.query({ index: 'byOwner', partition: 'fay', sessionId: 's-fay' });
+    const without = await ledgers.query({ index: 'byOwner', partition: 'fay' });
+    expect(withSession).toEqual(without);
+    // Before, the pending new document came first; the same documents, each as the projector wrote it.
+    const byId = (items: typeof without.items) => [...items].sort((a, b) => a.aggregateId.localeCompare(b.aggregateId));
+    expect(byId(beforeProjection.items)).toEqual(byId(without.items));
+  });
+});
