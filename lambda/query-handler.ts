@@ -2,9 +2,12 @@ import type { Projection } from './define-projection';
 import { isQueries, type QueryContext } from './define-queries';
 import { ValidationError } from './errors';
 import { Repository, type DocumentClientLike } from './repository';
+import type { SessionReadSettings } from './session-entry';
 
 export interface QueryHandlerDeps {
   readonly readModelTable: string;
+  /** With the aggregate's `readYourWrites`: repositories read a session's own writes (`get(id, { sessionId })`). */
+  readonly readYourWrites?: SessionReadSettings;
   /** @default - a DynamoDB document client for the current region, created on first use */
   readonly dynamoDb?: DocumentClientLike;
 }
@@ -23,7 +26,7 @@ export async function handleQuery(queries: unknown, request: unknown, deps: Quer
   const context: QueryContext = {
     readModelTable: deps.readModelTable,
     repository: <Agg, View>(projection: Projection<Agg, View>, projectionName: string) =>
-      new Repository(projection, { tableName: deps.readModelTable, projectionName, dynamoDb: deps.dynamoDb }),
+      new Repository(projection, { tableName: deps.readModelTable, projectionName, dynamoDb: deps.dynamoDb, readYourWrites: deps.readYourWrites }),
   };
   return handler(params ?? {}, context);
 }

@@ -143,6 +143,7 @@ export class CqrsAggregate extends Construct {
         timeout: props.queries.timeout ?? DEFAULTS.queryTimeout,
         logRetention,
         logRemovalPolicy: removalPolicy,
+        readYourWrites: this.sessionTable && { sessionTable: this.sessionTable, eventStore: this.eventStore },
       }).function;
     }
   }

@@ -8,6 +8,7 @@ import { queryHandlerCode } from './bundling';
 import { createOwnedFunction } from './private/owned-function';
 import { ENV } from './private/runtime-contract';
 import { grantReadModelRead } from './read-model';
+import { grantSessionRead } from './session-table';
 
 /** The query function of an aggregate: your read-side queries, bundled with the runtime. */
 export interface QueriesProps {
@@ -44,11 +45,23 @@ export interface QueryHandlerProps {
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * With the aggregate's `readYourWrites`: the tables a query reads a session's own writes from.
+   * @default - queries read the read model alone
+   */
+  readonly readYourWrites?: QueryHandlerSessionTables;
+}
+
+/** The tables the query function reads a session's pending writes from. */
+export interface QueryHandlerSessionTables {
+  readonly sessionTable: dynamodb.ITableV2;
+  readonly eventStore: dynamodb.ITableV2;
 }
 
 /**
  * The query Lambda: `{ type, params }` in, the query's result out. Its role may read the read
- * model and its indexes (no scans, no writes) and write its logs, nothing else.
+ * model and its indexes (no scans, no writes) and write its logs; with read-your-writes also
+ * query the session table and the event store. Nothing else.
  */
 export class QueryHandler extends Construct {
   /** The function. */
@@ -59,13 +72,21 @@ export class QueryHandler extends Construct {
     const { role, function: fn } = createOwnedFunction(this, {
       description: `Query function of the ${props.aggregateName} aggregate (cdk-cqrs)`,
       code: queryHandlerCode(props.entry),
-      environment: { [ENV.readModelTable]: props.readModel.tableName },
+      environment: {
+        [ENV.readModelTable]: props.readModel.tableName,
+        ...(props.readYourWrites && {
+          [ENV.aggregateName]: props.aggregateName,
+          [ENV.sessionTable]: props.readYourWrites.sessionTable.tableName,
+          [ENV.eventStoreTable]: props.readYourWrites.eventStore.tableName,
+        }),
+      },
       memorySize: props.memorySize,
       timeout: props.timeout,
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });
     grantReadModelRead(role, props.readModel, props.readModelIndexNames, props.encryptionKey);
+    if (props.readYourWrites) grantSessionRead(role, props.readYourWrites.sessionTable, props.readYourWrites.eventStore);
     this.function = fn;
   }
 }

@@ -3,6 +3,7 @@ import { isCommandRejection } from '../errors';
 import { isQueries } from '../define-queries';
 import { handleQuery, type QueryHandlerDeps } from '../query-handler';
 import { requireEnv } from '../read-env';
+import { ENV } from '../../lib/private/runtime-contract';
 
 /** The query Lambda: `{ type, params }` in, the query's result out; a rejected query is an answer (`{ error }`), only faults throw. */
 export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (event: unknown) => Promise<unknown | ErrorAnswer> {
@@ -11,12 +12,22 @@ export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (
   }
   let resolved = deps;
   return async (event) => {
-    resolved ??= { readModelTable: requireEnv('readModelTable') };
+    resolved ??= depsFromEnv();
     try {
       return await handleQuery(queries, event, resolved);
     } catch (err) {
       if (isCommandRejection(err)) return toErrorAnswer(err);
       throw err;
     }
+  };
+}
+
+function depsFromEnv(): QueryHandlerDeps {
+  return {
+    readModelTable: requireEnv('readModelTable'),
+    // Set only when the aggregate has readYourWrites.
+    readYourWrites: process.env[ENV.sessionTable]
+      ? { sessionTable: requireEnv('sessionTable'), aggregateName: requireEnv('aggregateName'), eventStoreTable: requireEnv('eventStoreTable') }
+      : undefined,
   };
 }

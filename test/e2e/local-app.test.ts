@@ -33,6 +33,13 @@ const handlers: Record<string, (view: any, e: any) => unknown> = {
 };
 export default defineProjection(ledger, { events: Object.fromEntries(${JSON.stringify(events.split(','))}.map((t) => [t, handlers[t]])) as any });`;
 
+const LEDGER_QUERIES = `
+import { defineQueries } from 'cdk-cqrs/runtime';
+import ledgerView from './ledger-view';
+export default defineQueries({
+  GetLedger: ({ id, sessionId }: { id: string; sessionId?: string }, { repository }) => repository(ledgerView, 'LedgerView').get(id, { sessionId }),
+});`;
+
 interface LedgerView { owner: string; balance: number; deposits: number }
 // The projection's code runs in its bundle; the Repository here only reads its documents, so a stand-in typed by the view will do.
 const ledgerView = defineProjection<{ readonly definitionKind: 'aggregate' }, LedgerView>({ definitionKind: 'aggregate' }, { events: {} });
@@ -50,6 +57,7 @@ function synthLedgerApp(events: string): { directory: string; pattern: unknown }
   const domainDir = tempDir('cdk-cqrs-domain-');
   fs.writeFileSync(path.join(domainDir, 'ledger.ts'), LEDGER);
   fs.writeFileSync(path.join(domainDir, 'ledger-view.ts'), viewListening(events));
+  fs.writeFileSync(path.join(domainDir, 'ledger-queries.ts'), LEDGER_QUERIES);
   const outdir = tempDir('cdk-cqrs-app-');
   const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
   const stack = new Stack(app, 'Bank');
@@ -57,6 +65,8 @@ function synthLedgerApp(events: string): { directory: string; pattern: unknown }
     aggregateName: 'Ledger',
     entry: path.join(domainDir, 'ledger.ts'),
     projections: [{ projectionName: 'LedgerView', entry: path.join(domainDir, 'ledger-view.ts') }],
+    queries: { entry: path.join(domainDir, 'ledger-queries.ts') },
+    readYourWrites: {},
   });
   const assembly = app.synth();
   const template = assembly.getStackByName('Bank').template as { Resources: Record<string, { Type: string; Properties: { EventPattern?: unknown } }> };
@@ -145,9 +155,22 @@ describe('a synthesized app, run locally', () => {
   test('fails to find what the app does not have, and says what to change', async () => {
     const { local } = await startLocal(synthLedgerApp('Opened').directory);
     try {
-      expect(() => local.sessionTableName('Ledger')).toThrow("cdk-cqrs local: aggregate 'Ledger' has no session table: set readYourWrites on its CqrsAggregate.");
       expect(() => local.commandHandlerName('Account')).toThrow("cdk-cqrs local: found 0 functions for the command handler of aggregate 'Account' in the assembly.");
       await expect(local.invoke('Nope', {})).rejects.toThrow("cdk-cqrs local: 0 functions match 'Nope'.");
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
+
+  test('the deployed query function reads a session\'s own writes before the projector has run', async () => {
+    const { local, ledgers } = await startLocal(synthLedgerApp('Opened,Deposited').directory);
+    try {
+      await ledgers.send({ type: 'Open', aggregateId: 'l-ryw', payload: { owner: 'dee' }, sessionId: 's-dee' });
+      await ledgers.send({ type: 'Deposit', aggregateId: 'l-ryw', payload: { amount: 4 }, sessionId: 's-dee' });
+
+      await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw', sessionId: 's-dee' } }))
+        .resolves.toEqual({ owner: 'dee', balance: 4, deposits: 1 });
+      await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw' } })).resolves.toBeNull();
     } finally {
       await local.stop();
     }

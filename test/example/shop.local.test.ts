@@ -56,4 +56,9 @@ describe('the example app, run locally', () => {
     await local.settle();
     expect(await views.get('c-ryw')).toMatchObject({ email: 'new@example.com' });
   });
+
+  test('fails to read the writes of a session on an aggregate without readYourWrites, and says what to set', () => {
+    expect(() => local.repository(ordersByCustomer, 'OrdersByCustomer', { readYourWritesOf: 'Order' }))
+      .toThrow("cdk-cqrs local: aggregate 'Order' has no session table: set readYourWrites on its CqrsAggregate.");
+  });
 });

@@ -32,6 +32,26 @@ describe('the query function', () => {
     expect(JSON.stringify(dynamo.map((s) => s.Resource))).not.toContain(logicalIdOf(stack, 'Counters/EventStore/Table'));
   });
 
+  test('with readYourWrites, knows the session table and the event store, and may only query them besides the read model', () => {
+    // GIVEN
+    const made = counterStack({ projections: TWO_PROJECTIONS, queries: { entry: QUERIES_ENTRY }, readYourWrites: {} });
+    const arnOf = (path: string) => ({ 'Fn::GetAtt': [logicalIdOf(made.stack, path), 'Arn'] });
+    // THEN
+    made.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Query function of the Counter aggregate'),
+      Environment: { Variables: {
+        [ENV.readModelTable]: { Ref: logicalIdOf(made.stack, 'Counters/ReadModel/Table') },
+        [ENV.aggregateName]: 'Counter',
+        [ENV.sessionTable]: { Ref: logicalIdOf(made.stack, 'Counters/SessionTable/Table') },
+        [ENV.eventStoreTable]: { Ref: logicalIdOf(made.stack, 'Counters/EventStore/Table') },
+      } },
+    });
+    const statements = statementsOfRole(made.stack, 'Counters/QueryHandler/Role');
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/SessionTable/Table') });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/EventStore/Table') });
+    expect([...new Set(actionsOf(statements))]).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+
   test('grantQuery lets a caller invoke the query function only', () => {
     const granted = counterStack({ projections: TWO_PROJECTIONS, queries: { entry: QUERIES_ENTRY } });
     const caller = new iam.Role(granted.stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
