@@ -24,8 +24,8 @@ export interface RepositoryProps {
   /** @default - a DynamoDB document client for the current region, created on first use */
   readonly dynamoDb?: DocumentClientLike;
   /**
-   * With the aggregate's `readYourWrites`: where `get(id, { sessionId })` finds the session's
-   * pending writes (the function needs read access to the session table and the event store).
+   * With the aggregate's `readYourWrites`: where `get` and `query` given a `sessionId` find the
+   * session's pending writes (the function needs `grantReadYourWrites`).
    * @default - reads see the read model alone
    */
   readonly readYourWrites?: SessionReadSettings;
@@ -90,12 +90,12 @@ export class Repository<Agg, View> {
       client.send(new GetCommand({
         TableName: this.props.tableName, Key: documentKey(aggregateId, this.props.projectionName), ConsistentRead: options.consistentRead,
       })),
-      session && options.sessionId !== undefined ? readSessionEntries(client, session, options.sessionId, aggregateId) : Promise.resolve([]),
+      session ? readSessionEntries(client, session.settings, session.sessionId, aggregateId) : Promise.resolve([]),
     ]);
     const stored = fromReadModelItem(Item) ?? { version: 0, view: undefined };
     if (!session || entries.length === 0) return stored.view as View | undefined;
     const { EventStore } = await import('./event-store');
-    const merged = await mergeSessionEntries(eraseProjection(this.projection), stored, entries, aggregateId, new EventStore(client, session.eventStoreTable, 0));
+    const merged = await mergeSessionEntries(eraseProjection(this.projection), stored, entries, aggregateId, new EventStore(client, session.settings.eventStoreTable, 0));
     return merged.view as View | undefined;
   }
 
@@ -138,11 +138,11 @@ export class Repository<Agg, View> {
       ScanIndexForward: !options.newestFirst,
       Limit: options.limit,
       ExclusiveStartKey: options.cursor === undefined ? undefined : decodeCursor(options.cursor, [READ_MODEL.partitionKey, READ_MODEL.sortKey, keys.partitionKey, keys.sortKey], { [keys.partitionKey]: options.partition }),
-    })), session && options.sessionId !== undefined ? readSessionEntries(client, session, options.sessionId) : Promise.resolve([])]);
+    })), session ? readSessionEntries(client, session.settings, session.sessionId) : Promise.resolve([])]);
     const listed = (page.Items ?? []).filter(isLiveDocument).map((item) => ({
       aggregateId: item[READ_MODEL.partitionKey] as string, version: item[READ_MODEL.versionAttribute] as number, view: item[READ_MODEL.viewAttribute] as View,
     }));
-    const items = !session || entries.length === 0 ? listed : await this.mergeSession(options, listed, entries, session, client);
+    const items = !session || entries.length === 0 ? listed : await this.mergeSession(options, listed, entries, session.settings, client);
     return page.LastEvaluatedKey ? { items, cursor: encodeCursor(page.LastEvaluatedKey) } : { items };
   }
 
@@ -158,13 +158,13 @@ export class Repository<Agg, View> {
     return merged as QueryResult<View>['items'];
   }
 
-  /** The read-your-writes settings when a read names a session; a session without them is the caller's mistake. */
-  private sessionFor(sessionId: string | undefined): SessionReadSettings | undefined {
+  /** The session a read names, with the read-your-writes settings; a session without them is the caller's mistake. */
+  private sessionFor(sessionId: string | undefined): { readonly sessionId: string; readonly settings: SessionReadSettings } | undefined {
     if (sessionId === undefined) return undefined;
     if (!this.props.readYourWrites) {
       throw new ValidationError(`Repository of ${this.props.projectionName}: a read was given a sessionId, but the repository has no readYourWrites settings. Pass readYourWrites: { sessionTable, aggregateName, eventStoreTable }.`, [{ message: 'readYourWrites is not set', path: ['sessionId'] }]);
     }
-    return this.props.readYourWrites;
+    return { sessionId, settings: this.props.readYourWrites };
   }
 
   private async dynamoDb(): Promise<DynamoDBDocumentClient> {

@@ -186,8 +186,8 @@ export class CqrsAggregate extends Construct {
   }
 
   /**
-   * Lets `grantee` read its sessions' own writes with the runtime's `Repository`
-   * (`get(id, { sessionId })`): what `grantReadModel` allows, plus `Query` on the session table
+   * Lets `grantee` read its sessions' own writes with the runtime's `Repository` (`get` and
+   * `query` given a `sessionId`): what `grantReadModel` allows, plus `Query` on the session table
    * and on the event store (the events between the read model and a session's entries), and
    * decrypt with the `encryptionKey` if one is given. No writes, no scans.
    *
