@@ -3,6 +3,7 @@ import { handleCommand } from '../../lambda/command-handler';
 import { eraseProjection } from '../../lambda/define-projection';
 import type { EventEnvelope } from '../../lambda/envelope';
 import { projectMessages } from '../../lambda/projector';
+import { countingClient } from '../helpers/counting-client';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
 import { queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
@@ -14,21 +15,19 @@ let store: EventStoreTable;
 let sessions: Awaited<ReturnType<typeof createSessionTable>>;
 let readModel: ReadModelTable;
 let ledgers: Repository<typeof ledger, LedgerView>;
+const readYourWrites = () => ({ sessionTable: sessions.tableName, aggregateName: 'Ledger', eventStoreTable: store.tableName });
 
 beforeAll(async () => {
   [store, sessions, readModel] = await Promise.all([
     createEventStoreTable('ryw-lists-events'), createSessionTable('ryw-lists-sessions'), createReadModelTable('ryw-lists-read-model', ['byOwner']),
   ]);
-  ledgers = new Repository(ledgerView, {
-    tableName: readModel.tableName, projectionName: 'LedgerView', dynamoDb: readModel.doc,
-    readYourWrites: { sessionTable: sessions.tableName, aggregateName: 'Ledger', eventStoreTable: store.tableName },
-  });
+  ledgers = new Repository(ledgerView, { tableName: readModel.tableName, projectionName: 'LedgerView', dynamoDb: readModel.doc, readYourWrites: readYourWrites() });
 });
 afterAll(async () => { await Promise.all([store.drop(), sessions.drop(), readModel.drop()]); });
 
 /** One command of the Ledger aggregate, with a session entry when a sessionId is given. */
-const send = async (aggregateId: string, type: string, payload: unknown, sessionId?: string): Promise<readonly EventEnvelope[]> =>
-  (await handleCommand(ledger, { type, aggregateId, payload, sessionId }, store.deps({ aggregateName: 'Ledger', session: { tableName: sessions.tableName, ttlSeconds: 300 } }))).events;
+const send = async (aggregateId: string, type: string, payload: unknown, sessionId?: string, ttlSeconds = 300): Promise<readonly EventEnvelope[]> =>
+  (await handleCommand(ledger, { type, aggregateId, payload, sessionId }, store.deps({ aggregateName: 'Ledger', session: { tableName: sessions.tableName, ttlSeconds } }))).events;
 
 /** Runs the projector on events, as their SQS messages deliver them. */
 const project = async (events: readonly EventEnvelope[]) => {
@@ -107,5 +106,52 @@ describe('Repository.query with a session', () => {
     // Before, the pending new document came first; the same documents, each as the projector wrote it.
     const byId = (items: typeof without.items) => [...items].sort((a, b) => a.aggregateId.localeCompare(b.aggregateId));
     expect(byId(beforeProjection.items)).toEqual(byId(without.items));
+  });
+
+  test('ignores an expired entry', async () => {
+    // GIVEN an account opened in a session whose entries expire as they are written (ttl 0 s)
+    await projectedAccount('l-exp-old', 'gil', 1);
+    await send('l-exp', 'Open', { owner: 'gil' }, 's-gil', 0);
+    await send('l-exp', 'Deposit', { amount: 2 }, 's-gil', 0);
+    await send('l-exp-old', 'Deposit', { amount: 5 }, 's-gil', 0);
+    // THEN the list is the projected one
+    expect(await listed('gil', { sessionId: 's-gil' })).toEqual([['l-exp-old', 1]]);
+  });
+});
+
+describe('Repository.query calls to DynamoDB', () => {
+  const countedLedgers = () => {
+    const counter = countingClient(readModel.doc);
+    return { counter, repository: new Repository(ledgerView, { tableName: readModel.tableName, projectionName: 'LedgerView', dynamoDb: counter.client, readYourWrites: readYourWrites() }) };
+  };
+
+  test('a list reads its page and the session in parallel, then the documents the session changed off the page in one BatchGetItem', async () => {
+    // GIVEN a projected account, and a session that changed it and opened another
+    await projectedAccount('l-calls', 'hal', 2);
+    const index = `QueryCommand ${readModel.tableName}`;
+    const sessionQuery = `QueryCommand ${sessions.tableName}`;
+    const offPage = `BatchGetCommand ${readModel.tableName}`;
+
+    // WHEN listed without a session, or with a session that wrote nothing: one call, or two at once
+    let { counter, repository } = countedLedgers();
+    await repository.query({ index: 'byOwner', partition: 'hal' });
+    expect(counter.calls).toEqual([index]);
+    ({ counter, repository } = countedLedgers());
+    await repository.query({ index: 'byOwner', partition: 'hal', sessionId: 's-hal' });
+    expect([...counter.calls].sort()).toEqual([index, sessionQuery].sort());
+    expect(counter.maxInFlight()).toBe(2);
+
+    // WHEN the session changes the listed account and opens one the read model has no document of
+    await send('l-calls', 'Deposit', { amount: 1 }, 's-hal');
+    await send('l-calls-new', 'Open', { owner: 'hal' }, 's-hal');
+    await send('l-calls-new', 'Deposit', { amount: 4 }, 's-hal');
+    ({ counter, repository } = countedLedgers());
+    const page = await repository.query({ index: 'byOwner', partition: 'hal', sessionId: 's-hal' });
+
+    // THEN the page shows both, from three calls: no event-store read, since the entries carry every event after each document
+    expect(page.items.map((item) => [item.aggregateId, item.view.balance])).toEqual([['l-calls-new', 4], ['l-calls', 3]]);
+    expect(counter.calls).toHaveLength(3);
+    expect([...counter.calls.slice(0, 2)].sort()).toEqual([index, sessionQuery].sort());
+    expect(counter.calls[2]).toBe(offPage);
   });
 });

@@ -6,6 +6,7 @@ import { handleCommand } from '../../lambda/command-handler';
 import { eraseProjection } from '../../lambda/define-projection';
 import type { EventEnvelope } from '../../lambda/envelope';
 import { projectMessages } from '../../lambda/projector';
+import { countingClient } from '../helpers/counting-client';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
 import { queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
@@ -38,25 +39,8 @@ const project = async (events: readonly EventEnvelope[]) => {
 const projectedView = async (aggregateId: string) =>
   (await readModel.doc.send(new GetCommand({ TableName: readModel.tableName, Key: { pk: aggregateId, sk: 'CustomerView' }, ConsistentRead: true }))).Item?.view;
 
-/** The real document client, with each call recorded as `<command> <table>`, and the most calls that were in flight at once. */
-const counting = () => {
-  const calls: string[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const client: DocumentClientLike = {
-    send: async (command) => {
-      const { TableName } = (command as { input: { TableName: string } }).input;
-      calls.push(`${command.constructor.name} ${TableName}`);
-      maxInFlight = Math.max(maxInFlight, inFlight += 1);
-      try {
-        return await readModel.doc.send(command as GetCommand);
-      } finally {
-        inFlight -= 1;
-      }
-    },
-  };
-  return { client, calls, maxInFlight: () => maxInFlight };
-};
+/** The read model's client, counting its calls. */
+const counting = () => countingClient(readModel.doc);
 
 const repository = (dynamoDb: DocumentClientLike = readModel.doc) => new Repository(customerView, {
   tableName: readModel.tableName, projectionName: 'CustomerView', dynamoDb,
