@@ -4,6 +4,7 @@ import type { AnyProjection, IndexKey } from './define-projection';
 import type { EventStore } from './event-store';
 import type { ProjectedDocument } from './projection-fold';
 import { documentKey, fromReadModelItem } from './read-model-item';
+import { conflictRetryDelayMs, sleep } from './retry-policy';
 import { mergeSessionEntries, type SessionEntryItem } from './session-read';
 
 /** A document of a list page: the aggregate, the version of the last event applied, the view. */
@@ -76,7 +77,9 @@ async function readDocuments(client: DynamoDBDocumentClient, scope: ListScope, a
   const documents = new Map<string, ProjectedDocument>();
   for (let start = 0; start < aggregateIds.length; start += 100) {
     let keys: Record<string, unknown>[] | undefined = aggregateIds.slice(start, start + 100).map((id) => documentKey(id, scope.projectionName));
-    while (keys && keys.length > 0) {
+    for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+      // Keys left unprocessed mean the table is throttling: back off as a conflicting writer does.
+      if (attempt > 0) await sleep(conflictRetryDelayMs(attempt));
       const answer: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [scope.readModelTable]: { Keys: keys, ConsistentRead: true } } }));
       for (const item of answer.Responses?.[scope.readModelTable] ?? []) {
         const document = fromReadModelItem(item);

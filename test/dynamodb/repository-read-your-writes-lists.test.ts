@@ -1,4 +1,5 @@
-import { Repository } from 'cdk-cqrs/runtime';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { Repository, type DocumentClientLike } from 'cdk-cqrs/runtime';
 import { handleCommand } from '../../lambda/command-handler';
 import { eraseProjection } from '../../lambda/define-projection';
 import type { EventEnvelope } from '../../lambda/envelope';
@@ -120,8 +121,8 @@ describe('Repository.query with a session', () => {
 });
 
 describe('Repository.query calls to DynamoDB', () => {
-  const countedLedgers = () => {
-    const counter = countingClient(readModel.doc);
+  const countedLedgers = (doc: DocumentClientLike = readModel.doc) => {
+    const counter = countingClient(doc);
     return { counter, repository: new Repository(ledgerView, { tableName: readModel.tableName, projectionName: 'LedgerView', dynamoDb: counter.client, readYourWrites: readYourWrites() }) };
   };
 
@@ -153,5 +154,31 @@ describe('Repository.query calls to DynamoDB', () => {
     expect(counter.calls).toHaveLength(3);
     expect([...counter.calls.slice(0, 2)].sort()).toEqual([index, sessionQuery].sort());
     expect(counter.calls[2]).toBe(offPage);
+  });
+
+  test('reads again the documents a BatchGetItem left unprocessed', async () => {
+    // GIVEN a client whose first BatchGetItem is throttled: nothing read, every key unprocessed
+    let throttled = false;
+    const throttledOnce: DocumentClientLike = {
+      send: async (command) => {
+        if (command instanceof BatchGetCommand && !throttled) {
+          throttled = true;
+          return { Responses: {}, UnprocessedKeys: command.input.RequestItems };
+        }
+        return readModel.doc.send(command as BatchGetCommand);
+      },
+    };
+    // AND a projected account that the session moves into a sort-key prefix that lists nothing yet
+    await projectedAccount('l-thr', 'ivy', 2);
+    await send('l-thr', 'Deposit', { amount: 5 }, 's-ivy');
+    const { counter, repository } = countedLedgers(throttledOnce);
+
+    // WHEN
+    const page = await repository.query({ index: 'byOwner', partition: 'ivy', sortBeginsWith: '00000007#', sessionId: 's-ivy' });
+
+    // THEN the stored document is read on the second try, so no event-store read fills a gap
+    expect(page.items.map((item) => [item.aggregateId, item.view.balance])).toEqual([['l-thr', 7]]);
+    expect(counter.calls.filter((call) => call.startsWith('BatchGetCommand'))).toHaveLength(2);
+    expect(counter.calls).not.toContain(`QueryCommand ${store.tableName}`);
   });
 });

@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentClientLike } from 'cdk-cqrs/runtime';
 
 /**
@@ -6,7 +5,7 @@ import type { DocumentClientLike } from 'cdk-cqrs/runtime';
  * each table it reads) and the most calls that were in flight at once: reads are judged by
  * their round trips, not only by their answers.
  */
-export function countingClient(doc: DynamoDBDocumentClient) {
+export function countingClient(doc: DocumentClientLike) {
   const calls: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -17,7 +16,7 @@ export function countingClient(doc: DynamoDBDocumentClient) {
       calls.push(`${command.constructor.name} ${tables}`);
       maxInFlight = Math.max(maxInFlight, inFlight += 1);
       try {
-        return await doc.send(command as Parameters<DynamoDBDocumentClient['send']>[0]);
+        return await doc.send(command);
       } finally {
         inFlight -= 1;
       }
