@@ -2,12 +2,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO_DYNAMODB_LOCAL_DIR } from '../helpers/dynamodb-local';
 
 // A user's view: pack the package as npm would publish it, install the tarball into a new CDK app
 // that has only cdk-cqrs, aws-cdk-lib and constructs (no esbuild, no Docker, no tooling of ours), and synth there.
 const root = path.join(__dirname, '..', '..');
 const ourPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const localAppSdkClients = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-eventbridge', '@aws-sdk/client-lambda'];
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 const domainModule = `import { defineAggregate, DomainError } from 'cdk-cqrs/runtime';
@@ -23,6 +25,14 @@ export default defineAggregate({
   events: {
     Incremented: (state, data) => ({ count: state.count + data.by }),
   },
+});
+`;
+
+const projectionModule = `import { defineProjection } from 'cdk-cqrs/runtime';
+import counter from './counter';
+
+export default defineProjection<typeof counter, { count: number }>(counter, {
+  events: { Incremented: (view, e) => ({ count: (view?.count ?? 0) + e.data.by }) },
 });
 `;
 
@@ -42,13 +52,44 @@ const { CqrsAggregate } = require('cdk-cqrs');
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
 const stack = new Stack(app, 'UserStack');
-new CqrsAggregate(stack, 'Counters', { aggregateName: 'Counter', entry: path.join(__dirname, 'domain', 'counter.ts') });
+new CqrsAggregate(stack, 'Counters', {
+  aggregateName: 'Counter', entry: path.join(__dirname, 'domain', 'counter.ts'),
+  projections: [{ projectionName: 'CounterView', entry: path.join(__dirname, 'domain', 'counter-view.ts') }],
+});
 app.synth();
+`;
+
+// A user's vitest file: the kit's specs, and the synthesized app run locally, from the installed package.
+const vitestModule = `import * as path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DomainError } from 'cdk-cqrs/runtime';
+import { LocalApp, projectionSpecFor, specFor } from 'cdk-cqrs/testing';
+import counter from './counter';
+import counterView from './counter-view';
+
+let local: LocalApp;
+beforeAll(async () => { local = await LocalApp.start({ assembly: { directory: path.join(process.cwd(), 'cdk.out') } }); }, 60_000);
+afterAll(() => local?.stop());
+
+test('an aggregate spec', () =>
+  specFor(counter).given([{ type: 'Incremented', data: { by: 1000 } }]).when({ type: 'Increment', payload: { by: 1 } }).thenThrows(DomainError));
+
+test('a projection spec', () =>
+  projectionSpecFor(counterView).given([{ type: 'Incremented', data: { by: 2 } }, { type: 'Incremented', data: { by: 3 } }]).then({ count: 5 }));
+
+test('the app, run locally', async () => {
+  const counters = local.commands<typeof counter>('Counter');
+  await counters.send({ type: 'Increment', aggregateId: 'c-1', payload: { by: 2 } });
+  await counters.send({ type: 'Increment', aggregateId: 'c-1', payload: { by: 3 } });
+  await expect(counters.send({ type: 'Increment', aggregateId: 'c-1', payload: { by: 999 } })).rejects.toBeInstanceOf(DomainError);
+  await local.settle();
+  expect(await local.repository(counterView, 'CounterView').get('c-1')).toEqual({ count: 5 });
+});
 `;
 
 const tsconfigFor = (moduleResolution: string, module: string) => JSON.stringify({
   compilerOptions: { target: 'ES2022', module, moduleResolution, strict: true, noEmit: true, skipLibCheck: false, types: [] },
-  files: ['domain/counter.ts', 'domain/counter.spec.ts'],
+  files: ['domain/counter.ts', 'domain/counter-view.ts', 'domain/counter.spec.ts'],
 });
 
 describe('the published package', () => {
@@ -73,7 +114,9 @@ describe('the published package', () => {
       },
     }));
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.ts'), domainModule);
+    fs.writeFileSync(path.join(appDir, 'domain', 'counter-view.ts'), projectionModule);
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.spec.ts'), specModule);
+    fs.writeFileSync(path.join(appDir, 'domain', 'counter.local.test.ts'), vitestModule);
     fs.writeFileSync(path.join(appDir, 'app.js'), appModule);
     npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], appDir);
   }, 300_000);
@@ -95,13 +138,15 @@ describe('the published package', () => {
 
     const template = JSON.parse(fs.readFileSync(path.join(appDir, 'cdk.out', 'UserStack.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> & { Code?: { S3Key: string } } }> };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::DynamoDB::GlobalTable')).toHaveLength(1);
-    expect(functions.map((f) => f.Properties.Runtime)).toEqual(['nodejs24.x', 'nodejs24.x']);
+    // The event store and the projection's read model.
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::DynamoDB::GlobalTable')).toHaveLength(2);
+    expect(functions.map((f) => f.Properties.Runtime)).toEqual(['nodejs24.x', 'nodejs24.x', 'nodejs24.x']);
 
     // The asset of a function is staged as cdk.out/asset.<hash>, and its S3 key is <hash>.zip.
     const assetDir = (key: string) => path.join(appDir, 'cdk.out', `asset.${key.replace(/\.zip$/, '')}`);
     const bundles = functions.map((f) => fs.readFileSync(path.join(assetDir(f.Properties.Code!.S3Key), 'index.js'), 'utf8'));
-    expect(bundles.filter((code) => code.includes('Counter overflow past 1000'))).toHaveLength(1);
+    // The user's domain code is in the command handler's bundle and the projector's (the projection imports the aggregate).
+    expect(bundles.map((code) => code.includes('Counter overflow past 1000'))).toEqual([true, false, true]);
   });
 
   test.each([
@@ -114,4 +159,19 @@ describe('the published package', () => {
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
+
+  test('runs the testing kit under vitest: specs, and the synthesized app on DynamoDB Local', () => {
+    // GIVEN the app synthesized (the synth test above), and what README's "Testing your app end to end"
+    // tells a user to add for LocalApp. Added last, so the tests above see an app without them.
+    expect(fs.existsSync(path.join(appDir, 'cdk.out', 'manifest.json'))).toBe(true);
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', ...['vitest', ...localAppSdkClients].map((name) => `${name}@${ourPackage.devDependencies[name]}`)], appDir);
+    // WHEN vitest runs the user's test file, with the DynamoDB Local this run fetched
+    const result = spawnSync(process.execPath, [path.join(appDir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'domain/counter.local.test.ts'], {
+      cwd: appDir, encoding: 'utf8', env: { ...process.env, DYNAMODB_LOCAL_DIR: REPO_DYNAMODB_LOCAL_DIR, CI: 'true', NO_COLOR: '1' }, timeout: 120_000,
+    });
+    // THEN
+    const output = result.stdout + result.stderr;
+    expect(output).toMatch(/Tests\s+3 passed \(3\)/);
+    expect(result.status).toBe(0);
+  }, 150_000);
 });
