@@ -97,11 +97,15 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     '-jar', path.join(dir, 'DynamoDBLocal.jar'),
     '-inMemory', '-disableTelemetry', '-port', String(port),
   ], { stdio: ['ignore', 'ignore', 'pipe'], cwd: os.tmpdir() }); // it writes a metadata file into its cwd
-  child.on('error', () => undefined); // reported by waitUntilListening (e.g. no java on PATH)
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (error) => { spawnError = error; });
   try {
     await waitUntilListening(port, child, 'DynamoDB Local (it needs Java 17 or later on PATH)');
   } catch (error) {
     child.kill('SIGKILL');
+    if (spawnError?.code === 'ENOENT') {
+      throw new Error('DynamoDB Local needs Java 17 or later, and no `java` is on PATH. Install a Java 17+ runtime (any OpenJDK build), or pass the endpoint of a DynamoDB Local you run yourself (`dynamoDbEndpoint`).');
+    }
     throw error;
   }
   return { endpoint: `http://127.0.0.1:${port}`, process: child };
