@@ -169,8 +169,8 @@ export class LocalCloud {
 
   /** The local name of the read-model table a projection writes (`projectionName` as given in `projections`). */
   readModelTableName(projectionName: string): string {
-    const projector = this.functionWith(`projector of projection '${projectionName}'`, (env) => literal(env[ENV.projectionName]) === projectionName);
-    return this.resolve(projector, ENV.readModelTable);
+    const projectors = this.topology.functions.filter((f) => f.environment[ENV.projectionName] !== undefined);
+    return this.resolve(this.functionNamed('projection', projectors, ENV.projectionName, projectionName), ENV.readModelTable);
   }
 
   /** The local name of an aggregate's event store. */
@@ -273,14 +273,17 @@ export class LocalCloud {
 
   /** The command handler is the function told the aggregate's name and its snapshot interval. */
   private commandHandlerOf(aggregateName: string): FunctionResource {
-    return this.functionWith(`command handler of aggregate '${aggregateName}'`,
-      (env) => literal(env[ENV.aggregateName]) === aggregateName && env[ENV.snapshotEvery] !== undefined);
+    const handlers = this.topology.functions.filter((f) => f.environment[ENV.snapshotEvery] !== undefined);
+    return this.functionNamed('aggregate', handlers, ENV.aggregateName, aggregateName);
   }
 
-  private functionWith(what: string, test: (env: FunctionResource['environment']) => boolean): FunctionResource {
-    const matches = this.topology.functions.filter((f) => test(f.environment));
-    if (matches.length !== 1) throw new Error(`cdk-cqrs local: found ${matches.length} functions for the ${what} in the assembly.`);
-    return matches[0];
+  /** The one candidate whose environment `variable` is `name`; otherwise an error that lists the names the app has. */
+  private functionNamed(kind: string, candidates: readonly FunctionResource[], variable: string, name: string): FunctionResource {
+    const matches = candidates.filter((f) => literal(f.environment[variable]) === name);
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) throw new Error(`cdk-cqrs local: the app has ${matches.length} ${kind}s named '${name}' (in different stacks?); run an assembly that has one.`);
+    const known = [...new Set(candidates.map((f) => literal(f.environment[variable])))].filter((known) => known !== undefined);
+    throw new Error(`cdk-cqrs local: the app has no ${kind} '${name}'. Its ${kind}s: ${known.join(', ') || 'none'}.`);
   }
 }
 

@@ -155,8 +155,9 @@ describe('a synthesized app, run locally', () => {
   test('fails to find what the app does not have, and says what to change', async () => {
     const { local } = await startLocal(synthLedgerApp('Opened').directory);
     try {
-      expect(() => local.commandHandlerName('Account')).toThrow("cdk-cqrs local: found 0 functions for the command handler of aggregate 'Account' in the assembly.");
-      await expect(local.invoke('Nope', {})).rejects.toThrow("cdk-cqrs local: 0 functions match 'Nope'.");
+      expect(() => local.commandHandlerName('Account')).toThrow("cdk-cqrs local: the app has no aggregate 'Account'. Its aggregates: Ledger.");
+      expect(() => local.readModelTableName('Ledgers')).toThrow("cdk-cqrs local: the app has no projection 'Ledgers'. Its projections: LedgerView.");
+      await expect(local.invoke('Nope', {})).rejects.toThrow(/^cdk-cqrs local: 0 functions match 'Nope'. Functions: (\w+, ){3}\w+\.$/);
     } finally {
       await local.stop();
     }
