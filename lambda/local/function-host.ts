@@ -85,7 +85,10 @@ export class FunctionHost {
     const run = () => new Promise<Invocation>((resolve) => {
       const id = this.nextId++;
       const worker = this.worker ??= this.startWorker();
-      this.pending.set(id, { resolve, worker });
+      // As in Lambda, an invocation that outlives the function's timeout fails and its container is
+      // ended, so a handler that never returns fails a local run instead of hanging it.
+      const timer = setTimeout(() => this.timeOut(id, worker), this.settings.timeoutSeconds * 1000);
+      this.pending.set(id, { resolve: (answer) => { clearTimeout(timer); resolve(answer); }, worker });
       worker.ref();
       worker.postMessage({ id, event });
     }).finally(() => {
@@ -128,6 +131,15 @@ export class FunctionHost {
     // Let the process exit while a host is idle; stop() ends it for good.
     worker.unref();
     return worker;
+  }
+
+  private timeOut(id: number, worker: Worker): void {
+    const sent = this.pending.get(id);
+    if (!sent) return;
+    this.pending.delete(id);
+    if (this.worker === worker) this.worker = undefined;
+    void worker.terminate();
+    sent.resolve({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.settings.timeoutSeconds.toFixed(2)} seconds` } });
   }
 
   /** Fails the invocations a worker had when it ended. */

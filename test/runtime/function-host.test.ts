@@ -19,8 +19,8 @@ function bundle(source: string): string {
   return dir;
 }
 
-const host = (codeDirectory: string, environment: Record<string, string> = {}, providedModulesFrom = root) =>
-  new FunctionHost({ name: 'Fn', codeDirectory, handler: 'index.handler', timeoutSeconds: 3, environment, providedModulesFrom });
+const host = (codeDirectory: string, environment: Record<string, string> = {}, providedModulesFrom = root, timeoutSeconds = 3) =>
+  new FunctionHost({ name: 'Fn', codeDirectory, handler: 'index.handler', timeoutSeconds, environment, providedModulesFrom });
 
 describe('FunctionHost', () => {
   const hosts: FunctionHost[] = [];
@@ -58,6 +58,22 @@ describe('FunctionHost', () => {
       ok: false,
       error: { errorMessage: `cdk-cqrs local: @aws-sdk/client-dynamodb is not installed in ${appWithoutSdk}. Lambda provides the AWS SDK; locally it comes from your app: add it to your devDependencies (or set awsSdkFrom).` },
     });
+  });
+
+  test('an invocation past the function\'s timeout fails as Lambda reports it, and the next runs in a new container', async () => {
+    const fn = started(bundle([
+      'let calls = 0;',
+      'exports.handler = async (event) => {',
+      '  calls += 1;',
+      '  if (event.hang) await new Promise(() => undefined);',
+      '  return { calls };',
+      '};',
+    ].join('\n')), {}, root, 1);
+    expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
+    const hangStarted = Date.now();
+    expect(await fn.invoke({ hang: true })).toEqual({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' } });
+    expect(Date.now() - hangStarted).toBeGreaterThanOrEqual(1000);
+    expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
   });
 
   test('a crash fails its invocation, and the next invocation runs in a new container', async () => {
