@@ -19,6 +19,10 @@ function bundle(source: string): string {
   return dir;
 }
 
+/** A handler that answers how often its container was invoked, running `body` first: a new container starts at 1. */
+const countingCalls = (...body: string[]) =>
+  bundle(['let calls = 0;', 'exports.handler = async (event) => {', '  calls += 1;', ...body, '  return { calls };', '};'].join('\n'));
+
 const host = (codeDirectory: string, environment: Record<string, string> = {}, providedModulesFrom = root, timeoutSeconds = 3) =>
   new FunctionHost({ name: 'Fn', codeDirectory, handler: 'index.handler', timeoutSeconds, environment, providedModulesFrom });
 
@@ -61,14 +65,7 @@ describe('FunctionHost', () => {
   });
 
   test('an invocation past the function\'s timeout fails as Lambda reports it, and the next runs in a new container', async () => {
-    const fn = started(bundle([
-      'let calls = 0;',
-      'exports.handler = async (event) => {',
-      '  calls += 1;',
-      '  if (event.hang) await new Promise(() => undefined);',
-      '  return { calls };',
-      '};',
-    ].join('\n')), {}, root, 1);
+    const fn = started(countingCalls('  if (event.hang) await new Promise(() => undefined);'), {}, root, 1);
     expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
     const hangStarted = Date.now();
     expect(await fn.invoke({ hang: true })).toEqual({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' } });
@@ -77,15 +74,10 @@ describe('FunctionHost', () => {
   });
 
   test('a crash fails its invocation, and the next invocation runs in a new container', async () => {
-    const fn = started(bundle([
-      'let calls = 0;',
-      'exports.handler = async (event) => {',
-      '  calls += 1;',
+    const fn = started(countingCalls(
       '  if (event.crash) Promise.reject(new Error("nobody awaits this"));',
       '  await new Promise((resolve) => setTimeout(resolve, 50));',
-      '  return { calls };',
-      '};',
-    ].join('\n')));
+    ));
     expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
     expect(await fn.invoke({ crash: true })).toMatchObject({ ok: false, error: { errorMessage: 'nobody awaits this' } });
     expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
