@@ -9,18 +9,18 @@ export type Invoke = (functionKey: string, event: unknown) => Promise<Invocation
 /** One poll of an event source: how many records or messages were handed to the function. */
 export type Poll = () => Promise<number>;
 
-interface BatchAnswer {
-  readonly batchItemFailures?: readonly { readonly itemIdentifier?: unknown }[];
-}
-
 /**
- * Which items of a batch failed. As Lambda does, an item identifier that is empty, not a string
- * or not in the batch fails the whole batch rather than passing for a success.
+ * Which items of a batch failed. As Lambda does, an answer it cannot read (`batchItemFailures`
+ * not a list, an entry not an object) or an item identifier that is empty, not a string or not
+ * in the batch fails the whole batch rather than passing for a success.
  */
 const failuresOf = (invocation: Invocation, reportBatchItemFailures: boolean, batchIds: readonly string[]): ReadonlySet<string> | 'all' => {
   if (!invocation.ok) return 'all';
   if (!reportBatchItemFailures) return new Set();
-  const ids = ((invocation.result as BatchAnswer | null)?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+  const result = invocation.result as { batchItemFailures?: unknown } | null | undefined;
+  const failures = (typeof result === 'object' && result !== null ? result.batchItemFailures : undefined) ?? [];
+  if (!Array.isArray(failures)) return 'all';
+  const ids: unknown[] = failures.map((f) => (typeof f === 'object' && f !== null ? (f as { itemIdentifier?: unknown }).itemIdentifier : undefined));
   if (ids.some((id) => typeof id !== 'string' || !batchIds.includes(id))) return 'all';
   return new Set(ids as string[]);
 };
@@ -41,12 +41,12 @@ export interface QueueMappingSettings {
 export function queuePoller(settings: QueueMappingSettings, invoke: Invoke): Poll {
   return async () => {
     let delivered = 0;
-    // A message delivered once in this poll waits for the next: with a visibility timeout of 0 it would come straight back.
+    // A message delivered once in this poll waits for the next: with a visibility timeout of 0 it
+    // would come straight back. It is not received again here, so its receive count stays true.
     const seen = new Set<string>();
-    while (settings.queue.hasVisible()) {
-      const records = settings.queue.receive(settings.batchSize);
+    while (settings.queue.hasVisible(seen)) {
+      const records = settings.queue.receive(settings.batchSize, seen);
       if (records.length === 0) break; // the visible ones went to the dead-letter queue
-      if (records.every((record) => seen.has(record.messageId))) break;
       records.forEach((record) => seen.add(record.messageId));
       delivered += records.length;
       const messageIds = records.map((record) => record.messageId);

@@ -75,13 +75,16 @@ export class LocalQueue {
     return messageId;
   }
 
-  /** Up to `maxMessages` visible messages, oldest first; they stay invisible for the visibility timeout. */
-  receive(maxMessages: number): LocalQueueRecord[] {
+  /**
+   * Up to `maxMessages` visible messages, oldest first; they stay invisible for the visibility
+   * timeout. Messages in `exclude` are left as they are: not received, not counted.
+   */
+  receive(maxMessages: number, exclude: ReadonlySet<string> = new Set()): LocalQueueRecord[] {
     const now = this.clock.now();
     const received: LocalQueueRecord[] = [];
     for (const message of [...this.messages]) {
       if (received.length === maxMessages) break;
-      if (message.visibleAtMs > now) continue;
+      if (message.visibleAtMs > now || exclude.has(message.messageId)) continue;
       const redrive = this.settings.redrive;
       if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
         this.remove(message.messageId);
@@ -122,10 +125,10 @@ export class LocalQueue {
     return times.length === 0 ? undefined : Math.min(...times);
   }
 
-  /** True when a message can be received now. */
-  hasVisible(): boolean {
+  /** True when a message not in `exclude` can be received now. */
+  hasVisible(exclude: ReadonlySet<string> = new Set()): boolean {
     const now = this.clock.now();
-    return this.messages.some((m) => m.visibleAtMs <= now);
+    return this.messages.some((m) => m.visibleAtMs <= now && !exclude.has(m.messageId));
   }
 
   /** The bodies of every stored message, oldest first (to inspect a dead-letter queue). */

@@ -118,6 +118,39 @@ describe('queuePoller', () => {
     expect(queue.size).toBe(0);
     expect(deadLetterQueue.peekBodies()).toEqual(['poison']);
   });
+
+  test('with a visibility timeout of 0, a failing message reaches the function maxReceiveCount times before the dead-letter queue', async () => {
+    // GIVEN a failed message is visible again at once; the poll must not receive it again (and count it) without delivering it
+    const clock = new LocalClock();
+    const deadLetterQueue = new LocalQueue({ name: 'ViewDeadLetterQueue', arn: 'arn:aws:sqs:us-east-1:000000000000:ViewDeadLetterQueue' }, clock);
+    const queue = new LocalQueue({ name: 'ViewQueue', arn: 'arn:aws:sqs:us-east-1:000000000000:ViewQueue', visibilityTimeoutSeconds: 0, redrive: { deadLetterQueue, maxReceiveCount: 3 } }, clock);
+    queue.send('poison');
+    const fn = fakeFunction<LocalQueueRecord>(() => threw);
+    const poll = queuePoller({ functionKey: 'Shop/Projector', queue, batchSize: 10, reportBatchItemFailures: true }, fn.invoke);
+
+    // WHEN
+    for (let i = 0; i < 5; i += 1) await poll();
+
+    // THEN
+    expect(fn.batches.map(([record]) => record.attributes.ApproximateReceiveCount)).toEqual(['1', '2', '3']);
+    expect(deadLetterQueue.peekBodies()).toEqual(['poison']);
+  });
+
+  test.each([
+    ['batchItemFailures is not a list', { batchItemFailures: {} }],
+    ['an entry is null', { batchItemFailures: [null] }],
+    ['an itemIdentifier is empty', { batchItemFailures: [{ itemIdentifier: '' }] }],
+    ['an itemIdentifier is not in the batch', { batchItemFailures: [{ itemIdentifier: 'elsewhere' }] }],
+  ])('an answer Lambda cannot read fails the whole batch: %s', async (_case, result) => {
+    const queue = viewQueue(new LocalClock());
+    for (const body of ['a', 'b']) queue.send(body);
+    const fn = fakeFunction<LocalQueueRecord>(() => ({ ok: true, result }));
+    const poll = queuePoller({ functionKey: 'Shop/Projector', queue, batchSize: 10, reportBatchItemFailures: true }, fn.invoke);
+
+    expect(await poll()).toBe(2);
+
+    expect(queue.size).toBe(2);
+  });
 });
 
 describe('streamPoller', () => {
