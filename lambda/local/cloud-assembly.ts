@@ -168,7 +168,8 @@ function readMapping(id: ResourceId, props: Record<string, unknown>, ref: (value
     ...id,
     function: ref(props.FunctionName, 'FunctionName'),
     source: attribute === 'StreamArn' ? { kind: 'stream', table: source } : { kind: 'queue', queue: source },
-    batchSize: Number(props.BatchSize ?? 10),
+    // Lambda's defaults: 100 records from a DynamoDB stream, 10 messages from an SQS queue.
+    batchSize: Number(props.BatchSize ?? (attribute === 'StreamArn' ? 100 : 10)),
     reportBatchItemFailures: ((props.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
     filterPatterns: filters.map((filter) => JSON.parse(filter.Pattern) as EventPattern),
     maximumRetryAttempts: props.MaximumRetryAttempts === undefined ? undefined : Number(props.MaximumRetryAttempts),

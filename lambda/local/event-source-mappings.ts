@@ -80,15 +80,21 @@ const RETRY_FOREVER = -1;
  * record; after `maximumRetryAttempts` it goes to the on-failure destination and reading moves on.
  */
 export function streamPoller(settings: StreamMappingSettings, invoke: Invoke): Poll {
-  let pending: LambdaStreamRecord[] = [];
+  /** Records read and not yet done with, each with its shard, in the order read. */
+  let pending: { readonly shardId: string; readonly record: LambdaStreamRecord }[] = [];
   let attempts = 0;
   const keep = (record: LambdaStreamRecord) =>
     settings.filterPatterns.length === 0 || settings.filterPatterns.some((pattern) => matchesEventPattern(pattern, record));
   return async () => {
-    pending.push(...(await settings.reader.read()).filter(keep));
+    for (const { shardId, records } of await settings.reader.read()) {
+      pending.push(...records.filter(keep).map((record) => ({ shardId, record })));
+    }
     let delivered = 0;
     while (pending.length > 0) {
-      const batch = pending.slice(0, settings.batchSize);
+      // A batch holds records of one shard, as Lambda's batches do.
+      const { shardId } = pending[0];
+      const otherShard = pending.findIndex((item) => item.shardId !== shardId);
+      const batch = pending.slice(0, Math.min(settings.batchSize, otherShard < 0 ? pending.length : otherShard)).map((item) => item.record);
       delivered += batch.length;
       const sequenceNumbers = batch.map((record) => record.dynamodb.SequenceNumber);
       const failed = failuresOf(await invoke(settings.functionKey, { Records: batch }), settings.reportBatchItemFailures, sequenceNumbers);
@@ -108,7 +114,7 @@ export function streamPoller(settings: StreamMappingSettings, invoke: Invoke): P
       settings.onFailure?.send(JSON.stringify({
         requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },
         DDBStreamBatchInfo: {
-          shardId: givenUp[0].eventID, startSequenceNumber: givenUp[0].dynamodb.SequenceNumber,
+          shardId, startSequenceNumber: givenUp[0].dynamodb.SequenceNumber,
           endSequenceNumber: givenUp[givenUp.length - 1].dynamodb.SequenceNumber, batchSize: givenUp.length,
           streamArn: givenUp[0].eventSourceARN,
         },

@@ -15,10 +15,17 @@ export interface LambdaStreamRecord {
     readonly ApproximateCreationDateTime?: number;
     readonly Keys?: Record<string, AttributeValue>;
     readonly NewImage?: Record<string, AttributeValue>;
+    readonly OldImage?: Record<string, AttributeValue>;
     readonly SequenceNumber: string;
     readonly SizeBytes?: number;
     readonly StreamViewType?: string;
   };
+}
+
+/** The records of one shard, in sequence order: Lambda batches and retries per shard. */
+export interface ShardRecords {
+  readonly shardId: string;
+  readonly records: readonly LambdaStreamRecord[];
 }
 
 /**
@@ -34,12 +41,14 @@ export class StreamReader {
 
   constructor(private readonly client: DynamoDBStreamsClient, private readonly streamArn: string, private readonly region: string) {}
 
-  async read(): Promise<LambdaStreamRecord[]> {
+  /** The records written since the last read, per shard. A read that fails hands out nothing and moves no position. */
+  async read(): Promise<ShardRecords[]> {
     const { StreamDescription } = await this.client.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
-    const records: LambdaStreamRecord[] = [];
+    const shards: { shardId: string; records: LambdaStreamRecord[]; finished: boolean }[] = [];
     for (const shard of StreamDescription?.Shards ?? []) {
       const shardId = shard.ShardId!;
       if (this.finished.has(shardId)) continue;
+      const read = { shardId, records: [] as LambdaStreamRecord[], finished: false };
       const after = this.lastRead.get(shardId);
       let iterator = (await this.client.send(new GetShardIteratorCommand({
         StreamArn: this.streamArn, ShardId: shardId,
@@ -48,14 +57,19 @@ export class StreamReader {
       while (iterator) {
         const page: GetRecordsCommandOutput = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         const batch = (page.Records ?? []).map((record) => this.toLambdaRecord(record));
-        records.push(...batch);
-        if (batch.length > 0) this.lastRead.set(shardId, batch[batch.length - 1].dynamodb.SequenceNumber);
+        read.records.push(...batch);
         iterator = page.NextShardIterator;
-        if (!iterator) this.finished.add(shardId);
+        read.finished = !iterator;
         if (batch.length === 0) break;
       }
+      shards.push(read);
     }
-    return records;
+    // Every call succeeded: only now do the positions move.
+    for (const { shardId, records, finished } of shards) {
+      if (records.length > 0) this.lastRead.set(shardId, records[records.length - 1].dynamodb.SequenceNumber);
+      if (finished) this.finished.add(shardId);
+    }
+    return shards.filter((shard) => shard.records.length > 0).map(({ shardId, records }) => ({ shardId, records }));
   }
 
   private toLambdaRecord(record: _Record): LambdaStreamRecord {
@@ -71,6 +85,7 @@ export class StreamReader {
         ApproximateCreationDateTime: data.ApproximateCreationDateTime ? Math.floor(data.ApproximateCreationDateTime.getTime() / 1000) : undefined,
         Keys: data.Keys as Record<string, AttributeValue> | undefined,
         NewImage: data.NewImage as Record<string, AttributeValue> | undefined,
+        OldImage: data.OldImage as Record<string, AttributeValue> | undefined,
         SequenceNumber: data.SequenceNumber ?? '',
         SizeBytes: data.SizeBytes,
         StreamViewType: data.StreamViewType,

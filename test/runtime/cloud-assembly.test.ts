@@ -144,6 +144,14 @@ describe('readCloudAssembly', () => {
     expect(readCloudAssembly(writeAssembly(resources)).rules.map((rule) => rule.bus)).toEqual(['default']);
   });
 
+  test('a mapping without BatchSize takes Lambda\'s default: 100 from a stream, 10 from a queue', () => {
+    const resources = shopResources();
+    delete resources.PublisherMapping.Properties!.BatchSize;
+
+    expect(readCloudAssembly(writeAssembly(resources)).mappings.map((mapping) => [mapping.logicalId, mapping.batchSize]))
+      .toEqual([['PublisherMapping', 100], ['ProjectorMapping', 10]]);
+  });
+
   test('leaves out disabled rules and rules without an event pattern', () => {
     const resources = shopResources();
     resources.DisabledRule = { Type: 'AWS::Events::Rule', Properties: { ...resources.ViewRule.Properties, State: 'DISABLED' } };

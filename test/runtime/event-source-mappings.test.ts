@@ -6,6 +6,7 @@ import type { LambdaStreamRecord, StreamReader } from '../../lambda/local/stream
 
 const T0 = 1_700_000_000_000;
 const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/events/stream/2024-01-01T00:00:00.000';
+const SHARD_ID = 'shardId-00000001700000000000-0000aaaa';
 
 // The wall clock is frozen, so that only LocalClock.advanceTo moves time.
 beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(T0));
@@ -169,8 +170,8 @@ describe('streamPoller', () => {
     },
   });
   const records = (...sequenceNumbers: string[]) => sequenceNumbers.map((n) => record(n));
-  /** A reader that hands out each given read once, then nothing. */
-  const readerOf = (...reads: LambdaStreamRecord[][]) => ({ read: async () => reads.shift() ?? [] }) as StreamReader;
+  /** A reader of one shard that hands out each given read once, then nothing. */
+  const readerOf = (...reads: LambdaStreamRecord[][]) => ({ read: async () => [{ shardId: SHARD_ID, records: reads.shift() ?? [] }] }) as unknown as StreamReader;
   const sequenceNumbers = (batches: LambdaStreamRecord[][]) => batches.map((batch) => batch.map((r) => r.dynamodb.SequenceNumber));
   const settings = (overrides: Partial<StreamMappingSettings> & Pick<StreamMappingSettings, 'reader'>): StreamMappingSettings =>
     // 10 retries, as the construct's publisher mapping sets.
@@ -216,6 +217,14 @@ describe('streamPoller', () => {
     expect(await poll()).toBe(1);
 
     expect(sequenceNumbers(fn.batches)).toEqual([['1', '2'], ['3'], ['4']]);
+  });
+
+  test('a batch holds the records of one shard only', async () => {
+    const reader = { read: async () => [{ shardId: 'shard-a', records: records('1', '2') }, { shardId: 'shard-b', records: records('3') }] } as unknown as StreamReader;
+    const fn = fakeFunction<LambdaStreamRecord>(() => succeeded());
+    await streamPoller(settings({ reader }), fn.invoke)();
+
+    expect(sequenceNumbers(fn.batches)).toEqual([['1', '2'], ['3']]);
   });
 
   test('a failure at record k is retried from k, and the records before k are not sent again', async () => {
@@ -270,7 +279,7 @@ describe('streamPoller', () => {
     const [body] = onFailure.peekBodies();
     expect(JSON.parse(body)).toMatchObject({
       requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
-      DDBStreamBatchInfo: { startSequenceNumber: '1', endSequenceNumber: '2', batchSize: 2, streamArn: STREAM_ARN },
+      DDBStreamBatchInfo: { shardId: SHARD_ID, startSequenceNumber: '1', endSequenceNumber: '2', batchSize: 2, streamArn: STREAM_ARN },
     });
     expect(body).not.toContain('NewImage');
     expect(onFailure.size).toBe(1);
