@@ -2,9 +2,10 @@
  * EventBridge event-pattern matching, in process, so the local runtime routes events with the
  * very patterns that the synthesized rules hold.
  *
- * Covers exact values, `prefix`, `suffix`, `anything-but` (values, `prefix`, `suffix`),
- * `numeric`, `exists`, `equals-ignore-case`, `wildcard` and `$or`. An operator outside these
- * (`cidr`) is an error rather than a silent mismatch.
+ * Covers exact values, `prefix` and `suffix` (each also with `equals-ignore-case`),
+ * `anything-but` (values, `prefix`, `suffix`), `numeric`, `exists`, `equals-ignore-case`,
+ * `wildcard` and `$or`, with arrays in the event flattened as EventBridge does. An operator
+ * outside these (`cidr`) is an error rather than a silent mismatch.
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
  */
 export type EventPattern = { readonly [field: string]: unknown };
@@ -19,21 +20,35 @@ export function matchesEventPattern(pattern: EventPattern, event: Json): boolean
       if (!Array.isArray(condition)) throw new Error('Event pattern: $or takes an array of patterns.');
       return condition.some((alternative) => matchesEventPattern(alternative as EventPattern, event));
     }
-    const present = isObject(event) && field in event;
-    const value = present ? event[field] : undefined;
-    if (isObject(condition)) return present && isObject(value) ? matchesEventPattern(condition, value) : false;
+    const present = isObject(event) && Object.hasOwn(event, field);
+    // As in EventBridge, arrays in the event are flattened: a pattern matches when any element does.
+    const elements = present ? [event[field]].flat(Infinity) : [];
+    if (isObject(condition)) return elements.some((element) => isObject(element) && matchesEventPattern(condition, element));
     if (!Array.isArray(condition)) throw new Error(`Event pattern: the condition on ${field} must be an array or an object (given ${JSON.stringify(condition)}).`);
-    return condition.some((matcher) => matchesValue(matcher, present, value));
+    // Value matchers (exists included) look at leaf values only: a field that holds an object has none.
+    const leaves = elements.filter((element) => !isObject(element));
+    return condition.some((matcher) => matchesLeaves(matcher, leaves));
   });
 }
 
-function matchesValue(matcher: Json, present: boolean, value: Json): boolean {
-  if (isObject(matcher) && 'exists' in matcher) return matcher.exists === present;
-  if (!present) return false;
-  const values = Array.isArray(value) ? value : [value];
-  // As in EventBridge, an array in the event matches when any of its elements does.
-  if (isObject(matcher) && 'anything-but' in matcher) return values.some((v) => !matchesOperand(matcher['anything-but'], v));
-  return values.some((v) => matchesOperand(matcher, v));
+function matchesLeaves(matcher: Json, leaves: readonly Json[]): boolean {
+  if (isObject(matcher) && 'exists' in matcher) return matcher.exists === (leaves.length > 0);
+  if (isObject(matcher) && 'anything-but' in matcher) return leaves.some((leaf) => !matchesOperand(matcher['anything-but'], leaf));
+  return leaves.some((leaf) => matchesOperand(matcher, leaf));
+}
+
+/** A string operand, or the string of `{ "equals-ignore-case": ... }`, with its comparison. */
+function stringOperand(operand: Json): { readonly text: string; readonly ignoreCase: boolean } | undefined {
+  if (typeof operand === 'string') return { text: operand, ignoreCase: false };
+  if (isObject(operand) && typeof operand['equals-ignore-case'] === 'string') return { text: operand['equals-ignore-case'], ignoreCase: true };
+  return undefined;
+}
+
+/** `prefix` and `suffix`, each with or without `equals-ignore-case`. */
+function matchesAffix(operand: Json, value: Json, test: (value: string, affix: string) => boolean): boolean {
+  const affix = stringOperand(operand);
+  if (typeof value !== 'string' || !affix) return false;
+  return affix.ignoreCase ? test(value.toLowerCase(), affix.text.toLowerCase()) : test(value, affix.text);
 }
 
 /** One matcher against one scalar value. */
@@ -43,11 +58,9 @@ function matchesOperand(matcher: Json, value: Json): boolean {
   const [operator, operand] = Object.entries(matcher)[0] ?? [];
   switch (operator) {
     case 'prefix':
-      return typeof value === 'string' && (isObject(operand) && typeof operand['equals-ignore-case'] === 'string'
-        ? value.toLowerCase().startsWith(operand['equals-ignore-case'].toLowerCase())
-        : typeof operand === 'string' && value.startsWith(operand));
+      return matchesAffix(operand, value, (text, affix) => text.startsWith(affix));
     case 'suffix':
-      return typeof value === 'string' && typeof operand === 'string' && value.endsWith(operand);
+      return matchesAffix(operand, value, (text, affix) => text.endsWith(affix));
     case 'equals-ignore-case':
       return typeof value === 'string' && typeof operand === 'string' && value.toLowerCase() === operand.toLowerCase();
     case 'wildcard':
@@ -71,7 +84,8 @@ function matchesNumeric(conditions: readonly Json[], value: number): boolean {
   return true;
 }
 
+/** `*` matches any characters, newlines included; a backslash before `*` or another backslash makes it literal. */
 function wildcardToRegExp(wildcard: string): RegExp {
-  const escaped = wildcard.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${escaped}$`);
+  const source = wildcard.replace(/\\[*\\]|\*|[.+?^${}()|[\]\\]/g, (token) => (token === '*' ? '.*' : `\\${token.at(-1)}`));
+  return new RegExp(`^${source}$`, 's');
 }

@@ -3,7 +3,10 @@ import { matchesEventPattern } from '../../lambda/local/event-pattern';
 const event = {
   'source': 'shop.Order',
   'detail-type': 'OrderCreated',
-  'detail': { aggregateName: 'Order', version: 3, tags: ['gift', 'express'], customer: { email: 'Ann@Example.com' }, note: null },
+  'detail': {
+    aggregateName: 'Order', version: 3, tags: ['gift', 'express'], customer: { email: 'Ann@Example.com' }, note: null,
+    items: [{ sku: 'tea', quantity: 1 }, { sku: 'mug', quantity: 2 }], file: 'a*b\\c', text: 'line 1\nline 2', service: 'EventBridge',
+  },
 };
 
 describe('EventBridge event patterns, matched locally', () => {
@@ -28,6 +31,17 @@ describe('EventBridge event patterns, matched locally', () => {
     ['exists on a missing field', { detail: { missing: [{ exists: true }] } }, false],
     ['equals-ignore-case', { detail: { customer: { email: [{ 'equals-ignore-case': 'ann@example.com' }] } } }, true],
     ['wildcard', { 'detail-type': [{ wildcard: 'Order*ed' }] }, true],
+    ['suffix, ignoring case', { detail: { service: [{ suffix: { 'equals-ignore-case': 'BRIDGE' } }] } }, true],
+    ['a nested pattern against an array of objects matches when any object does', { detail: { items: { sku: ['mug'], quantity: [2] } } }, true],
+    ['a nested pattern is matched per object of an array, not across them', { detail: { items: { sku: ['mug'], quantity: [1] } } }, false],
+    ['exists on a field holding an object (exists looks at leaves only)', { detail: { customer: [{ exists: true }] } }, false],
+    ['exists: false on a field holding an object', { detail: { customer: [{ exists: false }] } }, true],
+    ['anything-but on a field holding an object', { detail: { customer: [{ 'anything-but': 'x' }] } }, false],
+    ['a field named as an Object.prototype member is not there', { detail: { constructor: [{ exists: true }], toString: [{ exists: false }] } }, false],
+    ['a field named as an Object.prototype member, exists: false', { detail: { constructor: [{ exists: false }] } }, true],
+    ['wildcard with an escaped asterisk and backslash', { detail: { file: [{ wildcard: 'a\\*b\\\\c' }] } }, true],
+    ['an escaped asterisk is not a wildcard', { detail: { file: [{ wildcard: 'a\\*' }] } }, false],
+    ['wildcard across a newline', { detail: { text: [{ wildcard: 'line 1*2' }] } }, true],
     ['$or, one alternative matching', { $or: [{ source: ['shop.Customer'] }, { detail: { version: [3] } }] }, true],
     ['$or, none matching', { $or: [{ source: ['shop.Customer'] }, { detail: { version: [4] } }] }, false],
   ])('%s', (_name, pattern, expected) => {
