@@ -75,6 +75,7 @@ export class FunctionHost {
   private worker?: Worker;
   private nextId = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
   /** Invocations sent and not answered yet, with the worker that has each. */
   private readonly pending = new Map<number, { readonly resolve: (answer: Invocation) => void; readonly worker: Worker }>();
 
@@ -83,6 +84,10 @@ export class FunctionHost {
   /** Invokes the function with an event (a JSON value) and waits for its answer; invocations queue up, as in one container. */
   invoke(event: unknown): Promise<Invocation> {
     const run = () => new Promise<Invocation>((resolve) => {
+      if (this.stopped) {
+        resolve({ ok: false, error: { errorType: 'Error', errorMessage: `cdk-cqrs local: function ${this.settings.name} was stopped before this invocation ran.` } });
+        return;
+      }
       const id = this.nextId++;
       const worker = this.worker ??= this.startWorker();
       // As in Lambda, an invocation that outlives the function's timeout fails and its container is
@@ -99,7 +104,9 @@ export class FunctionHost {
     return answer;
   }
 
+  /** Ends the container; invocations queued behind the running one fail instead of starting another. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();

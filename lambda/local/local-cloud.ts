@@ -77,39 +77,50 @@ export class LocalCloud {
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoDb = new DynamoDBClient({ endpoint: options.dynamoDbEndpoint, region, credentials });
     const streams = new DynamoDBStreamsClient({ endpoint: options.dynamoDbEndpoint, region, credentials });
-    const prefix = options.tablePrefix ?? `local-${randomUUID().slice(0, 8)}-`;
-    const names = new Map<string, string>();
-    const streamArns = new Map<string, string>();
-    for (const table of topology.tables) {
-      const tableName = `${prefix}${table.logicalId}`;
-      names.set(table.key, tableName);
-      const streamArn = await createLocalTable(dynamoDb, table, tableName);
-      if (streamArn) streamArns.set(table.key, streamArn);
+    let stopEndpoint: (() => Promise<void>) | undefined;
+    // Whatever fails after this point must not leave the clients or the endpoint holding the process open.
+    try {
+      const prefix = options.tablePrefix ?? `local-${randomUUID().slice(0, 8)}-`;
+      const names = new Map<string, string>();
+      const streamArns = new Map<string, string>();
+      for (const table of topology.tables) {
+        const tableName = `${prefix}${table.logicalId}`;
+        names.set(table.key, tableName);
+        const streamArn = await createLocalTable(dynamoDb, table, tableName);
+        if (streamArn) streamArns.set(table.key, streamArn);
+      }
+      for (const bus of topology.buses) names.set(bus.key, bus.name);
+      for (const fn of topology.functions) names.set(fn.key, fn.logicalId);
+      const clock = new LocalClock();
+      const queues = createLocalQueues(topology.queues, clock, `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:`);
+      const routed: RoutedEvent[] = [];
+      const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, duplicateEvery: options.duplicateDeliveryEvery, onRouted: (event) => routed.push(event) });
+      for (const rule of topology.rules) {
+        bus.addRule({
+          name: rule.path, busName: names.get(rule.bus) ?? rule.bus, eventPattern: rule.eventPattern,
+          deliver: (event, delaySeconds) => rule.targetQueues.forEach((queue) => queues.get(queue)?.send(JSON.stringify(event), delaySeconds)),
+        });
+      }
+      const endpoint = await startEventBridgeEndpoint(bus);
+      stopEndpoint = endpoint.stop;
+      const baseEnvironment = {
+        AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
+      };
+      return new LocalCloud({ topology, options, region, names, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop });
+    } catch (error) {
+      await stopEndpoint?.();
+      dynamoDb.destroy();
+      streams.destroy();
+      throw error;
     }
-    for (const bus of topology.buses) names.set(bus.key, bus.name);
-    for (const fn of topology.functions) names.set(fn.key, fn.logicalId);
-    const clock = new LocalClock();
-    const queues = createLocalQueues(topology.queues, clock, `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:`);
-    const routed: RoutedEvent[] = [];
-    const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, duplicateEvery: options.duplicateDeliveryEvery, onRouted: (event) => routed.push(event) });
-    for (const rule of topology.rules) {
-      bus.addRule({
-        name: rule.path, busName: names.get(rule.bus) ?? rule.bus, eventPattern: rule.eventPattern,
-        deliver: (event, delaySeconds) => rule.targetQueues.forEach((queue) => queues.get(queue)?.send(JSON.stringify(event), delaySeconds)),
-      });
-    }
-    const endpoint = await startEventBridgeEndpoint(bus);
-    const baseEnvironment = {
-      AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
-    };
-    return new LocalCloud({ topology, options, region, names, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop });
   }
 
   /** The app as read from its cloud assembly. */
   public readonly topology: LocalTopology;
   private readonly hosts = new Map<string, FunctionHost>();
+  private stopped = false;
   private readonly polls: Poll[];
   private documentClient?: DynamoDBDocumentClient;
 
@@ -216,6 +227,7 @@ export class LocalCloud {
 
   /** Ends every function worker and the EventBridge endpoint. The tables stay in DynamoDB Local. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.hosts.values()].map((host) => host.stop()));
     this.hosts.clear();
     await this.run.stopEndpoint();
@@ -224,6 +236,7 @@ export class LocalCloud {
   }
 
   private async invokeByKey(key: string, event: unknown): Promise<Invocation> {
+    if (this.stopped) throw new Error('cdk-cqrs local: the app was stopped; start it again to invoke its functions.');
     const fn = this.topology.functions.find((f) => f.key === key);
     if (!fn) throw new Error(`cdk-cqrs local: no function ${key} in the assembly.`);
     let host = this.hosts.get(key);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCloudAssembly } from '../../lambda/local/cloud-assembly';
+import { LocalCloud } from '../../lambda/local/local-cloud';
 
 const HASH = '6cba92905d58ab071b14889733138060c6a758de0cb8bfa3e11946ed79883643';
 const ONLY_EVENTS = { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['event'] } } } };
@@ -193,5 +194,23 @@ describe('readCloudAssembly', () => {
 
     expect(() => readCloudAssembly(writeAssembly(resources)))
       .toThrow('cdk-cqrs local: Shop/ProjectorFunction has no bundled code in the assembly (Code must be an asset).');
+  });
+});
+
+describe('LocalCloud.start on an assembly it cannot run', () => {
+  test('fails, and leaves no server or client holding the process open', async () => {
+    // GIVEN a mapping that reads a queue the assembly does not have (its table is made first)
+    const resources = shopResources();
+    resources.EventStoreTable.Properties!.AttributeDefinitions = [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }];
+    resources.ProjectorMapping.Properties!.EventSourceArn = getAtt('NoSuchQueue', 'Arn');
+    const servers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+    const serversBefore = servers();
+
+    // WHEN / THEN
+    await expect(LocalCloud.start({ assemblyDirectory: writeAssembly(resources), dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT! }))
+      .rejects.toThrow('cdk-cqrs local: no queue Shop/NoSuchQueue in the assembly.');
+    // A closed server's handle is released a few turns of the event loop later.
+    for (let waited = 0; servers() > serversBefore && waited < 1000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(servers()).toBe(serversBefore);
   });
 });

@@ -73,6 +73,19 @@ describe('FunctionHost', () => {
     expect(await fn.invoke({})).toEqual({ ok: true, result: { calls: 1 } });
   });
 
+  test('stop() ends the container, and an invocation queued behind the running one fails instead of starting another', async () => {
+    const fn = host(countingCalls('  await new Promise((resolve) => setTimeout(resolve, 200));'));
+    const running = fn.invoke({});
+    const queued = fn.invoke({});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await fn.stop();
+
+    expect(await running).toMatchObject({ ok: false });
+    expect(await queued).toEqual({ ok: false, error: { errorType: 'Error', errorMessage: 'cdk-cqrs local: function Fn was stopped before this invocation ran.' } });
+    expect(await fn.invoke({})).toMatchObject({ ok: false, error: { errorMessage: 'cdk-cqrs local: function Fn was stopped before this invocation ran.' } });
+  });
+
   test('a crash fails its invocation, and the next invocation runs in a new container', async () => {
     const fn = started(countingCalls(
       '  if (event.crash) Promise.reject(new Error("nobody awaits this"));',
