@@ -1,6 +1,6 @@
 import { matchesEventPattern, type EventPattern } from './event-pattern';
 import type { Invocation } from './function-host';
-import type { LocalQueue } from './local-queue';
+import type { LocalQueue, LocalQueueRecord } from './local-queue';
 import type { LambdaStreamRecord, StreamReader } from './stream-reader';
 
 /** Invokes a function by its key and answers what it returned or threw. */
@@ -25,15 +25,31 @@ const failuresOf = (invocation: Invocation, reportBatchItemFailures: boolean, ba
   return new Set(ids as string[]);
 };
 
+/** Lambda's event filtering: a record that matches none of the patterns is dropped (no patterns: keep all). */
+const matchesAny = (patterns: readonly EventPattern[], record: unknown): boolean =>
+  patterns.length === 0 || patterns.some((pattern) => matchesEventPattern(pattern, record));
+
+/** An SQS record as filters see it: a body that is JSON is matched as the object it holds. */
+function filterableMessage(record: LocalQueueRecord): unknown {
+  try {
+    return { ...record, body: JSON.parse(record.body) as unknown };
+  } catch {
+    return record;
+  }
+}
+
 export interface QueueMappingSettings {
   readonly functionKey: string;
   readonly queue: LocalQueue;
   readonly batchSize: number;
   readonly reportBatchItemFailures: boolean;
+  /** Messages that match none of these patterns are deleted without invoking the function, as Lambda does (none: keep all). @default - none */
+  readonly filterPatterns?: readonly EventPattern[];
 }
 
 /**
- * Lambda's SQS event source: receive a batch, invoke, delete what succeeded. A failed message
+ * Lambda's SQS event source: receive a batch, drop what the filters reject, invoke, delete what
+ * succeeded. A failed message
  * (listed in `batchItemFailures`, or all of them when the function throws) is not deleted: it
  * comes back after the visibility timeout, and its queue's redrive policy decides when it goes
  * to the dead-letter queue.
@@ -45,9 +61,12 @@ export function queuePoller(settings: QueueMappingSettings, invoke: Invoke): Pol
     // would come straight back. It is not received again here, so its receive count stays true.
     const seen = new Set<string>();
     while (settings.queue.hasVisible(seen)) {
-      const records = settings.queue.receive(settings.batchSize, seen);
-      if (records.length === 0) break; // the visible ones went to the dead-letter queue
-      records.forEach((record) => seen.add(record.messageId));
+      const received = settings.queue.receive(settings.batchSize, seen);
+      if (received.length === 0) break; // the visible ones went to the dead-letter queue
+      received.forEach((record) => seen.add(record.messageId));
+      const records = received.filter((record) => matchesAny(settings.filterPatterns ?? [], filterableMessage(record)));
+      received.filter((record) => !records.includes(record)).forEach((record) => settings.queue.delete(record.receiptHandle));
+      if (records.length === 0) continue;
       delivered += records.length;
       const messageIds = records.map((record) => record.messageId);
       const failed = failuresOf(await invoke(settings.functionKey, { Records: records }), settings.reportBatchItemFailures, messageIds);
@@ -83,8 +102,7 @@ export function streamPoller(settings: StreamMappingSettings, invoke: Invoke): P
   /** Records read and not yet done with, each with its shard, in the order read. */
   let pending: { readonly shardId: string; readonly record: LambdaStreamRecord }[] = [];
   let attempts = 0;
-  const keep = (record: LambdaStreamRecord) =>
-    settings.filterPatterns.length === 0 || settings.filterPatterns.some((pattern) => matchesEventPattern(pattern, record));
+  const keep = (record: LambdaStreamRecord) => matchesAny(settings.filterPatterns, record);
   return async () => {
     for (const { shardId, records } of await settings.reader.read()) {
       pending.push(...records.filter(keep).map((record) => ({ shardId, record })));

@@ -128,12 +128,14 @@ export class LocalCloud {
     this.topology = run.topology;
     const invoke = (key: string, event: unknown) => this.invokeByKey(key, event);
     this.polls = run.topology.mappings.map((mapping) => {
-      const common = { functionKey: mapping.function, batchSize: mapping.batchSize, reportBatchItemFailures: mapping.reportBatchItemFailures };
+      const common = {
+        functionKey: mapping.function, batchSize: mapping.batchSize, reportBatchItemFailures: mapping.reportBatchItemFailures, filterPatterns: mapping.filterPatterns,
+      };
       if (mapping.source.kind === 'queue') return queuePoller({ ...common, queue: this.queue(mapping.source.queue) }, invoke);
       const streamArn = run.streamArns.get(mapping.source.table);
       if (!streamArn) throw new Error(`cdk-cqrs local: ${mapping.path} reads the stream of a table without one.`);
       return streamPoller({
-        ...common, reader: new StreamReader(run.streams, streamArn, run.region), filterPatterns: mapping.filterPatterns,
+        ...common, reader: new StreamReader(run.streams, streamArn, run.region),
         maximumRetryAttempts: mapping.maximumRetryAttempts, onFailure: mapping.onFailureQueue ? this.queue(mapping.onFailureQueue) : undefined,
       }, invoke);
     });

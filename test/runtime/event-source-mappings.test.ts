@@ -137,6 +137,19 @@ describe('queuePoller', () => {
     expect(deadLetterQueue.peekBodies()).toEqual(['poison']);
   });
 
+  test('with filter patterns, a message that matches none is deleted without reaching the function; a JSON body is matched as its object', async () => {
+    const queue = viewQueue(new LocalClock());
+    for (const body of [JSON.stringify({ kind: 'keep', n: 1 }), JSON.stringify({ kind: 'drop', n: 2 }), 'plain text', 'keep as text']) queue.send(body);
+    const fn = fakeFunction<LocalQueueRecord>(() => succeeded());
+    const filterPatterns: EventPattern[] = [{ body: { kind: ['keep'] } }, { body: [{ prefix: 'keep' }] }];
+    const poll = queuePoller({ functionKey: 'Shop/Projector', queue, batchSize: 10, reportBatchItemFailures: true, filterPatterns }, fn.invoke);
+
+    await poll();
+
+    expect(bodies(fn.batches)).toEqual([[JSON.stringify({ kind: 'keep', n: 1 }), 'keep as text']]);
+    expect(queue.size).toBe(0);
+  });
+
   test.each([
     ['batchItemFailures is not a list', { batchItemFailures: {} }],
     ['an entry is null', { batchItemFailures: [null] }],
