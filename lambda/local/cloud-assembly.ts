@@ -151,6 +151,7 @@ function readStack(stack: string, template: Template, directory: string, assets:
         break;
       }
       case 'AWS::Lambda::EventSourceMapping':
+        if (props.Enabled === false) break;
         into.mappings.push(readMapping(id, props, ref));
         break;
       default:

@@ -153,6 +153,13 @@ describe('readCloudAssembly', () => {
       .toEqual([['PublisherMapping', 100], ['ProjectorMapping', 10]]);
   });
 
+  test('leaves out a disabled event source mapping', () => {
+    const resources = shopResources();
+    resources.ProjectorMapping.Properties!.Enabled = false;
+
+    expect(readCloudAssembly(writeAssembly(resources)).mappings.map((mapping) => mapping.logicalId)).toEqual(['PublisherMapping']);
+  });
+
   test('leaves out disabled rules and rules without an event pattern', () => {
     const resources = shopResources();
     resources.DisabledRule = { Type: 'AWS::Events::Rule', Properties: { ...resources.ViewRule.Properties, State: 'DISABLED' } };
