@@ -163,6 +163,18 @@ describe('a synthesized app, run locally', () => {
     }
   }, 120_000);
 
+  test('a call to a service it does not emulate fails with an error that says so, and goes nowhere but loopback', async () => {
+    // GIVEN the projector, which starts a rebuild by invoking itself once per segment (Lambda is not emulated)
+    const { local } = await startLocal(synthLedgerApp('Opened').directory);
+    try {
+      // WHEN / THEN
+      await expect(local.invoke('LedgerView/Function', { rebuild: { totalSegments: 2 } }))
+        .rejects.toThrow(/NotEmulatedLocally: cdk-cqrs local: POST \/2015-03-31\/functions\/.+\/invocations is not emulated; local runs answer DynamoDB and EventBridge PutEvents only, and send nothing to AWS\./);
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
+
   test('the deployed query function reads a session\'s own writes before the projector has run', async () => {
     const { local, ledgers } = await startLocal(synthLedgerApp('Opened,Deposited').directory);
     try {
