@@ -6,7 +6,7 @@ import { ENV } from '../../lib/private/runtime-contract';
 import type { LambdaInvoker } from '../command-client';
 import type { DocumentClientLike } from '../repository';
 import { readCloudAssembly, type FunctionResource, type LocalTopology } from './cloud-assembly';
-import { startEventBridgeEndpoint } from './eventbridge-endpoint';
+import { startLocalEndpoint, type AsyncInvocation } from './local-endpoint';
 import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
 import { FunctionHost, type Invocation } from './function-host';
 import { LocalBus, type RoutedEvent } from './local-bus';
@@ -56,9 +56,13 @@ interface Running {
   readonly routed: RoutedEvent[];
   readonly baseEnvironment: Readonly<Record<string, string>>;
   readonly stopEndpoint: () => Promise<void>;
+  /** Asynchronous Lambda invocations not yet run, each with the attempts it has had. */
+  readonly asyncInvocations: (AsyncInvocation & { readonly attempts: number })[];
 }
 
 const LOCAL_ACCOUNT = '000000000000';
+/** Lambda retries a failed asynchronous invocation twice unless its EventInvokeConfig says otherwise. */
+const ASYNC_INVOKE_RETRIES = 2;
 /** A run that keeps finding work after this many rounds is looping (say, a stream batch that fails forever without a destination). */
 const MAX_SETTLE_ROUNDS = 10_000;
 
@@ -101,14 +105,17 @@ export class LocalCloud {
           deliver: (event, delaySeconds) => rule.targetQueues.forEach((queue) => queues.get(queue)?.send(JSON.stringify(event), delaySeconds)),
         });
       }
-      const endpoint = await startEventBridgeEndpoint(bus);
+      const asyncInvocations: Running['asyncInvocations'] = [];
+      const endpoint = await startLocalEndpoint({ bus, onAsyncInvoke: (invocation) => asyncInvocations.push({ ...invocation, attempts: 0 }) });
       stopEndpoint = endpoint.stop;
       const baseEnvironment = {
         AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url, AWS_ENDPOINT_URL: endpoint.url,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
       };
-      return new LocalCloud({ topology, options, region, names, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop });
+      return new LocalCloud({
+        topology, options, region, names, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop, asyncInvocations,
+      });
     } catch (error) {
       await stopEndpoint?.();
       dynamoDb.destroy();
@@ -139,6 +146,7 @@ export class LocalCloud {
         maximumRetryAttempts: mapping.maximumRetryAttempts, onFailure: mapping.onFailureQueue ? this.queue(mapping.onFailureQueue) : undefined,
       }, invoke);
     });
+    this.polls.push(() => this.runAsyncInvocations());
   }
 
   /** Invokes a function, found by its name (logical ID), its construct path or a part of it that is unique; a thrown error is thrown here. */
@@ -255,6 +263,20 @@ export class LocalCloud {
     this.run.options.onTrace?.({ kind: 'invoked', functionName: fn.path.replace(/\/Resource$/, ''), event, invocation });
     for (const routed of this.run.routed.splice(0)) this.run.options.onTrace?.({ kind: 'routed', routed });
     return invocation;
+  }
+
+  /**
+   * Runs the asynchronous invocations queued so far (those they queue run in the next round). As
+   * Lambda does by default, a failed one is tried twice more, then dropped; the trace shows each try.
+   */
+  private async runAsyncInvocations(): Promise<number> {
+    const due = this.run.asyncInvocations.splice(0);
+    for (const invocation of due) {
+      const fn = this.findFunction(invocation.functionName.replace(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/, '').split(':')[0]);
+      const result = await this.invokeByKey(fn.key, invocation.payload);
+      if (!result.ok && invocation.attempts < ASYNC_INVOKE_RETRIES) this.run.asyncInvocations.push({ ...invocation, attempts: invocation.attempts + 1 });
+    }
+    return due.length;
   }
 
   private queue(key: string): LocalQueue {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { CqrsAggregate } from 'cdk-cqrs';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { CommandClient, Repository, defineProjection } from 'cdk-cqrs/runtime';
 import { LocalCloud, type LocalTrace } from '../../lambda/local/local-cloud';
 
@@ -163,13 +164,30 @@ describe('a synthesized app, run locally', () => {
     }
   }, 120_000);
 
-  test('a call to a service it does not emulate fails with an error that says so, and goes nowhere but loopback', async () => {
-    // GIVEN the projector, which starts a rebuild by invoking itself once per segment (Lambda is not emulated)
-    const { local } = await startLocal(synthLedgerApp('Opened').directory);
+  test('a projection rebuild runs locally: the projector invokes itself once per segment, asynchronously, and the read model comes back', async () => {
+    // GIVEN two projected ledgers, whose documents are then lost
+    const { local, ledgers, views, traces } = await startLocal(synthLedgerApp('Opened,Deposited').directory);
     try {
-      // WHEN / THEN
-      await expect(local.invoke('LedgerView/Function', { rebuild: { totalSegments: 2 } }))
-        .rejects.toThrow(/NotEmulatedLocally: cdk-cqrs local: POST \/2015-03-31\/functions\/.+\/invocations is not emulated; local runs answer DynamoDB and EventBridge PutEvents only, and send nothing to AWS\./);
+      for (const [id, amount] of [['l-r1', 3], ['l-r2', 4]] as const) {
+        await ledgers.send({ type: 'Open', aggregateId: id, payload: { owner: id } });
+        await ledgers.send({ type: 'Deposit', aggregateId: id, payload: { amount } });
+      }
+      await local.settle();
+      const projected = [await views.get('l-r1'), await views.get('l-r2')];
+      const readModel = local.readModelTableName('LedgerView');
+      for (const id of ['l-r1', 'l-r2']) await local.documents().send(new DeleteCommand({ TableName: readModel, Key: { pk: id, sk: 'LedgerView' } }));
+
+      // WHEN the rebuild command is sent: it answers at once, and its segments run as Lambda runs asynchronous invocations
+      expect(await local.invoke('LedgerView/Function', { rebuild: { totalSegments: 2 } })).toMatchObject({ segments: [0, 1] });
+      expect(await views.get('l-r1')).toBeUndefined();
+      await local.settle();
+
+      // THEN
+      expect([await views.get('l-r1'), await views.get('l-r2')]).toEqual(projected);
+      const rebuilds = traces.flatMap((t) => (t.kind === 'invoked' && (t.event as { rebuild?: object }).rebuild ? [(t.event as { rebuild: { segment?: number } }).rebuild] : []));
+      expect(rebuilds[0]).toEqual({ totalSegments: 2 });
+      // The segments' requests reach the endpoint in either order.
+      expect(rebuilds.slice(1).map((r) => r.segment).sort()).toEqual([0, 1]);
     } finally {
       await local.stop();
     }

@@ -1,0 +1,65 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalBus, PutEventsEntry } from './local-bus';
+
+/** A Lambda invocation of type `Event`, queued as Lambda queues one: it runs later, in `settle()`. */
+export interface AsyncInvocation {
+  /** As the caller gave it: a name, an ARN or a partial ARN. */
+  readonly functionName: string;
+  readonly payload: unknown;
+}
+
+export interface LocalEndpointSettings {
+  /** Answers PutEvents. */
+  readonly bus: LocalBus;
+  /** Takes each asynchronous Lambda invocation. */
+  readonly onAsyncInvoke: (invocation: AsyncInvocation) => void;
+}
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations(?:\?.*)?$/;
+
+/**
+ * The AWS endpoint of a local run, on loopback: the functions' SDK clients reach it through
+ * `AWS_ENDPOINT_URL_EVENTBRIDGE` and `AWS_ENDPOINT_URL`, unchanged. It answers EventBridge
+ * PutEvents (JSON 1.1) from a LocalBus and Lambda Invoke of type `Event` (REST JSON), as a
+ * projection rebuild sends. Any other call is answered `NotEmulatedLocally`, naming it, so a call
+ * to a service the local runtime does not emulate fails clearly and never leaves the machine.
+ */
+export async function startLocalEndpoint(settings: LocalEndpointSettings): Promise<{ readonly url: string; readonly stop: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const answer = (status: number, body?: { readonly __type?: string; readonly [key: string]: unknown }) => {
+        // The JSON protocols read an error's name from __type, the REST ones from this header.
+        response.writeHead(status, { 'content-type': 'application/json', ...(body?.__type ? { 'x-amzn-errortype': body.__type } : {}) });
+        response.end(body === undefined ? '' : JSON.stringify(body));
+      };
+      const body = Buffer.concat(chunks).toString('utf8');
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const invoked = request.method === 'POST' ? INVOKE_PATH.exec(request.url ?? '') : null;
+      try {
+        if (target === 'AWSEvents.PutEvents') {
+          answer(200, settings.bus.putEvents((JSON.parse(body) as { Entries?: PutEventsEntry[] }).Entries ?? []));
+        } else if (invoked && request.headers['x-amz-invocation-type'] === 'Event') {
+          settings.onAsyncInvoke({ functionName: decodeURIComponent(invoked[1]), payload: body === '' ? {} : JSON.parse(body) });
+          answer(202);
+        } else {
+          const call = invoked ? `Lambda Invoke of type ${String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse')} from a function` : target || `${request.method} ${request.url}`;
+          answer(501, { __type: 'NotEmulatedLocally', message: `cdk-cqrs local: ${call} is not emulated; local runs answer DynamoDB, EventBridge PutEvents and asynchronous Lambda Invoke only, and send nothing to AWS.` });
+        }
+      } catch (error) {
+        answer(400, { __type: 'ValidationException', message: String(error) });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
