@@ -211,16 +211,22 @@ export class LocalCloud {
   /**
    * A Lambda client for the runtime's `CommandClient` (and anything that sends `InvokeCommand`s):
    * `new CommandClient({ functionName: local.commandHandlerName('Customer'), lambda: local.lambdaClient() })`.
+   * An invocation of type `Event` is answered 202 at once and runs in `settle()`, as in Lambda.
    */
   lambdaClient(): LambdaInvoker {
     return {
       send: async (command) => {
-        const input = (command as { input?: { FunctionName?: string; Payload?: Uint8Array | string } }).input ?? {};
-        const payload = typeof input.Payload === 'string' ? input.Payload : new TextDecoder().decode(input.Payload ?? new Uint8Array());
+        const input = (command as { input?: { FunctionName?: string; Payload?: Uint8Array | string; InvocationType?: string } }).input ?? {};
+        const text = typeof input.Payload === 'string' ? input.Payload : new TextDecoder().decode(input.Payload ?? new Uint8Array());
+        const payload: unknown = text ? JSON.parse(text) : {};
         const fn = this.findFunction(String(input.FunctionName));
-        const invocation = await this.invokeByKey(fn.key, payload ? JSON.parse(payload) : {});
+        if (input.InvocationType === 'Event') {
+          this.run.asyncInvocations.push({ functionName: fn.key, payload, attempts: 0 });
+          return { StatusCode: 202 };
+        }
+        const invocation = await this.invokeByKey(fn.key, payload);
         const answer = invocation.ok ? invocation.result : invocation.error;
-        return { Payload: new TextEncoder().encode(JSON.stringify(answer)), FunctionError: invocation.ok ? undefined : 'Unhandled' };
+        return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answer)), FunctionError: invocation.ok ? undefined : 'Unhandled' };
       },
     };
   }

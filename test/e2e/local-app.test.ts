@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { CqrsAggregate } from 'cdk-cqrs';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { CommandClient, Repository, defineProjection } from 'cdk-cqrs/runtime';
 import { LocalCloud, type LocalTrace } from '../../lambda/local/local-cloud';
@@ -188,6 +189,25 @@ describe('a synthesized app, run locally', () => {
       expect(rebuilds[0]).toEqual({ totalSegments: 2 });
       // The segments' requests reach the endpoint in either order.
       expect(rebuilds.slice(1).map((r) => r.segment).sort()).toEqual([0, 1]);
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
+
+  test('an asynchronous invocation through lambdaClient() is answered 202 at once and runs in settle()', async () => {
+    const { local, traces } = await startLocal(synthLedgerApp('Opened').directory);
+    try {
+      const queryFunction = local.topology.functions.find((f) => f.path.includes('/QueryHandler/'))!.logicalId;
+      const invoked = () => traces.filter((t) => t.kind === 'invoked').length;
+
+      const answer = await local.lambdaClient().send(new InvokeCommand({
+        FunctionName: queryFunction, InvocationType: 'Event', Payload: new TextEncoder().encode('{"type":"GetLedger","params":{"id":"l-none"}}'),
+      }));
+
+      expect(answer).toEqual({ StatusCode: 202 });
+      expect(invoked()).toBe(0);
+      await local.settle();
+      expect(invoked()).toBe(1);
     } finally {
       await local.stop();
     }
