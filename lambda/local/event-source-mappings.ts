@@ -49,10 +49,9 @@ export interface QueueMappingSettings {
 
 /**
  * Lambda's SQS event source: receive a batch, drop what the filters reject, invoke, delete what
- * succeeded. A failed message
- * (listed in `batchItemFailures`, or all of them when the function throws) is not deleted: it
- * comes back after the visibility timeout, and its queue's redrive policy decides when it goes
- * to the dead-letter queue.
+ * succeeded. A failed message (listed in `batchItemFailures`, or all of them when the function
+ * throws) is not deleted: it comes back after the visibility timeout, and its queue's redrive
+ * policy decides when it goes to the dead-letter queue.
  */
 export function queuePoller(settings: QueueMappingSettings, invoke: Invoke): Poll {
   return async () => {

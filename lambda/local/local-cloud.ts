@@ -241,7 +241,7 @@ export class LocalCloud {
     return matches[0][1].peekBodies();
   }
 
-  /** Ends every function worker and the EventBridge endpoint. The tables stay in DynamoDB Local. */
+  /** Ends every function worker and the local AWS endpoint. The tables stay in DynamoDB Local. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.hosts.values()].map((host) => host.stop()));
