@@ -106,7 +106,11 @@ export class LocalCloud {
         });
       }
       const asyncInvocations: Running['asyncInvocations'] = [];
-      const endpoint = await startLocalEndpoint({ bus, onAsyncInvoke: (invocation) => asyncInvocations.push({ ...invocation, attempts: 0 }) });
+      const endpoint = await startLocalEndpoint({
+        bus,
+        hasFunction: (name) => functionsNamed(topology.functions, name).length === 1,
+        onAsyncInvoke: (invocation) => asyncInvocations.push({ ...invocation, attempts: 0 }),
+      });
       stopEndpoint = endpoint.stop;
       const baseEnvironment = {
         AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -278,7 +282,7 @@ export class LocalCloud {
   private async runAsyncInvocations(): Promise<number> {
     const due = this.run.asyncInvocations.splice(0);
     for (const invocation of due) {
-      const fn = this.findFunction(invocation.functionName.replace(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/, '').split(':')[0]);
+      const fn = this.findFunction(invocation.functionName);
       const result = await this.invokeByKey(fn.key, invocation.payload);
       if (!result.ok && invocation.attempts < ASYNC_INVOKE_RETRIES) this.run.asyncInvocations.push({ ...invocation, attempts: invocation.attempts + 1 });
     }
@@ -306,8 +310,7 @@ export class LocalCloud {
   }
 
   private findFunction(name: string): FunctionResource {
-    const exact = this.topology.functions.filter((f) => f.key === name || f.logicalId === name || f.path === name);
-    const matches = exact.length > 0 ? exact : this.topology.functions.filter((f) => f.path.includes(name));
+    const matches = functionsNamed(this.topology.functions, name);
     if (matches.length !== 1) {
       throw new Error(`cdk-cqrs local: ${matches.length} functions match '${name}'. Functions: ${this.topology.functions.map((f) => f.logicalId).join(', ')}.`);
     }
@@ -328,6 +331,16 @@ export class LocalCloud {
     const known = [...new Set(candidates.map((f) => literal(f.environment[variable])))].filter((known) => known !== undefined);
     throw new Error(`cdk-cqrs local: the app has no ${kind} '${name}'. Its ${kind}s: ${known.join(', ') || 'none'}.`);
   }
+}
+
+/**
+ * The functions a name points at: a logical ID, construct path or resource key, else a unique
+ * part of a construct path; an ARN (with or without a qualifier) names its function.
+ */
+function functionsNamed(functions: readonly FunctionResource[], nameOrArn: string): FunctionResource[] {
+  const name = nameOrArn.replace(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/, '').replace(/:[^:/]+$/, '');
+  const exact = functions.filter((f) => f.key === name || f.logicalId === name || f.path === name);
+  return exact.length > 0 ? exact : functions.filter((f) => f.path.includes(name));
 }
 
 const literal = (value: { readonly literal: string } | { readonly ref: string } | undefined): string | undefined =>

@@ -12,7 +12,9 @@ export interface AsyncInvocation {
 export interface LocalEndpointSettings {
   /** Answers PutEvents. */
   readonly bus: LocalBus;
-  /** Takes each asynchronous Lambda invocation. */
+  /** True when a function name or ARN names one function of the app. */
+  readonly hasFunction: (nameOrArn: string) => boolean;
+  /** Takes each asynchronous Lambda invocation of a function the app has. */
   readonly onAsyncInvoke: (invocation: AsyncInvocation) => void;
 }
 
@@ -42,8 +44,13 @@ export async function startLocalEndpoint(settings: LocalEndpointSettings): Promi
         if (target === 'AWSEvents.PutEvents') {
           answer(200, settings.bus.putEvents((JSON.parse(body) as { Entries?: PutEventsEntry[] }).Entries ?? []));
         } else if (invoked && request.headers['x-amz-invocation-type'] === 'Event') {
-          settings.onAsyncInvoke({ functionName: decodeURIComponent(invoked[1]), payload: body === '' ? {} : JSON.parse(body) });
-          answer(202);
+          const functionName = decodeURIComponent(invoked[1]);
+          if (settings.hasFunction(functionName)) {
+            settings.onAsyncInvoke({ functionName, payload: body === '' ? {} : JSON.parse(body) });
+            answer(202);
+          } else {
+            answer(404, { __type: 'ResourceNotFoundException', message: `Function not found: ${functionName} (the local app has no such function).` });
+          }
         } else {
           const call = invoked ? `Lambda Invoke of type ${String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse')} from a function` : target || `${request.method} ${request.url}`;
           answer(501, { __type: 'NotEmulatedLocally', message: `cdk-cqrs local: ${call} is not emulated; local runs answer DynamoDB, EventBridge PutEvents and asynchronous Lambda Invoke only, and send nothing to AWS.` });

@@ -13,7 +13,7 @@ let config: { endpoint: string; region: string; credentials: { accessKeyId: stri
 beforeAll(async () => {
   const bus = new LocalBus({ account: '000000000000', region: 'us-east-1' });
   bus.addRule({ name: 'Orders', busName: 'shop', eventPattern: { source: ['shop.Order'] }, deliver: (event) => delivered.push(event) });
-  endpoint = await startLocalEndpoint({ bus, onAsyncInvoke: (invocation) => asyncInvocations.push(invocation) });
+  endpoint = await startLocalEndpoint({ bus, hasFunction: (name) => name.endsWith(':function:Projector'), onAsyncInvoke: (invocation) => asyncInvocations.push(invocation) });
   config = { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 });
 afterAll(() => endpoint.stop());
@@ -37,6 +37,15 @@ describe('the local AWS endpoint', () => {
 
     expect(answer.StatusCode).toBe(202);
     expect(asyncInvocations).toEqual([{ functionName: 'arn:aws:lambda:us-east-1:000000000000:function:Projector', payload: { rebuild: { totalSegments: 2 } } }]);
+  });
+
+  test('answers an asynchronous invocation of a function the app lacks with ResourceNotFoundException, and queues nothing', async () => {
+    const before = asyncInvocations.length;
+    const client = new LambdaClient(config);
+    await expect(client.send(new InvokeCommand({ FunctionName: 'Nope', InvocationType: 'Event', Payload: new TextEncoder().encode('{}') })))
+      .rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: Nope (the local app has no such function).' });
+    client.destroy();
+    expect(asyncInvocations).toHaveLength(before);
   });
 
   test.each([
