@@ -85,6 +85,18 @@ async function startLocal(directory: string): Promise<{ local: LocalCloud; trace
   return { local, traces, ledgers, views };
 }
 
+type LocalLedgerApp = Awaited<ReturnType<typeof startLocal>>;
+
+/** Runs `body` on the synthesized app started locally, and stops the app after, whatever the outcome. */
+async function withLocal(directory: string, body: (app: LocalLedgerApp) => Promise<void>): Promise<void> {
+  const app = await startLocal(directory);
+  try {
+    await body(app);
+  } finally {
+    await app.local.stop();
+  }
+}
+
 const routedTypes = (traces: readonly LocalTrace[], matched: boolean) => traces.flatMap((t) =>
   (t.kind === 'routed' && (t.routed.matchedRules.length > 0) === matched ? [t.routed.event['detail-type']] : []));
 
@@ -97,8 +109,7 @@ describe('a synthesized app, run locally', () => {
     // GIVEN the projection listens to Opened and Deposited
     const before = synthLedgerApp('Opened,Deposited');
     expect(before.pattern).toMatchObject({ 'detail-type': ['Deposited', 'Opened'] });
-    const first = await startLocal(before.directory);
-    try {
+    await withLocal(before.directory, async (first) => {
       // WHEN a ledger is opened and credited
       await first.ledgers.send({ type: 'Open', aggregateId: 'l-1', payload: { owner: 'ann' } });
       await first.ledgers.send({ type: 'Deposit', aggregateId: 'l-1', payload: { amount: 5 } });
@@ -106,15 +117,12 @@ describe('a synthesized app, run locally', () => {
       // THEN both events reach the projection
       expect(routedTypes(first.traces, true)).toEqual(['Opened', 'Deposited']);
       expect(await first.views.get('l-1')).toEqual({ owner: 'ann', balance: 5, deposits: 1 });
-    } finally {
-      await first.local.stop();
-    }
+    });
 
     // GIVEN the same projection module, changed to listen to Opened only
     const after = synthLedgerApp('Opened');
     expect(after.pattern).toMatchObject({ 'detail-type': ['Opened'] });
-    const second = await startLocal(after.directory);
-    try {
+    await withLocal(after.directory, async (second) => {
       await second.ledgers.send({ type: 'Open', aggregateId: 'l-1', payload: { owner: 'ann' } });
       await second.ledgers.send({ type: 'Deposit', aggregateId: 'l-1', payload: { amount: 5 } });
       await second.local.settle();
@@ -122,15 +130,12 @@ describe('a synthesized app, run locally', () => {
       expect(routedTypes(second.traces, true)).toEqual(['Opened']);
       expect(routedTypes(second.traces, false)).toEqual(['Deposited']);
       expect(await second.views.get('l-1')).toEqual({ owner: 'ann', balance: 0, deposits: 0 });
-    } finally {
-      await second.local.stop();
-    }
+    });
   }, 120_000);
 
   test('retries a failing message after the visibility timeout and moves it to the DLQ after maxReceiveCount, while the rest is projected', async () => {
     const { directory } = synthLedgerApp('Opened,Deposited');
-    const { local, traces, ledgers, views } = await startLocal(directory);
-    try {
+    await withLocal(directory, async ({ local, traces, ledgers, views }) => {
       // GIVEN a deposit the projection cannot apply, next to one it can
       await ledgers.send({ type: 'Open', aggregateId: 'l-poison', payload: { owner: 'bob' } });
       await ledgers.send({ type: 'Deposit', aggregateId: 'l-poison', payload: { amount: 13 } });
@@ -149,26 +154,20 @@ describe('a synthesized app, run locally', () => {
       expect(deadLetters.map((m) => [m.detail.aggregateId, m.detail.version])).toEqual([['l-poison', 2]]);
       expect(await views.get('l-fine')).toEqual({ owner: 'cy', balance: 7, deposits: 1 });
       expect(await views.get('l-poison')).toEqual({ owner: 'bob', balance: 0, deposits: 0 });
-    } finally {
-      await local.stop();
-    }
+    });
   }, 120_000);
 
   test('fails to find what the app does not have, and says what to change', async () => {
-    const { local } = await startLocal(synthLedgerApp('Opened').directory);
-    try {
+    await withLocal(synthLedgerApp('Opened').directory, async ({ local }) => {
       expect(() => local.commandHandlerName('Account')).toThrow("cdk-cqrs local: the app has no aggregate 'Account'. Its aggregates: Ledger.");
       expect(() => local.readModelTableName('Ledgers')).toThrow("cdk-cqrs local: the app has no projection 'Ledgers'. Its projections: LedgerView.");
       await expect(local.invoke('Nope', {})).rejects.toThrow(/^cdk-cqrs local: 0 functions match 'Nope'. Functions: (\w+, ){3}\w+\.$/);
-    } finally {
-      await local.stop();
-    }
+    });
   }, 120_000);
 
   test('a projection rebuild runs locally: the projector invokes itself once per segment, asynchronously, and the read model comes back', async () => {
     // GIVEN two projected ledgers, whose documents are then lost
-    const { local, ledgers, views, traces } = await startLocal(synthLedgerApp('Opened,Deposited').directory);
-    try {
+    await withLocal(synthLedgerApp('Opened,Deposited').directory, async ({ local, ledgers, views, traces }) => {
       for (const [id, amount] of [['l-r1', 3], ['l-r2', 4]] as const) {
         await ledgers.send({ type: 'Open', aggregateId: id, payload: { owner: id } });
         await ledgers.send({ type: 'Deposit', aggregateId: id, payload: { amount } });
@@ -189,14 +188,11 @@ describe('a synthesized app, run locally', () => {
       expect(rebuilds[0]).toEqual({ totalSegments: 2 });
       // The segments' requests reach the endpoint in either order.
       expect(rebuilds.slice(1).map((r) => r.segment).sort()).toEqual([0, 1]);
-    } finally {
-      await local.stop();
-    }
+    });
   }, 120_000);
 
   test('an asynchronous invocation through lambdaClient() is answered 202 at once and runs in settle()', async () => {
-    const { local, traces } = await startLocal(synthLedgerApp('Opened').directory);
-    try {
+    await withLocal(synthLedgerApp('Opened').directory, async ({ local, traces }) => {
       const queryFunction = local.topology.functions.find((f) => f.path.includes('/QueryHandler/'))!.logicalId;
       const invoked = () => traces.filter((t) => t.kind === 'invoked').length;
 
@@ -208,22 +204,17 @@ describe('a synthesized app, run locally', () => {
       expect(invoked()).toBe(0);
       await local.settle();
       expect(invoked()).toBe(1);
-    } finally {
-      await local.stop();
-    }
+    });
   }, 120_000);
 
   test('the deployed query function reads a session\'s own writes before the projector has run', async () => {
-    const { local, ledgers } = await startLocal(synthLedgerApp('Opened,Deposited').directory);
-    try {
+    await withLocal(synthLedgerApp('Opened,Deposited').directory, async ({ local, ledgers }) => {
       await ledgers.send({ type: 'Open', aggregateId: 'l-ryw', payload: { owner: 'dee' }, sessionId: 's-dee' });
       await ledgers.send({ type: 'Deposit', aggregateId: 'l-ryw', payload: { amount: 4 }, sessionId: 's-dee' });
 
       await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw', sessionId: 's-dee' } }))
         .resolves.toEqual({ owner: 'dee', balance: 4, deposits: 1 });
       await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw' } })).resolves.toBeNull();
-    } finally {
-      await local.stop();
-    }
+    });
   }, 120_000);
 });
