@@ -3,9 +3,9 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ProjectionProps } from './projection-props';
-import type { ReadModelIndexProps } from './read-model';
-import type { QueriesProps } from './query-handler';
-import type { ReadYourWritesProps } from './session-table';
+import type { ReadModelIndexProps } from './read-model-index-props';
+import type { QueriesProps } from './queries-props';
+import type { ReadYourWritesProps } from './read-your-writes-props';
 
 /** Properties of a `CqrsAggregate`. */
 export interface CqrsAggregateProps {

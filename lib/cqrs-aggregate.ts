@@ -8,16 +8,16 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AggregateAlarms } from './alarms';
-import { CommandHandler } from './command-handler';
-import { EventPublisher } from './event-publisher';
-import { EventStore } from './event-store';
+import { AggregateAlarms } from './private/constructs/alarms';
+import { CommandFunction } from './private/constructs/command-function';
+import { EventPublisher } from './private/constructs/event-publisher';
+import { EventStoreTable } from './private/constructs/event-store-table';
 import { validateAggregateProps } from './private/aggregate-validation';
 import type { IProjection } from './projection-props';
-import { grantReadModelRead } from './read-model';
-import { provisionReadSide } from './read-side';
-import { QueryHandler } from './query-handler';
-import { SessionTable, grantSessionRead } from './session-table';
+import { grantReadModelRead } from './private/constructs/read-model-table';
+import { provisionReadSide } from './private/constructs/read-side';
+import { QueryFunction } from './private/constructs/query-function';
+import { SessionTable, grantSessionRead } from './private/constructs/session-table';
 import { AGGREGATE_DEFAULTS as DEFAULTS, type CqrsAggregateProps } from './cqrs-aggregate-props';
 
 /**
@@ -78,12 +78,12 @@ export class CqrsAggregate extends Construct {
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.eventSource = `${props.namespace ?? DEFAULTS.namespace}.${props.aggregateName}`;
 
-    const store = new EventStore(this, 'EventStore', { removalPolicy, encryptionKey: props.encryptionKey });
+    const store = new EventStoreTable(this, 'EventStore', { removalPolicy, encryptionKey: props.encryptionKey });
     this.eventStore = store.table;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus');
     this.sessionTable = props.readYourWrites && new SessionTable(this, 'SessionTable', { encryptionKey: props.encryptionKey }).table;
 
-    this.commandHandler = new CommandHandler(this, 'CommandHandler', {
+    this.commandHandler = new CommandFunction(this, 'CommandHandler', {
       entry: path.resolve(props.entry),
       aggregateName: props.aggregateName,
       eventSource: this.eventSource,
@@ -133,7 +133,7 @@ export class CqrsAggregate extends Construct {
     this.projections = readSide.projections;
     this.alarms = [...aggregateAlarms, ...this.projections.flatMap((projection) => projection.alarms)];
     if (props.queries && this.readModel) {
-      this.queryHandler = new QueryHandler(this, 'QueryHandler', {
+      this.queryHandler = new QueryFunction(this, 'QueryHandler', {
         aggregateName: props.aggregateName,
         entry: path.resolve(props.queries.entry),
         readModel: this.readModel,

@@ -3,11 +3,11 @@
 // Runs against DynamoDB Local on loopback; figures are for comparing, not AWS latencies.
 import { performance } from 'node:perf_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { handleCommand } from '../lambda/command-handler';
-import { publishStreamRecords, type BusEntry } from '../lambda/publisher';
-import { WarmCache } from '../lambda/warm-cache';
-import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/dynamodb-local';
-import { createEventStoreTable } from '../test/helpers/event-store-table';
+import { handleCommand } from '../lambda/write/handle-command';
+import { publishStreamRecords, type BusEntry } from '../lambda/write/publish-events';
+import { WarmCache } from '../lambda/write/warm-cache';
+import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
+import { createEventStoreTable } from '../test/helpers/create-event-store-table';
 import { readStreamEvent } from '../test/helpers/stream-records';
 import { counter } from '../test/helpers/test-aggregates';
 

@@ -10,7 +10,7 @@ import type customer from '../bin/domain/customer';
 import customerView, { type CustomerView } from '../bin/domain/customer-view';
 import type order from '../bin/domain/order';
 import ordersByCustomer from '../bin/domain/orders-by-customer';
-import { startDynamoDbLocal, stopDynamoDbLocal, type RunningDynamoDbLocal } from '../test/helpers/dynamodb-local';
+import { startDynamoDbLocal, stopDynamoDbLocal, type RunningDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
 
 export interface DemoResult {
   readonly rejected: { readonly name: string; readonly message: string }[];

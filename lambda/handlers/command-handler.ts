@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { handleCommand, type CommandHandlerDeps } from '../command-handler';
-import { isAggregate } from '../define-aggregate';
-import type { CommandResult } from '../envelope';
-import { toErrorAnswer, type ErrorAnswer } from '../error-answer';
-import { isCommandRejection } from '../errors';
-import { numberEnv, requireEnv } from '../read-env';
+import { handleCommand, type CommandHandlerDeps } from '../write/handle-command';
+import { isAggregate } from '../write/define-aggregate';
+import type { CommandResult } from '../shared/envelope';
+import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
+import { isCommandRejection } from '../shared/errors';
+import { numberEnv, requireEnv } from '../shared/read-env';
 import { ENV } from '../../lib/private/runtime-contract';
-import { WarmCache } from '../warm-cache';
+import { WarmCache } from '../write/warm-cache';
 
 /** The Lambda handler for an aggregate; rejected commands are answers (`{ error }`), only faults throw. */
 export function createCommandHandler(aggregate: unknown, deps?: CommandHandlerDeps): (event: unknown) => Promise<CommandResult | ErrorAnswer> {

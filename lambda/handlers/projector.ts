@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/private/runtime-contract';
-import { isCustomProjection } from '../define-custom-projection';
-import { isProjection } from '../define-projection';
-import { projectMessages, type ProjectorDeps } from '../projector';
-import type { BatchResponse, QueueMessage } from '../queue-message';
-import { requireEnv } from '../read-env';
-import { handleRebuildRequest, isRebuildRequest, type RebuildContext, type RebuildReport, type RebuildRequest, type SelfInvoker } from '../rebuild-request';
+import { isCustomProjection } from '../projection/define-custom-projection';
+import { isProjection } from '../projection/define-projection';
+import { projectMessages, type ProjectorDeps } from '../projection/project-messages';
+import type { BatchResponse, QueueMessage } from '../projection/queue-message';
+import { requireEnv } from '../shared/read-env';
+import { handleRebuildRequest, isRebuildRequest, type RebuildContext, type RebuildReport, type RebuildRequest, type SelfInvoker } from '../projection/rebuild-request';
 
 /** What the projector is invoked with: an SQS batch, or a rebuild request (`aws lambda invoke`, or itself). */
 export type ProjectorEvent = { readonly Records: readonly QueueMessage[] } | RebuildRequest;

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { publishStreamRecords, type BatchResult, type StreamRecord } from '../publisher';
-import { requireEnv } from '../read-env';
+import { publishStreamRecords, type BatchResult, type StreamRecord } from '../write/publish-events';
+import { requireEnv } from '../shared/read-env';
 
 let client: EventBridgeClient | undefined;
 

@@ -1,8 +1,8 @@
-import { toErrorAnswer, type ErrorAnswer } from '../error-answer';
-import { isCommandRejection } from '../errors';
-import { isQueries } from '../define-queries';
-import { handleQuery, type QueryHandlerDeps } from '../query-handler';
-import { requireEnv } from '../read-env';
+import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
+import { isCommandRejection } from '../shared/errors';
+import { isQueries } from '../query/define-queries';
+import { handleQuery, type QueryHandlerDeps } from '../query/handle-query';
+import { requireEnv } from '../shared/read-env';
 import { ENV } from '../../lib/private/runtime-contract';
 
 /** The query Lambda: `{ type, params }` in, the query's result out; a rejected query is an answer (`{ error }`), only faults throw. */

@@ -1,9 +1,9 @@
-import type { CommandOf, EventOf } from '../aggregate-types';
-import { toDecidedEvents } from '../build-events';
-import type { AnyAggregate } from '../define-aggregate';
-import { UnknownCommand } from '../errors';
-import { foldEvents } from '../fold';
-import { validatePayload } from '../validate-payload';
+import type { CommandOf, EventOf } from '../write/aggregate-types';
+import { toDecidedEvents } from '../write/build-events';
+import type { AnyAggregate } from '../write/define-aggregate';
+import { UnknownCommand } from '../shared/errors';
+import { foldEvents } from '../write/fold';
+import { validatePayload } from '../write/validate-payload';
 import { deepEqualOrFail, describeScenario, fail } from './spec-assertions';
 
 /** An event as a spec gives or expects it: its type and data, without the envelope. */

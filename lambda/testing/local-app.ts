@@ -1,7 +1,7 @@
-import type { CommandOf } from '../aggregate-types';
-import { CommandClient } from '../command-client';
-import type { Projection } from '../define-projection';
-import { Repository } from '../repository';
+import type { CommandOf } from '../write/aggregate-types';
+import { CommandClient } from '../write/command-client';
+import type { Projection } from '../projection/define-projection';
+import { Repository } from '../query/repository';
 import type { LocalCloud } from '../local/local-cloud';
 import type { RunningDynamoDbLocal } from '../local/dynamodb-local';
 

@@ -1,7 +1,7 @@
-import { isCustomProjection } from '../define-custom-projection';
-import { eraseProjection, type Projection } from '../define-projection';
-import type { EventEnvelope, EventMetadata } from '../envelope';
-import { foldProjection } from '../projection-fold';
+import { isCustomProjection } from '../projection/define-custom-projection';
+import { eraseProjection, type Projection } from '../projection/define-projection';
+import type { EventEnvelope, EventMetadata } from '../shared/envelope';
+import { foldProjection } from '../projection/projection-fold';
 import type { SpecEvent } from './aggregate-spec';
 import { deepEqualOrFail, describeScenario, fail } from './spec-assertions';
 

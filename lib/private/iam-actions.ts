@@ -36,7 +36,7 @@ export const EVENT_STORE_PROJECTOR_ACTIONS = ['dynamodb:Query'];
 
 /**
  * What a projector's rebuild does with the event store, beside the projector's own queries: a
- * parallel Scan of the base table that finds the aggregates (lambda/rebuild.ts). Its writes to
+ * parallel Scan of the base table that finds the aggregates (lambda/projection/rebuild-projection.ts). Its writes to
  * the read model are the projector's conditional puts.
  */
 export const EVENT_STORE_REBUILD_ACTIONS = ['dynamodb:Scan'];
@@ -49,7 +49,7 @@ export const SELF_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  * a condition on its version. No `DeleteItem`: a deleted view is written as a tombstone that
  * keeps its version (`READ_MODEL.deletedAttribute`), so no projector can erase a version and
  * let a late duplicate bring the document back. No `Scan`, `UpdateItem` or batch writes.
- * These are exactly the calls of the runtime's projector (lambda/projector.ts).
+ * These are exactly the calls of the runtime's projector (lambda/projection/project-messages.ts).
  */
 export const READ_MODEL_PROJECTOR_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 

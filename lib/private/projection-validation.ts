@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { Duration, Token } from 'aws-cdk-lib';
 import { checkDurationInRange, checkIntegerInRange, checkPattern } from './validation';
-import { MAX_BATCH_WITHOUT_WINDOW, PROJECTION_DEFAULTS } from '../projection';
+import { MAX_BATCH_WITHOUT_WINDOW, PROJECTION_DEFAULTS } from './constructs/projection-pipeline';
 import type { ProjectionProps } from '../projection-props';
-import type { ReadModelIndexProps } from '../read-model';
+import type { ReadModelIndexProps } from '../read-model-index-props';
 
 /** Checks of `projections` and `readModelIndexes`, in the style of `validation.ts`. */
 

@@ -1,6 +1,6 @@
-import { handleCommand } from '../../lambda/command-handler';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
-import { createSessionTable } from '../helpers/session-table';
+import { handleCommand } from '../../lambda/write/handle-command';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
+import { createSessionTable } from '../helpers/create-session-table';
 import { counter, customer } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;

@@ -1,7 +1,7 @@
-import { handleCommand } from '../../lambda/command-handler';
-import { isConcurrencyError } from '../../lambda/errors';
-import { WarmCache } from '../../lambda/warm-cache';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { handleCommand } from '../../lambda/write/handle-command';
+import { isConcurrencyError } from '../../lambda/shared/errors';
+import { WarmCache } from '../../lambda/write/warm-cache';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { counter } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;

@@ -1,11 +1,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defineCustomProjection } from 'cdk-cqrs/runtime';
-import { eraseProjection } from '../../lambda/define-projection';
+import { eraseProjection } from '../../lambda/projection/define-projection';
 import { createProjector } from '../../lambda/handlers/projector';
-import { projectMessages, type ProjectorDeps } from '../../lambda/projector';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { projectMessages, type ProjectorDeps } from '../../lambda/projection/project-messages';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
-import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { ledger } from '../helpers/test-projections';
 
 const calls: string[] = [];

@@ -1,5 +1,5 @@
-import { handleCommand } from '../../lambda/command-handler';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { handleCommand } from '../../lambda/write/handle-command';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { customer } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
-import { eraseProjection } from '../../lambda/define-projection';
-import type { EventEnvelope } from '../../lambda/envelope';
-import { foldProjection } from '../../lambda/projection-fold';
-import { projectMessages, type ProjectorDeps } from '../../lambda/projector';
-import type { QueueMessage } from '../../lambda/queue-message';
-import { toReadModelItem } from '../../lambda/read-model-item';
+import { eraseProjection } from '../../lambda/projection/define-projection';
+import type { EventEnvelope } from '../../lambda/shared/envelope';
+import { foldProjection } from '../../lambda/projection/projection-fold';
+import { projectMessages, type ProjectorDeps } from '../../lambda/projection/project-messages';
+import type { QueueMessage } from '../../lambda/projection/queue-message';
+import { toReadModelItem } from '../../lambda/store/read-model-item';
 import { localDynamoDb } from '../helpers/dynamodb-client';
-import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/event-store-table';
+import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
-import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { instrument, storeEvents, type FaultPlan } from '../helpers/store-events';
 import { ledgerView } from '../helpers/test-projections';
 

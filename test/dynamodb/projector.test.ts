@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { eraseProjection } from '../../lambda/define-projection';
+import { eraseProjection } from '../../lambda/projection/define-projection';
 import { createProjector } from '../../lambda/handlers/projector';
-import { projectMessages, type ProjectorDeps } from '../../lambda/projector';
+import { projectMessages, type ProjectorDeps } from '../../lambda/projection/project-messages';
 import { localDynamoDb } from '../helpers/dynamodb-client';
-import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/event-store-table';
+import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
-import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { instrument, storeEvents } from '../helpers/store-events';
 import { ledgerView } from '../helpers/test-projections';
 

@@ -1,7 +1,7 @@
-import { handleCommand } from '../../lambda/command-handler';
-import { MAX_SESSION_EVENTS_BYTES } from '../../lambda/session-entry';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
-import { createSessionTable } from '../helpers/session-table';
+import { handleCommand } from '../../lambda/write/handle-command';
+import { MAX_SESSION_EVENTS_BYTES } from '../../lambda/store/session-entry';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
+import { createSessionTable } from '../helpers/create-session-table';
 import { counter, customer } from '../helpers/test-aggregates';
 
 const ann = { email: 'ann@example.com', name: 'Ann' };

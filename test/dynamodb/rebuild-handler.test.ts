@@ -1,11 +1,11 @@
 import type { InvokeCommand, InvokeCommandInput } from '@aws-sdk/client-lambda';
-import { eraseProjection } from '../../lambda/define-projection';
+import { eraseProjection } from '../../lambda/projection/define-projection';
 import { createProjector, type ProjectorHandlerDeps } from '../../lambda/handlers/projector';
-import { projectMessages } from '../../lambda/projector';
-import type { RebuildContext, RebuildRequest } from '../../lambda/rebuild-request';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { projectMessages } from '../../lambda/projection/project-messages';
+import type { RebuildContext, RebuildRequest } from '../../lambda/projection/rebuild-request';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
-import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { storeEvents } from '../helpers/store-events';
 import { ledgerView } from '../helpers/test-projections';
 

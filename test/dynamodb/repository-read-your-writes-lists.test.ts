@@ -1,14 +1,14 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { Repository, type DocumentClientLike } from 'cdk-cqrs/runtime';
-import { handleCommand } from '../../lambda/command-handler';
-import { eraseProjection } from '../../lambda/define-projection';
-import type { EventEnvelope } from '../../lambda/envelope';
-import { projectMessages } from '../../lambda/projector';
+import { handleCommand } from '../../lambda/write/handle-command';
+import { eraseProjection } from '../../lambda/projection/define-projection';
+import type { EventEnvelope } from '../../lambda/shared/envelope';
+import { projectMessages } from '../../lambda/projection/project-messages';
 import { countingClient } from '../helpers/counting-client';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { queueMessage } from '../helpers/queue-messages';
-import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
-import { createSessionTable } from '../helpers/session-table';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
+import { createSessionTable } from '../helpers/create-session-table';
 import { ledger, ledgerView, type LedgerView } from '../helpers/test-projections';
 
 // Lists of LedgerView by owner (index byOwner: pk owner, sk zero-padded balance + id; Closed deletes the view).

@@ -1,11 +1,11 @@
 import { Repository, isValidationError } from 'cdk-cqrs/runtime';
 import customerView from '../../bin/domain/customer-view';
 import ordersByCustomer, { type OrderSummary } from '../../bin/domain/orders-by-customer';
-import { eraseProjection } from '../../lambda/define-projection';
-import type { EventEnvelope } from '../../lambda/envelope';
-import { projectMessages } from '../../lambda/projector';
+import { eraseProjection } from '../../lambda/projection/define-projection';
+import type { EventEnvelope } from '../../lambda/shared/envelope';
+import { projectMessages } from '../../lambda/projection/project-messages';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
-import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 
 let readModel: ReadModelTable;
 let orders: Repository<typeof ordersByCustomer.aggregate, OrderSummary>;

@@ -1,7 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { handleCommand } from '../../lambda/command-handler';
-import { EventStore, toEventItem } from '../../lambda/event-store';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { handleCommand } from '../../lambda/write/handle-command';
+import { EventStore, toEventItem } from '../../lambda/store/event-store';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { counter } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;

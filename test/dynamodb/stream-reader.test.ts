@@ -3,7 +3,7 @@ import { GetRecordsCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-d
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StreamReader } from '../../lambda/local/stream-reader';
 import { localDynamoDb, localDynamoDbStreams, uniqueTableName } from '../helpers/dynamodb-client';
-import { documentClient } from '../helpers/event-store-table';
+import { documentClient } from '../helpers/create-event-store-table';
 
 // The local runtime's reader of a table's stream, on DynamoDB Local's Streams API.
 const client = localDynamoDb();

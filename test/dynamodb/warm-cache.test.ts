@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { handleCommand } from '../../lambda/command-handler';
-import { WarmCache } from '../../lambda/warm-cache';
-import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/event-store-table';
+import { handleCommand } from '../../lambda/write/handle-command';
+import { WarmCache } from '../../lambda/write/warm-cache';
+import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { localDynamoDb } from '../helpers/dynamodb-client';
 import { counter } from '../helpers/test-aggregates';
 

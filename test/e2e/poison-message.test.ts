@@ -2,11 +2,11 @@ import {
   CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { eraseProjection } from '../../lambda/define-projection';
-import { projectMessages, type ProjectorDeps } from '../../lambda/projector';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/event-store-table';
+import { eraseProjection } from '../../lambda/projection/define-projection';
+import { projectMessages, type ProjectorDeps } from '../../lambda/projection/project-messages';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
-import { createReadModelTable, type ReadModelTable } from '../helpers/read-model-table';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { startSqsLocal } from '../helpers/sqs-local';
 import { storeEvents } from '../helpers/store-events';
 import { ledgerView } from '../helpers/test-projections';

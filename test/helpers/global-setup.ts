@@ -1,4 +1,4 @@
-import { startDynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbLocal } from './shared-dynamodb-local';
 
 /** One DynamoDB Local for the whole run; each test file creates its own tables. */
 export default async function globalSetup(): Promise<void> {

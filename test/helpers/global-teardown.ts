@@ -1,4 +1,4 @@
-import { stopDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
+import { stopDynamoDbLocal, type RunningDynamoDbLocal } from './shared-dynamodb-local';
 
 export default async function globalTeardown(): Promise<void> {
   const running = (globalThis as { dynamoDbLocal?: RunningDynamoDbLocal }).dynamoDbLocal;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope } from '../../lambda/envelope';
-import type { QueueMessage } from '../../lambda/queue-message';
+import type { EventEnvelope } from '../../lambda/shared/envelope';
+import type { QueueMessage } from '../../lambda/projection/queue-message';
 
 /** An SQS message as the projection's rule delivers it: the EventBridge event, with the envelope as detail. */
 export const queueMessage = (event: EventEnvelope, messageId: string = randomUUID()): QueueMessage => ({

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { freePort, stopDynamoDbLocal as stopProcess, waitUntilListening, type RunningDynamoDbLocal as RunningProcess } from './dynamodb-local';
+import { freePort, stopDynamoDbLocal as stopProcess, waitUntilListening, type RunningDynamoDbLocal as RunningProcess } from './shared-dynamodb-local';
 
 /**
  * fauxqs, an SQS emulator written in Node.js, started as a child process on a free port (it is

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EventEnvelope } from '../../lambda/envelope';
-import { toEventItem } from '../../lambda/event-store';
+import type { EventEnvelope } from '../../lambda/shared/envelope';
+import { toEventItem } from '../../lambda/store/event-store';
 
 /** Writes events into an event-store table as the command handler stores them (25 per BatchWriteItem). */
 export async function storeEvents(doc: DynamoDBDocumentClient, tableName: string, events: readonly EventEnvelope[]): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { counterStack } from './fixtures/aggregate';
-import { logicalIdOf } from './fixtures/app';
+import { logicalIdOf } from './fixtures/stand-in-app';
 import type { CqrsAggregate } from '../../lib';
 
 describe('the alarms of an aggregate', () => {

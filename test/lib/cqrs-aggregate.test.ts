@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { counterStack, TWO_PROJECTIONS } from './fixtures/aggregate';
-import { COUNTER_ENTRY, logicalIdOf, newStack, statementsOfRole } from './fixtures/app';
+import { COUNTER_ENTRY, logicalIdOf, newStack, statementsOfRole } from './fixtures/stand-in-app';
 import { CqrsAggregate, type CqrsAggregateProps } from '../../lib';
 
 describe('CqrsAggregate', () => {

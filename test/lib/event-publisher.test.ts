@@ -3,7 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { counterStack } from './fixtures/aggregate';
-import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/app';
+import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/stand-in-app';
 import { ENV } from '../../lib/private/runtime-contract';
 
 describe('the publisher (outbox)', () => {

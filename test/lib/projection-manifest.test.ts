@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import {
   COUNTER_BY_COUNT_ENTRY, COUNTER_TOTALS_ENTRY, COUNTER_TOTALS_EVENTS, COUNTER_VIEW_ENTRY, COUNTER_VIEW_EVENTS,
   NO_EVENTS_PROJECTION_ENTRY, NOT_A_PROJECTION_ENTRY, THROWS_ON_LOAD_ENTRY,
-} from './fixtures/app';
-import { readProjectionManifest } from '../../lib/private/projection-manifest';
+} from './fixtures/stand-in-app';
+import { readProjectionManifest } from '../../lib/private/bundling/projection-manifest';
 
 const read = (entry: string) => readProjectionManifest({ where: "CqrsAggregate 'Counters'", projectionName: 'CounterView', entry });
 

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { TWO_PROJECTIONS, counterStack } from './fixtures/aggregate';
-import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/app';
+import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/stand-in-app';
 import { ENV, SESSION_TABLE } from '../../lib/private/runtime-contract';
 
 const commandHandlerVariables = (template: ReturnType<typeof counterStack>['template']) => {

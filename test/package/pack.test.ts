@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_DYNAMODB_LOCAL_DIR } from '../helpers/dynamodb-local';
+import { REPO_DYNAMODB_LOCAL_DIR } from '../helpers/shared-dynamodb-local';
 
 // A user's view: pack the package as npm would publish it, install the tarball into a new CDK app
 // that has only cdk-cqrs, aws-cdk-lib and constructs (no esbuild, no Docker, no tooling of ours), and synth there.

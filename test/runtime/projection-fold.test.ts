@@ -1,9 +1,9 @@
 import customerView from '../../bin/domain/customer-view';
 import ordersByCustomer from '../../bin/domain/orders-by-customer';
-import { eraseProjection, isProjection } from '../../lambda/define-projection';
-import { foldProjection, isContiguousAfter, uniqueByVersion } from '../../lambda/projection-fold';
-import { parseQueueMessage } from '../../lambda/queue-message';
-import { toReadModelItem } from '../../lambda/read-model-item';
+import { eraseProjection, isProjection } from '../../lambda/projection/define-projection';
+import { foldProjection, isContiguousAfter, uniqueByVersion } from '../../lambda/projection/projection-fold';
+import { parseQueueMessage } from '../../lambda/projection/queue-message';
+import { toReadModelItem } from '../../lambda/store/read-model-item';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { ledgerView } from '../helpers/test-projections';
 

@@ -1,0 +1,32 @@
+import type { AnyCustomProjection, CustomWriteContext } from './define-custom-projection';
+import type { ProjectorDeps } from './project-messages';
+import { groupByAggregate, logToStderr, toBatchResponse } from './projector-batch';
+import type { BatchResponse, QueueMessage } from './queue-message';
+
+const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/**
+ * Runs a custom projection's handlers on one SQS batch: per aggregate in version order, each
+ * version once; a handler that throws fails its message and the later ones of that aggregate.
+ */
+export async function projectCustomWrites(projection: AnyCustomProjection, messages: readonly QueueMessage[], deps: ProjectorDeps): Promise<BatchResponse> {
+  const log = deps.log ?? logToStderr;
+  const { failed, byAggregate } = groupByAggregate(messages, deps, log);
+  const context: CustomWriteContext = { readModelTable: deps.readModelTable, projectionName: deps.projectionName, dynamoDb: deps.dynamoDb };
+  await Promise.all([...byAggregate.values()].map(async (delivered) => {
+    const inOrder = [...delivered].sort((a, b) => a.event.version - b.event.version);
+    const handled = new Set<number>();
+    for (const { event } of inOrder) {
+      if (handled.has(event.version)) continue;
+      try {
+        await projection.events[event.type]?.(event, context);
+        handled.add(event.version);
+      } catch (err) {
+        log({ message: `Projection ${deps.projectionName}: the handler of ${event.aggregateId} version ${event.version} threw; that message and the later ones of ${event.aggregateId} will be redelivered. ${describe(err)}`, aggregateId: event.aggregateId, version: event.version });
+        for (const d of inOrder) if (d.event.version >= event.version) failed.add(d.messageId);
+        return;
+      }
+    }
+  }));
+  return toBatchResponse(messages, failed);
+}

@@ -1,0 +1,87 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { READ_MODEL } from '../../lib/private/runtime-contract';
+import type { AnyProjection } from './define-projection';
+import { EventStore } from '../store/event-store';
+import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from './projection-fold';
+import { groupByAggregate, logToStderr, toBatchResponse, type Delivered } from './projector-batch';
+import type { BatchResponse, QueueMessage } from './queue-message';
+import { documentIsNew, documentKey, fromReadModelItem, toReadModelItem, versionIsUnchanged } from '../store/read-model-item';
+import { projectCustomWrites } from './project-custom-writes';
+import { isCustomProjection } from './define-custom-projection';
+
+/** What the projector needs; the Lambda entry point builds it from its environment. */
+export interface ProjectorDeps {
+  readonly dynamoDb: DynamoDBDocumentClient;
+  readonly readModelTable: string;
+  readonly eventStoreTable: string;
+  readonly projectionName: string;
+  /** When set, events of another aggregate are ignored (their messages succeed, nothing is written). */
+  readonly aggregateName?: string;
+  /** Where failures are reported. @default - one JSON line on stderr per failure */
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+
+const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/**
+ * Projects one SQS batch (ReportBatchItemFailures) so that the read model equals the sequential
+ * fold of each aggregate's events, whatever the duplicates and the order of delivery.
+ *
+ * Messages are grouped per aggregate: one consistent read of its document, the events after its
+ * version applied in order (a gap is filled from the event store), one conditional write. A
+ * malformed message, a throwing handler or a failed write fails only its own messages (for a
+ * handler, the message and the later events of that aggregate); the rest of the batch commits.
+ */
+export async function projectMessages(projection: AnyProjection, messages: readonly QueueMessage[], deps: ProjectorDeps): Promise<BatchResponse> {
+  if (isCustomProjection(projection)) return projectCustomWrites(projection, messages, deps);
+  const log = deps.log ?? logToStderr;
+  const { failed, byAggregate } = groupByAggregate(messages, deps, log);
+  const store = new EventStore(deps.dynamoDb, deps.eventStoreTable, 0);
+  await Promise.all([...byAggregate].map(async ([aggregateId, delivered]) => {
+    try {
+      for (const messageId of await projectAggregate(projection, aggregateId, delivered, store, deps)) failed.add(messageId);
+    } catch (err) {
+      log({ message: `Projection ${deps.projectionName}: ${aggregateId} not projected; its messages will be redelivered. ${describe(err)}`, aggregateId });
+      for (const { messageId } of delivered) failed.add(messageId);
+    }
+  }));
+  return toBatchResponse(messages, failed);
+}
+
+/** Projects one aggregate's messages; returns the ids of those that failed (a throwing handler). */
+async function projectAggregate(
+  projection: AnyProjection, aggregateId: string, delivered: readonly Delivered[], store: EventStore, deps: ProjectorDeps,
+): Promise<string[]> {
+  const { Item } = await deps.dynamoDb.send(new GetCommand({
+    TableName: deps.readModelTable, Key: documentKey(aggregateId, deps.projectionName), ConsistentRead: true,
+  }));
+  const stored = fromReadModelItem(Item);
+  const start: ProjectedDocument = stored ?? { version: 0, view: undefined };
+  const pending = uniqueByVersion(delivered.map((d) => d.event)).filter((event) => event.version > start.version);
+  if (pending.length === 0) return [];
+  const events = await eventsThrough(store, aggregateId, start.version, pending[pending.length - 1].version, pending);
+  const { document, failure } = foldProjection(projection, start, events);
+  if (failure) {
+    (deps.log ?? logToStderr)({
+      message: `Projection ${deps.projectionName}: the handler of ${aggregateId} version ${failure.version} threw; that message and the later ones of ${aggregateId} will be redelivered. ${describe(failure.error)}`,
+      aggregateId, version: failure.version,
+    });
+  }
+  if (document.version > start.version) await writeDocument(projection, aggregateId, document, stored, deps);
+  const failedFrom = failure?.version ?? Number.POSITIVE_INFINITY;
+  return delivered.filter((d) => d.event.version >= failedFrom).map((d) => d.messageId);
+}
+
+/** One conditional Put on top of the version read; a ConditionalCheckFailedException means another instance got there first. */
+async function writeDocument(
+  projection: AnyProjection, aggregateId: string, document: ProjectedDocument, stored: ProjectedDocument | undefined, deps: ProjectorDeps,
+): Promise<void> {
+  await deps.dynamoDb.send(new PutCommand({
+    TableName: deps.readModelTable,
+    Item: toReadModelItem(projection, deps.projectionName, aggregateId, document),
+    ...(stored
+      ? { ConditionExpression: versionIsUnchanged, ExpressionAttributeNames: { '#version': READ_MODEL.versionAttribute }, ExpressionAttributeValues: { ':previous': stored.version } }
+      : { ConditionExpression: documentIsNew }),
+  }));
+}

@@ -1,0 +1,68 @@
+import type { AnyProjection } from './define-projection';
+import type { EventEnvelope } from '../shared/envelope';
+import type { EventStore } from '../store/event-store';
+
+/** A projection's document as the projector sees it: the version of the last event applied and the view (absent: none). */
+export interface ProjectedDocument {
+  readonly version: number;
+  readonly view: unknown;
+}
+
+export interface FoldOutcome {
+  /** The document after the events that could be applied. */
+  readonly document: ProjectedDocument;
+  /** The event whose handler threw, if one did: nothing after it was applied. */
+  readonly failure?: { readonly version: number; readonly error: unknown };
+}
+
+/**
+ * Applies events that follow the document, oldest first, with the projection's handlers.
+ * An event type the projection does not list only advances the version. The events must be
+ * contiguous from `document.version + 1`; a gap is a fault of the caller.
+ */
+export function foldProjection(projection: AnyProjection, document: ProjectedDocument, events: readonly EventEnvelope[]): FoldOutcome {
+  let { version, view } = document;
+  for (const event of events) {
+    if (event.version !== version + 1) {
+      throw new Error(`Projection fold: expected version ${version + 1} of ${event.aggregateId}, got ${event.version}.`);
+    }
+    const handler = projection.events[event.type];
+    if (typeof handler === 'function') {
+      try {
+        // null and undefined both mean: no document.
+        view = handler(view, event) ?? undefined;
+      } catch (error) {
+        return { document: { version, view }, failure: { version: event.version, error } };
+      }
+    }
+    version = event.version;
+  }
+  return { document: { version, view } };
+}
+
+/** Keeps one event per version and sorts them (duplicates carry the same event). */
+export function uniqueByVersion(events: readonly EventEnvelope[]): EventEnvelope[] {
+  const byVersion = new Map<number, EventEnvelope>();
+  for (const event of events) if (!byVersion.has(event.version)) byVersion.set(event.version, event);
+  return [...byVersion.values()].sort((a, b) => a.version - b.version);
+}
+
+/** True when the versions run from `after + 1` without a hole. */
+export function isContiguousAfter(after: number, sorted: readonly { readonly version: number }[]): boolean {
+  return sorted.every((event, index) => event.version === after + index + 1);
+}
+
+/**
+ * The events `after + 1`..`target` of an aggregate: the ones at hand when they run that far
+ * without a hole, else a strongly consistent read of the event store. A hole the event store
+ * cannot fill either is an error, never a silent skip.
+ */
+export async function eventsThrough(
+  store: EventStore, aggregateId: string, after: number, target: number, atHand: readonly EventEnvelope[],
+): Promise<readonly EventEnvelope[]> {
+  const complete = (events: readonly EventEnvelope[]) => events.length === target - after && isContiguousAfter(after, events);
+  if (complete(atHand)) return atHand;
+  const read = await store.readRange(aggregateId, after + 1, target);
+  if (!complete(read)) throw new Error(`the event store has no contiguous events ${after + 1}..${target} of ${aggregateId}.`);
+  return read;
+}

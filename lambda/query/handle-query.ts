@@ -1,0 +1,32 @@
+import type { Projection } from '../projection/define-projection';
+import { isQueries, type QueryContext } from './define-queries';
+import { ValidationError } from '../shared/errors';
+import { Repository, type DocumentClientLike } from './repository';
+import type { SessionReadSettings } from '../store/session-entry';
+
+export interface QueryHandlerDeps {
+  readonly readModelTable: string;
+  /** With the aggregate's `readYourWrites`: repositories read a session's own writes (`get(id, { sessionId })`). */
+  readonly readYourWrites?: SessionReadSettings;
+  /** @default - a DynamoDB document client for the current region, created on first use */
+  readonly dynamoDb?: DocumentClientLike;
+}
+
+/** Runs one query request `{ type, params }`; an unknown query or a malformed request is a ValidationError. */
+export async function handleQuery(queries: unknown, request: unknown, deps: QueryHandlerDeps): Promise<unknown> {
+  if (!isQueries(queries)) throw new Error('cdk-cqrs: the query function got no queries: the module\'s default export must be defineQueries(...).');
+  if (typeof request !== 'object' || request === null || typeof (request as { type?: unknown }).type !== 'string') {
+    throw new ValidationError('A query request is { type, params }: type is missing.', [{ message: 'must be a string', path: ['type'] }]);
+  }
+  const { type, params } = request as { type: string; params?: unknown };
+  const handler = queries.handlers[type];
+  if (typeof handler !== 'function') {
+    throw new ValidationError(`Unknown query ${type}; the queries are ${Object.keys(queries.handlers).join(', ')}.`, [{ message: 'unknown query', path: ['type'] }]);
+  }
+  const context: QueryContext = {
+    readModelTable: deps.readModelTable,
+    repository: <Agg, View>(projection: Projection<Agg, View>, projectionName: string) =>
+      new Repository(projection, { tableName: deps.readModelTable, projectionName, dynamoDb: deps.dynamoDb, readYourWrites: deps.readYourWrites }),
+  };
+  return handler(params ?? {}, context);
+}

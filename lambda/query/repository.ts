@@ -1,0 +1,177 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { READ_MODEL, readModelIndexKeys } from '../../lib/private/runtime-contract';
+import { eraseProjection, type Projection } from '../projection/define-projection';
+import type { SessionReadSettings } from '../store/session-entry';
+import { mergeSessionEntries, readSessionEntries, type SessionEntryItem } from '../sessions/session-read';
+import { ValidationError } from '../shared/errors';
+import { decodeCursor, encodeCursor } from './read-model-cursor';
+import { documentKey, fromReadModelItem, isLiveDocument } from '../store/read-model-item';
+
+/**
+ * The part of a DynamoDB document client the repository uses; an `@aws-sdk/lib-dynamodb`
+ * `DynamoDBDocumentClient` fits. Declared here so that the types of `cdk-cqrs/runtime` do not
+ * need the SDK's own types installed.
+ */
+export interface DocumentClientLike {
+  send(command: object): Promise<object>;
+}
+
+export interface RepositoryProps {
+  /** Name of the read-model table (the query function gets it as CQRS_READ_MODEL_TABLE). */
+  readonly tableName: string;
+  /** The projection's name, as given in the construct's `projections`. */
+  readonly projectionName: string;
+  /** @default - a DynamoDB document client for the current region, created on first use */
+  readonly dynamoDb?: DocumentClientLike;
+  /**
+   * With the aggregate's `readYourWrites`: where `get` and `query` given a `sessionId` find the
+   * session's pending writes (the function needs `grantReadYourWrites`).
+   * @default - reads see the read model alone
+   */
+  readonly readYourWrites?: SessionReadSettings;
+}
+
+export interface QueryOptions {
+  /** One of the projection's `indexes`. */
+  readonly index: string;
+  /** The index partition key (`pk` of the index mapping). */
+  readonly partition: string;
+  /** Only documents whose index sort key starts with this. */
+  readonly sortBeginsWith?: string;
+  /** At most this many documents are read per page. */
+  readonly limit?: number;
+  /** The `cursor` of the previous page. */
+  readonly cursor?: string;
+  /** Descending sort key order. @default false */
+  readonly newestFirst?: boolean;
+  /**
+   * Only documents whose view fields equal these values. DynamoDB filters after it reads `limit`
+   * items, so a page may hold fewer than `limit` documents (even none) and still have a cursor.
+   */
+  readonly filter?: { readonly [field: string]: string | number | boolean };
+  /**
+   * With `readYourWrites` set: the page as this session will see it once the projector has
+   * applied its writes (a new document prepended to the first page, a deleted or moved one left
+   * out, a changed one replaced), so a page may hold more than `limit` documents.
+   */
+  readonly sessionId?: string;
+}
+
+export interface QueryResult<View> {
+  readonly items: { readonly aggregateId: string; readonly version: number; readonly view: View }[];
+  /** Pass it back to read the next page; absent on the last page. */
+  readonly cursor?: string;
+}
+
+/**
+ * Reads a projection's documents: one by aggregate id, or pages of an index.
+ *
+ * `new Repository(customerView, { tableName, projectionName: 'CustomerView' })`. Deleted
+ * documents (tombstones) are never returned.
+ */
+export class Repository<Agg, View> {
+  private client?: DynamoDBDocumentClient;
+  constructor(private readonly projection: Projection<Agg, View>, private readonly props: RepositoryProps) {
+    this.client = props.dynamoDb as DynamoDBDocumentClient | undefined;
+  }
+
+  /**
+   * The view of one aggregate, or undefined when it has none (yet, or any more).
+   *
+   * With a `sessionId` (and `readYourWrites` set), the session's own writes that the projector
+   * has not applied yet are applied with the projection's handlers: the caller sees the view the
+   * projector will write. The session is read alongside the document, in parallel.
+   */
+  async get(aggregateId: string, options: { readonly consistentRead?: boolean; readonly sessionId?: string } = {}): Promise<View | undefined> {
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const client = await this.dynamoDb();
+    const session = this.sessionFor(options.sessionId);
+    const [{ Item }, entries] = await Promise.all([
+      client.send(new GetCommand({
+        TableName: this.props.tableName, Key: documentKey(aggregateId, this.props.projectionName), ConsistentRead: options.consistentRead,
+      })),
+      session ? readSessionEntries(client, session.settings, session.sessionId, aggregateId) : Promise.resolve([]),
+    ]);
+    const stored = fromReadModelItem(Item) ?? { version: 0, view: undefined };
+    if (!session || entries.length === 0) return stored.view as View | undefined;
+    const { EventStore } = await import('../store/event-store');
+    const merged = await mergeSessionEntries(eraseProjection(this.projection), stored, entries, aggregateId, new EventStore(client, session.settings.eventStoreTable, 0));
+    return merged.view as View | undefined;
+  }
+
+  /** A page of the documents in one partition of an index, in sort key order. */
+  async query(options: QueryOptions): Promise<QueryResult<View>> {
+    const known = Object.keys(this.projection.indexes ?? {});
+    if (!known.includes(options.index)) {
+      throw new ValidationError(`Projection ${this.props.projectionName} has no index '${options.index}'. Its indexes: ${known.join(', ') || 'none'}.`, [{ message: 'unknown index', path: ['index'] }]);
+    }
+    if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
+      throw new ValidationError(`limit must be an integer >= 1 (given ${options.limit}).`, [{ message: 'must be an integer >= 1', path: ['limit'] }]);
+    }
+    const keys = readModelIndexKeys(options.index);
+    const names: Record<string, string> = { '#ipk': keys.partitionKey, '#sk': READ_MODEL.sortKey };
+    const values: Record<string, unknown> = { ':partition': options.partition, ':projection': this.props.projectionName };
+    let keyCondition = '#ipk = :partition';
+    if (options.sortBeginsWith !== undefined) {
+      names['#isk'] = keys.sortKey;
+      values[':prefix'] = options.sortBeginsWith;
+      keyCondition += ' AND begins_with(#isk, :prefix)';
+    }
+    // Another projection may name an index the same; the sort key of the table says whose document it is.
+    const filters = ['#sk = :projection'];
+    Object.entries(options.filter ?? {}).forEach(([field, value], i) => {
+      names['#view'] = READ_MODEL.viewAttribute;
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = value;
+      filters.push(`#view.#f${i} = :f${i}`);
+    });
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const client = await this.dynamoDb();
+    const session = this.sessionFor(options.sessionId);
+    const [page, entries] = await Promise.all([client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      IndexName: options.index,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: !options.newestFirst,
+      Limit: options.limit,
+      ExclusiveStartKey: options.cursor === undefined ? undefined : decodeCursor(options.cursor, [READ_MODEL.partitionKey, READ_MODEL.sortKey, keys.partitionKey, keys.sortKey], { [keys.partitionKey]: options.partition }),
+    })), session ? readSessionEntries(client, session.settings, session.sessionId) : Promise.resolve([])]);
+    const listed = (page.Items ?? []).filter(isLiveDocument).map((item) => ({
+      aggregateId: item[READ_MODEL.partitionKey] as string, version: item[READ_MODEL.versionAttribute] as number, view: item[READ_MODEL.viewAttribute] as View,
+    }));
+    const items = !session || entries.length === 0 ? listed : await this.mergeSession(options, listed, entries, session.settings, client);
+    return page.LastEvaluatedKey ? { items, cursor: encodeCursor(page.LastEvaluatedKey) } : { items };
+  }
+
+  private async mergeSession(
+    options: QueryOptions, listed: QueryResult<View>['items'], entries: SessionEntryItem[], session: SessionReadSettings, client: DynamoDBDocumentClient,
+  ): Promise<QueryResult<View>['items']> {
+    const [{ EventStore }, { mergeSessionIntoPage }] = await Promise.all([import('../store/event-store'), import('../sessions/session-list')]);
+    const scope = {
+      projection: eraseProjection(this.projection), projectionName: this.props.projectionName, readModelTable: this.props.tableName,
+      index: options.index, partition: options.partition, sortBeginsWith: options.sortBeginsWith, filter: options.filter, firstPage: options.cursor === undefined,
+    };
+    const merged = await mergeSessionIntoPage(scope, listed, entries, client, new EventStore(client, session.eventStoreTable, 0));
+    return merged as QueryResult<View>['items'];
+  }
+
+  /** The session a read names, with the read-your-writes settings; a session without them is the caller's mistake. */
+  private sessionFor(sessionId: string | undefined): { readonly sessionId: string; readonly settings: SessionReadSettings } | undefined {
+    if (sessionId === undefined) return undefined;
+    if (!this.props.readYourWrites) {
+      throw new ValidationError(`Repository of ${this.props.projectionName}: a read was given a sessionId, but the repository has no readYourWrites settings. Pass readYourWrites: { sessionTable, aggregateName, eventStoreTable }.`, [{ message: 'readYourWrites is not set', path: ['sessionId'] }]);
+    }
+    return { sessionId, settings: this.props.readYourWrites };
+  }
+
+  private async dynamoDb(): Promise<DynamoDBDocumentClient> {
+    if (!this.client) {
+      const [{ DynamoDBClient }, { DynamoDBDocumentClient: DocumentClient }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+      this.client = DocumentClient.from(new DynamoDBClient({}));
+    }
+    return this.client;
+  }
+}

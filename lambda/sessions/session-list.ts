@@ -1,0 +1,92 @@
+import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { READ_MODEL, SESSION_TABLE } from '../../lib/private/runtime-contract';
+import type { AnyProjection, IndexKey } from '../projection/define-projection';
+import type { EventStore } from '../store/event-store';
+import type { ProjectedDocument } from '../projection/projection-fold';
+import { documentKey, fromReadModelItem } from '../store/read-model-item';
+import { conflictRetryDelayMs, sleep } from '../shared/retry-policies';
+import { mergeSessionEntries, type SessionEntryItem } from './session-read';
+
+/** A document of a list page: the aggregate, the version of the last event applied, the view. */
+export interface ListedDocument {
+  readonly aggregateId: string;
+  readonly version: number;
+  readonly view: unknown;
+}
+
+/** Which documents a list shows: one partition of a read-model index, maybe a sort-key prefix and view filters. */
+export interface ListScope {
+  readonly projection: AnyProjection;
+  readonly projectionName: string;
+  readonly readModelTable: string;
+  readonly index: string;
+  readonly partition: string;
+  readonly sortBeginsWith?: string;
+  readonly filter?: { readonly [field: string]: string | number | boolean };
+  /** Pending new documents are prepended to the first page only, so that no page repeats them. */
+  readonly firstPage: boolean;
+}
+
+/**
+ * A page as the session will see it once the projector has applied the session's writes: a
+ * listed document with pending events is replaced by its merged view, or left out when that
+ * view is deleted or no longer in the list; a document the list did not hold and now does is
+ * prepended, newest write first. Documents of the session's other aggregates are read in one
+ * BatchGetItem per 100; gaps come from the event store.
+ */
+export async function mergeSessionIntoPage(
+  scope: ListScope, page: readonly ListedDocument[], entries: readonly SessionEntryItem[], client: DynamoDBDocumentClient, store: EventStore,
+): Promise<ListedDocument[]> {
+  const byAggregate = new Map<string, SessionEntryItem[]>();
+  for (const entry of entries) byAggregate.set(entry.aggregateId, [...(byAggregate.get(entry.aggregateId) ?? []), entry]);
+  const listed = new Map(page.map((document) => [document.aggregateId, document]));
+  const stored = await readDocuments(client, scope, [...byAggregate.keys()].filter((id) => !listed.has(id)));
+  const merged = new Map(await Promise.all([...byAggregate].map(async ([aggregateId, pending]) => {
+    const base: ProjectedDocument = listed.get(aggregateId) ?? stored.get(aggregateId) ?? { version: 0, view: undefined };
+    return [aggregateId, { base, merged: await mergeSessionEntries(scope.projection, base, pending, aggregateId, store) }] as const;
+  })));
+  const inList = (aggregateId: string, document: ProjectedDocument) => belongs(scope, aggregateId, document.view);
+  const kept = page.flatMap((document) => {
+    const change = merged.get(document.aggregateId);
+    if (!change) return [document];
+    return inList(document.aggregateId, change.merged) ? [{ aggregateId: document.aggregateId, ...change.merged }] : [];
+  });
+  if (!scope.firstPage) return kept;
+  // An entry expires a fixed time after its write, so the latest expiry is the latest write.
+  const lastWrite = (aggregateId: string) => Math.max(...(byAggregate.get(aggregateId) ?? []).map((entry) => entry[SESSION_TABLE.ttlAttribute] ?? 0));
+  const added = [...merged]
+    .filter(([aggregateId, change]) => !listed.has(aggregateId) && !inList(aggregateId, change.base) && inList(aggregateId, change.merged))
+    .sort(([a], [b]) => lastWrite(b) - lastWrite(a))
+    .map(([aggregateId, change]) => ({ aggregateId, ...change.merged }));
+  return [...added, ...kept];
+}
+
+/** True when a view is in the list: mapped into its index partition, under its sort-key prefix, and passing its filters. */
+function belongs(scope: ListScope, aggregateId: string, view: unknown): boolean {
+  const mapping = scope.projection.indexes?.[scope.index];
+  if (view === undefined || view === null || !mapping) return false;
+  const key = mapping(view, aggregateId) as IndexKey | undefined;
+  if (key === undefined || key.pk !== scope.partition) return false;
+  if (scope.sortBeginsWith !== undefined && !key.sk.startsWith(scope.sortBeginsWith)) return false;
+  return Object.entries(scope.filter ?? {}).every(([field, value]) => (view as Record<string, unknown>)[field] === value);
+}
+
+/** The stored documents of some aggregates, strongly consistent, 100 keys per BatchGetItem. */
+async function readDocuments(client: DynamoDBDocumentClient, scope: ListScope, aggregateIds: readonly string[]): Promise<Map<string, ProjectedDocument>> {
+  const { BatchGetCommand } = await import('@aws-sdk/lib-dynamodb');
+  const documents = new Map<string, ProjectedDocument>();
+  for (let start = 0; start < aggregateIds.length; start += 100) {
+    let keys: Record<string, unknown>[] | undefined = aggregateIds.slice(start, start + 100).map((id) => documentKey(id, scope.projectionName));
+    for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+      // Keys left unprocessed mean the table is throttling: back off as a conflicting writer does.
+      if (attempt > 0) await sleep(conflictRetryDelayMs(attempt));
+      const answer: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [scope.readModelTable]: { Keys: keys, ConsistentRead: true } } }));
+      for (const item of answer.Responses?.[scope.readModelTable] ?? []) {
+        const document = fromReadModelItem(item);
+        if (document) documents.set(item[READ_MODEL.partitionKey] as string, document);
+      }
+      keys = answer.UnprocessedKeys?.[scope.readModelTable]?.Keys;
+    }
+  }
+  return documents;
+}

@@ -1,0 +1,66 @@
+import type { DynamoDBDocumentClient, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { SESSION_TABLE } from '../../lib/private/runtime-contract';
+import type { AnyProjection } from '../projection/define-projection';
+import type { EventEnvelope } from '../shared/envelope';
+import type { EventStore } from '../store/event-store';
+import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from '../projection/projection-fold';
+import { sessionEntryPrefix, type SessionReadSettings } from '../store/session-entry';
+
+export interface SessionEntryItem {
+  readonly aggregateId: string;
+  readonly firstVersion: number;
+  readonly version: number;
+  readonly events?: EventEnvelope[];
+  readonly [SESSION_TABLE.ttlAttribute]?: number;
+}
+
+/**
+ * The session's live entries for one aggregate (or, without `aggregateId`, for every aggregate
+ * of the kind), oldest first per aggregate: one Query of the session partition (a request per 1 MB page).
+ */
+export async function readSessionEntries(
+  client: DynamoDBDocumentClient, settings: SessionReadSettings, sessionId: string, aggregateId?: string, nowMs = Date.now(),
+): Promise<SessionEntryItem[]> {
+  // Loaded on use, as the Repository does: importing cdk-cqrs/runtime must not need the SDK.
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  // A page holds 1 MB and an entry up to 300 KB: read every page, or the newest entries would be missed.
+  const items: SessionEntryItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(new QueryCommand({
+      TableName: settings.sessionTable,
+      KeyConditionExpression: '#pk = :session AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': SESSION_TABLE.partitionKey, '#sk': SESSION_TABLE.sortKey },
+      ExpressionAttributeValues: {
+        ':session': sessionId,
+        ':prefix': aggregateId === undefined ? `${settings.aggregateName}#` : sessionEntryPrefix(settings.aggregateName, aggregateId),
+      },
+      ConsistentRead: true,
+      ExclusiveStartKey: startKey,
+    }));
+    items.push(...((page.Items ?? []) as SessionEntryItem[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  // DynamoDB deletes expired items late (up to days): an entry past its TTL is ignored here.
+  const nowSeconds = Math.floor(nowMs / 1000);
+  return items.filter((entry) => (entry[SESSION_TABLE.ttlAttribute] ?? Number.POSITIVE_INFINITY) > nowSeconds);
+}
+
+/**
+ * The document the projector will write once it has applied the session's entries: the entries
+ * above the document's version are folded onto it with the projection's own handlers. Events
+ * an entry does not hold (it kept only its versions, or other writers' commands came between)
+ * are read from the event store, strongly consistent.
+ */
+export async function mergeSessionEntries(
+  projection: AnyProjection, document: ProjectedDocument, entries: readonly SessionEntryItem[], aggregateId: string, store: EventStore,
+): Promise<ProjectedDocument> {
+  const newer = entries.filter((entry) => entry.version > document.version);
+  if (newer.length === 0) return document;
+  const target = Math.max(...newer.map((entry) => entry.version));
+  const held = uniqueByVersion(newer.flatMap((entry) => entry.events ?? [])).filter((event) => event.version > document.version);
+  const events = await eventsThrough(store, aggregateId, document.version, target, held);
+  const { document: merged, failure } = foldProjection(projection, document, events);
+  if (failure) throw failure.error;
+  return merged;
+}

@@ -1,0 +1,20 @@
+import { ENV } from '../../lib/private/runtime-contract';
+
+type EnvName = keyof typeof ENV;
+
+/** Reads a variable that the construct sets; a missing one names itself. */
+export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[ENV[name]];
+  if (value === undefined || value === '') {
+    throw new Error(`Environment variable ${ENV[name]} is not set. The CqrsAggregate construct sets it; set it yourself when running this handler elsewhere.`);
+  }
+  return value;
+}
+
+/** Reads a whole-number variable that the construct sets. */
+export function numberEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = requireEnv(name, env);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Environment variable ${ENV[name]} must be an integer >= 0 (given '${raw}').`);
+  return value;
+}

@@ -1,0 +1,56 @@
+import { READ_MODEL, readModelIndexKeys } from '../../lib/private/runtime-contract';
+import type { AnyProjection } from '../projection/define-projection';
+import type { ProjectedDocument } from '../projection/projection-fold';
+
+const { partitionKey: PK, sortKey: SK, versionAttribute: VERSION, viewAttribute: VIEW, deletedAttribute: DELETED } = READ_MODEL;
+
+type Item = Record<string, unknown>;
+
+/** The key of an aggregate's document in a projection. */
+export const documentKey = (aggregateId: string, projectionName: string): Item => ({ [PK]: aggregateId, [SK]: projectionName });
+
+/**
+ * The conditions of a document write. The projector writes only on top of the version it read,
+ * so two projector instances that raced cannot both apply; a rebuild writes a full fold and
+ * must never move a document back to an older version.
+ */
+export const documentIsNew = `attribute_not_exists(${PK})`;
+export const versionIsUnchanged = `#version = :previous`;
+export const versionIsNotNewer = `attribute_not_exists(${PK}) OR #version <= :version`;
+
+/** The stored document of an aggregate, or undefined when it has none. A tombstone has a version and no view. */
+export function fromReadModelItem(item: Item | undefined): ProjectedDocument | undefined {
+  if (!item) return undefined;
+  return { version: item[VERSION] as number, view: item[DELETED] === true ? undefined : item[VIEW] };
+}
+
+/** True for a live document (not a tombstone). */
+export const isLiveDocument = (item: Item): boolean => item[DELETED] !== true && item[VIEW] !== undefined;
+
+/**
+ * The item of a document. Without a view it is a tombstone: deleting the item instead would
+ * lose its version, and a late duplicate of an older event would then create the document again.
+ */
+export function toReadModelItem(projection: AnyProjection, projectionName: string, aggregateId: string, document: ProjectedDocument): Item {
+  const key = documentKey(aggregateId, projectionName);
+  if (document.view === undefined || document.view === null) return { ...key, [VERSION]: document.version, [DELETED]: true };
+  const item: Item = { ...key, [VERSION]: document.version, [VIEW]: document.view };
+  for (const [indexName, mapping] of Object.entries(projection.indexes ?? {})) {
+    const indexKey = mapping(document.view, aggregateId);
+    if (indexKey === undefined) continue;
+    if (!isIndexKey(indexKey)) {
+      throw new Error(`Projection ${projectionName}: index ${indexName} mapped ${aggregateId} to ${JSON.stringify(indexKey)}; return { pk, sk } as non-empty strings, or undefined to leave the document out of the index.`);
+    }
+    const names = readModelIndexKeys(indexName);
+    item[names.partitionKey] = indexKey.pk;
+    item[names.sortKey] = indexKey.sk;
+  }
+  return item;
+}
+
+const isIndexKey = (value: unknown): value is { pk: string; sk: string } => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { pk, sk } = value as Record<string, unknown>;
+  // DynamoDB refuses an empty string as a key attribute, of a table or of an index.
+  return typeof pk === 'string' && pk.length > 0 && typeof sk === 'string' && sk.length > 0;
+};

@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AssetHashType, type ILocalBundling } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { BuildOptions } from 'esbuild-wasm';
+import { buildOrThrow } from './esbuild';
+import { runtimeHandler, runtimeIndex, type RuntimeHandlerName } from './runtime-location';
+
+/** The Node.js runtime of every function, and the esbuild target that matches it. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+const ESBUILD_TARGET = 'node24';
+
+/** The file each bundle is written to, and the handler Lambda calls in it. */
+const BUNDLE_FILE = 'index.js';
+export const BUNDLE_HANDLER = 'index.handler';
+
+/**
+ * The code of the command handler: the user's aggregate module (its default export is
+ * `defineAggregate(...)`) handed to the runtime's `createCommandHandler`.
+ *
+ * @param entry absolute path of the user's aggregate module; it must exist
+ */
+export const commandHandlerCode = (entry: string): lambda.Code =>
+  userModuleCode(`the command handler of ${entry}`, entry, 'command-handler', 'createCommandHandler');
+
+/**
+ * The code of a projector: the user's projection module (its default export is
+ * `defineProjection(...)`) handed to the runtime's `createProjector`.
+ *
+ * @param entry absolute path of the user's projection module; it must exist
+ */
+export const projectorCode = (entry: string): lambda.Code =>
+  userModuleCode(`the projector of ${entry}`, entry, 'projector', 'createProjector');
+
+/**
+ * The code of the query function: the user's queries module (its default export is
+ * `defineQueries(...)`) handed to the runtime's `createQueryHandler`.
+ *
+ * @param entry absolute path of the user's queries module; it must exist
+ */
+export const queryHandlerCode = (entry: string): lambda.Code =>
+  userModuleCode(`the query function of ${entry}`, entry, 'query-handler', 'createQueryHandler');
+
+/** A generated entry: `export const handler = <factory>(<the user module's default export>)`. */
+function userModuleCode(what: string, entry: string, handlerModule: RuntimeHandlerName, factory: string): lambda.Code {
+  const wrapper = [
+    `import definition from ${importPath(entry)};`,
+    `import { ${factory} } from ${importPath(runtimeHandler(handlerModule))};`,
+    `export const handler = ${factory}(definition);`,
+  ].join('\n');
+  return bundledCode(what, path.dirname(entry), wrapper);
+}
+
+/** The code of the outbox publisher: the runtime's `handlers/publisher` module as it is. */
+export function publisherCode(): lambda.Code {
+  const publisher = runtimeHandler('publisher');
+  const wrapper = `export { handler } from ${importPath(publisher)};`;
+  return bundledCode(`the publisher (${publisher})`, path.dirname(publisher), wrapper);
+}
+
+/** An absolute module path as a string literal, with forward slashes on every platform. */
+function importPath(modulePath: string): string {
+  return JSON.stringify(modulePath.split(path.sep).join('/'));
+}
+
+function bundledCode(what: string, resolveDir: string, contents: string): lambda.Code {
+  const options: BuildOptions = {
+    stdin: { contents, resolveDir, sourcefile: 'cdk-cqrs-entry.ts', loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    target: ESBUILD_TARGET,
+    format: 'cjs',
+    minify: true,
+    // The Node.js 24 Lambda runtime provides AWS SDK v3: leaving it out keeps bundles small
+    // and cold starts fast.
+    external: ['@aws-sdk/*'],
+    // The user's `import ... from 'cdk-cqrs/runtime'` resolves to the very runtime copy the
+    // wrapper imports, wherever (and whether) the app installed cdk-cqrs.
+    alias: { 'cdk-cqrs/runtime': runtimeIndex() },
+    logLevel: 'silent',
+  };
+  return lambda.Code.fromAsset(resolveDir, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; never used while the local bundler succeeds (and it either
+      // succeeds or throws), so synth needs no Docker engine.
+      image: FUNCTION_RUNTIME.bundlingImage,
+      local: new EsbuildBundling(what, options),
+    },
+  });
+}
+
+/**
+ * Bundles with esbuild in this process. Its fields are part of the asset cache key that CDK
+ * derives from the bundling options, so two different entries never share a bundle.
+ */
+class EsbuildBundling implements ILocalBundling {
+  constructor(public readonly what: string, public readonly options: BuildOptions) {}
+
+  public tryBundle(outputDir: string): boolean {
+    fs.mkdirSync(outputDir, { recursive: true });
+    buildOrThrow(this.what, { ...this.options, outfile: path.join(outputDir, BUNDLE_FILE) });
+    return true;
+  }
+}

@@ -1,0 +1,59 @@
+import { createQueryHandler } from '../../lambda/handlers/query-handler';
+import { eraseProjection } from '../../lambda/projection/define-projection';
+import { projectMessages } from '../../lambda/projection/project-messages';
+import orderQueries from '../../bin/domain/order-queries';
+import ordersByCustomer from '../../bin/domain/orders-by-customer';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
+import { envelopes, queueMessage } from '../helpers/queue-messages';
+import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
+
+let store: EventStoreTable;
+let readModel: ReadModelTable;
+let query: (event: unknown) => Promise<unknown>;
+
+const created = (customerId: string, total: number) => ({ type: 'OrderCreated', data: { customerId, items: [{ sku: 'x', quantity: 1, unitPrice: total }], total } });
+
+beforeAll(async () => {
+  [store, readModel] = await Promise.all([createEventStoreTable('queries-events'), createReadModelTable('queries', ['byCustomer'])]);
+  // GIVEN five orders of customer c-1 (one shipped), created in the reverse order of their ids, and one of c-2
+  const createdOn = (day: number) => <E extends { metadata: object }>(e: E) => ({ ...e, metadata: { ...e.metadata, occurredAt: new Date(Date.UTC(2026, 0, day)).toISOString() } });
+  const events = [
+    ...[1, 2, 3, 4, 5].flatMap((n) => envelopes('Order', `o-${n}`, n === 3
+      ? [created('c-1', n * 100), { type: 'OrderShipped', data: { trackingNumber: 'TRK-3' } }]
+      : [created('c-1', n * 100)]).map(createdOn(10 - n))),
+    ...envelopes('Order', 'o-9', [created('c-2', 900)]),
+  ];
+  const result = await projectMessages(eraseProjection(ordersByCustomer), events.map((e) => queueMessage(e)), {
+    dynamoDb: readModel.doc, readModelTable: readModel.tableName, eventStoreTable: store.tableName, projectionName: 'OrdersByCustomer', log: () => undefined,
+  });
+  expect(result.batchItemFailures).toEqual([]);
+  query = createQueryHandler(orderQueries, { readModelTable: readModel.tableName, dynamoDb: readModel.doc });
+});
+afterAll(async () => { await Promise.all([store.drop(), readModel.drop()]); });
+
+describe('the query function', () => {
+  test('lists a customer\'s orders of one status, newest first, page by page', async () => {
+    const first = await query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'PENDING', limit: 3 } }) as { orders: { orderId: string }[]; cursor?: string };
+    const second = await query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'PENDING', limit: 3, cursor: first.cursor } }) as { orders: { orderId: string }[]; cursor?: string };
+    expect([...first.orders, ...second.orders].map((o) => o.orderId)).toEqual(['o-1', 'o-2', 'o-4', 'o-5']);
+    expect(second.cursor).toBeUndefined();
+  });
+
+  test('gets one order', async () => {
+    await expect(query({ type: 'GetOrder', params: { orderId: 'o-3' } })).resolves.toMatchObject({ customerId: 'c-1', status: 'SHIPPED', trackingNumber: 'TRK-3', total: 300 });
+    await expect(query({ type: 'GetOrder', params: { orderId: 'o-404' } })).resolves.toBeUndefined();
+  });
+
+  test('answers an unknown query, or a rejected one, with a ValidationError', async () => {
+    await expect(query({ type: 'ListEverything', params: {} })).resolves.toEqual({
+      error: expect.objectContaining({ name: 'ValidationError', message: 'Unknown query ListEverything; the queries are GetOrder, ListOrdersByCustomer.' }),
+    });
+    await expect(query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'LOST' } })).resolves.toEqual({
+      error: expect.objectContaining({ name: 'ValidationError', message: 'status must be one of PENDING, CANCELLED, SHIPPED (given LOST).' }),
+    });
+  });
+
+  test('fails at start-up when the module\'s default export is not defineQueries(...)', () => {
+    expect(() => createQueryHandler({ GetOrder: () => undefined })).toThrow('the module\'s default export must be defineQueries(...)');
+  });
+});

@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BROKEN_ENTRY, COUNTER_ENTRY, COUNTER_MARKER, COUNTER_VIEW_ENTRY, GREETER_ENTRY, newStack } from './fixtures/stand-in-app';
+import { STAND_IN_RUNTIME_MARKER } from './fixtures/runtime';
+import { commandHandlerCode, projectorCode, publisherCode } from '../../lib/private/bundling/function-code';
+import { esbuildPreference, loadEsbuild } from '../../lib/private/bundling/esbuild';
+
+/** Stages `code` in a new app, as a synth does, and returns its asset hash and bundle text. */
+function stage(code: lambda.Code): { hash: string; bundle: string } {
+  const { app, stack } = newStack();
+  const { s3Location } = code.bind(stack);
+  const hash = s3Location!.objectKey.replace(/\.zip$/, '');
+  return { hash, bundle: fs.readFileSync(path.join(app.outdir, `asset.${hash}`, 'index.js'), 'utf8') };
+}
+
+describe('bundling with esbuild-wasm (no native esbuild, no Docker)', () => {
+  let counter: { hash: string; bundle: string };
+
+  beforeAll(() => {
+    esbuildPreference.native = false;
+    counter = stage(commandHandlerCode(COUNTER_ENTRY));
+  });
+  afterAll(() => {
+    esbuildPreference.native = true;
+  });
+
+  test('runs esbuild-wasm when told not to use a native esbuild', () => {
+    expect(loadEsbuild().implementation).toBe('esbuild-wasm');
+  });
+
+  test('bundles the aggregate module and the runtime into one minified index.js', () => {
+    expect(counter.bundle).toContain(COUNTER_MARKER);
+    expect(counter.bundle).toContain(STAND_IN_RUNTIME_MARKER);
+    expect(counter.bundle).not.toContain('counterOverflowLimitForFixture');
+    expect(counter.bundle.trim().split('\n').length).toBeLessThanOrEqual(2);
+  });
+
+  test('resolves cdk-cqrs/runtime in the aggregate module to the same runtime copy as the handler', () => {
+    expect(counter.bundle.split(STAND_IN_RUNTIME_MARKER).length - 1).toBe(1);
+  });
+
+  test('leaves the AWS SDK out of the bundle for the Lambda runtime to provide', () => {
+    expect(counter.bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    expect(counter.bundle).not.toContain('DynamoDBClient=class');
+  });
+
+  test('exports the handler that the functions call (index.handler)', () => {
+    const exported = { exports: {} as Record<string, unknown> };
+    new Function('module', 'exports', 'require', counter.bundle)(exported, exported.exports, () => ({ DynamoDBClient: class {} }));
+    expect(typeof exported.exports.handler).toBe('function');
+  });
+
+  test('gives two aggregate modules two different assets', () => {
+    expect(stage(commandHandlerCode(GREETER_ENTRY)).hash).not.toBe(counter.hash);
+  });
+
+  test('bundles the runtime publisher for the outbox', () => {
+    expect(stage(publisherCode()).bundle).toContain('stand-in publisher 9c2e');
+  });
+
+  test('bundles a projection module with the runtime projector, leaving the SDK out, exporting the handler', () => {
+    const { bundle } = stage(projectorCode(COUNTER_VIEW_ENTRY));
+    expect(bundle).toContain('stand-in projector 5b8d');
+    expect(bundle).toContain(COUNTER_MARKER); // the projection imports its aggregate
+    expect(bundle.split(STAND_IN_RUNTIME_MARKER).length - 1).toBe(1);
+    expect(bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    const exported = { exports: {} as Record<string, unknown> };
+    new Function('module', 'exports', 'require', bundle)(exported, exported.exports, () => ({ DynamoDBClient: class {} }));
+    expect(typeof exported.exports.handler).toBe('function');
+  });
+
+  test('fails with a message that names the entry, file and line if the module does not parse', () => {
+    expect(() => stage(commandHandlerCode(BROKEN_ENTRY))).toThrow(
+      /Bundling the command handler of .*broken\.js failed:\n {2}.*broken\.js:3:\d+: Expected/);
+  });
+
+  test('writes the same bundle with a native esbuild of the same version (the fast path)', () => {
+    esbuildPreference.native = true;
+    try {
+      expect(loadEsbuild().implementation).toBe('esbuild');
+      expect(stage(commandHandlerCode(COUNTER_ENTRY)).hash).toBe(counter.hash);
+    } finally {
+      esbuildPreference.native = false;
+    }
+  });
+});
