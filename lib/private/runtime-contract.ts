@@ -28,7 +28,19 @@ export const ENV = {
   sessionTable: 'CQRS_SESSION_TABLE',
   /** How long a session entry is kept, in seconds (`readYourWrites.ttl`). */
   sessionTtlSeconds: 'CQRS_SESSION_TTL_SECONDS',
+  /** What the function is, one of `FUNCTION_ROLES`: the local runtime reads it rather than guessing from the other variables. */
+  functionRole: 'CQRS_FUNCTION_ROLE',
 } as const;
+
+/** The values of `ENV.functionRole`: one per kind of function the constructs create. */
+export const FUNCTION_ROLES = {
+  commandHandler: 'command-handler',
+  publisher: 'publisher',
+  projector: 'projector',
+  queryHandler: 'query-handler',
+} as const;
+
+export type FunctionRole = typeof FUNCTION_ROLES[keyof typeof FUNCTION_ROLES];
 
 /** Attribute names and values of the items in the event-store table. */
 export const EVENT_STORE = {

@@ -5,11 +5,11 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { counterStack } from './fixtures/aggregate';
 import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/stand-in-app';
-import { ENV } from '../../lib/private/runtime-contract';
+import { ENV, FUNCTION_ROLES } from '../../lib/private/runtime-contract';
 
 /** The env vars that the runtime's command handler reads. */
 const COMMAND_HANDLER_ENV = [
-  ENV.eventStoreTable, ENV.aggregateName, ENV.eventSource, ENV.snapshotEvery, ENV.maxConflictRetries, ENV.idempotencyTtlSeconds,
+  ENV.eventStoreTable, ENV.aggregateName, ENV.eventSource, ENV.snapshotEvery, ENV.maxConflictRetries, ENV.idempotencyTtlSeconds, ENV.functionRole,
 ];
 
 describe('the command handler', () => {
@@ -46,6 +46,7 @@ describe('the command handler', () => {
       [ENV.snapshotEvery]: '50',
       [ENV.maxConflictRetries]: '3',
       [ENV.idempotencyTtlSeconds]: '86400',
+      [ENV.functionRole]: FUNCTION_ROLES.commandHandler,
     });
   });
 

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { counterStack } from './fixtures/aggregate';
 import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/stand-in-app';
-import { ENV } from '../../lib/private/runtime-contract';
+import { ENV, FUNCTION_ROLES } from '../../lib/private/runtime-contract';
 
 describe('the publisher (outbox)', () => {
   let stack: Stack;
@@ -35,6 +35,7 @@ describe('the publisher (outbox)', () => {
           [ENV.eventBusName]: { Ref: busId },
           [ENV.eventSource]: 'cqrs.Counter',
           [ENV.aggregateName]: 'Counter',
+          [ENV.functionRole]: FUNCTION_ROLES.publisher,
         },
       },
     });

@@ -9,7 +9,7 @@ import {
   actionsOf, COUNTER_TOTALS_EVENTS, COUNTER_VIEW_ENTRY, COUNTER_VIEW_EVENTS, logicalIdOf, NOT_A_PROJECTION_ENTRY, statementsOfRole,
 } from './fixtures/stand-in-app';
 import type { CqrsAggregate, ProjectionProps } from '../../lib';
-import { ENV } from '../../lib/private/runtime-contract';
+import { ENV, FUNCTION_ROLES } from '../../lib/private/runtime-contract';
 
 /** The resources of one projection that a test reads, by logical id. */
 function idsOf(stack: Stack, projectionName: string) {
@@ -159,6 +159,7 @@ describe('a projection', () => {
         [ENV.eventStoreTable]: { Ref: logicalIdOf(stack, 'Counters/EventStore/Table') },
         [ENV.projectionName]: 'CounterView',
         [ENV.aggregateName]: 'Counter',
+        [ENV.functionRole]: FUNCTION_ROLES.projector,
       });
     });
 

@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { counterStack, TWO_PROJECTIONS } from './fixtures/aggregate';
 import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/stand-in-app';
-import { ENV } from '../../lib/private/runtime-contract';
+import { ENV, FUNCTION_ROLES } from '../../lib/private/runtime-contract';
 
 const QUERIES_ENTRY = path.join(__dirname, 'fixtures', 'domain', 'counter-queries.ts');
 
@@ -19,7 +19,7 @@ describe('the query function', () => {
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 10,
-      Environment: { Variables: { [ENV.readModelTable]: { Ref: logicalIdOf(stack, 'Counters/ReadModel/Table') } } },
+      Environment: { Variables: { [ENV.readModelTable]: { Ref: logicalIdOf(stack, 'Counters/ReadModel/Table') }, [ENV.functionRole]: FUNCTION_ROLES.queryHandler } },
     });
   });
 

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { commandHandlerCode } from '../bundling/function-code';
 import { EVENT_STORE_COMMAND_ACTIONS, SESSION_WRITE_ACTIONS, TABLE_KEY_ACTIONS } from '../iam-actions';
 import { createOwnedFunction } from './owned-function';
-import { ENV } from '../runtime-contract';
+import { ENV, FUNCTION_ROLES } from '../runtime-contract';
 
 /** Properties of a `CommandFunction`. */
 export interface CommandFunctionProps {
@@ -53,6 +53,7 @@ export class CommandFunction extends Construct {
   constructor(scope: Construct, id: string, props: CommandFunctionProps) {
     super(scope, id);
     const { role, function: fn } = createOwnedFunction(this, {
+      functionRole: FUNCTION_ROLES.commandHandler,
       description: `Command handler of the ${props.aggregateName} aggregate (cdk-cqrs)`,
       code: commandHandlerCode(props.entry),
       environment: {

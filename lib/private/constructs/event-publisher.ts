@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { publisherCode } from '../bundling/function-code';
 import { createOwnedFunction } from './owned-function';
-import { ENV, EVENT_STORE } from '../runtime-contract';
+import { ENV, EVENT_STORE, FUNCTION_ROLES } from '../runtime-contract';
 
 /** How the publisher reads the stream. */
 export const PUBLISHER_STREAM = {
@@ -58,6 +58,7 @@ export class EventPublisher extends Construct {
   constructor(scope: Construct, id: string, props: EventPublisherProps) {
     super(scope, id);
     const { role, function: fn } = createOwnedFunction(this, {
+      functionRole: FUNCTION_ROLES.publisher,
       description: `Publishes the stored events of the ${props.aggregateName} aggregate to EventBridge (cdk-cqrs)`,
       code: publisherCode(),
       environment: {

@@ -5,9 +5,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BUNDLE_HANDLER, FUNCTION_RUNTIME } from '../bundling/function-code';
 import { LOG_WRITE_ACTIONS } from '../iam-actions';
+import { ENV, type FunctionRole } from '../runtime-contract';
 
 /** What a function of the aggregate is made of, apart from its permissions to other resources. */
 export interface OwnedFunctionOptions {
+  /** What the function is: set as its `ENV.functionRole`. */
+  readonly functionRole: FunctionRole;
   readonly description: string;
   readonly code: lambda.Code;
   readonly environment: Record<string, string>;
@@ -48,7 +51,7 @@ export function createOwnedFunction(scope: Construct, options: OwnedFunctionOpti
     architecture: lambda.Architecture.ARM_64,
     handler: BUNDLE_HANDLER,
     code: options.code,
-    environment: options.environment,
+    environment: { ...options.environment, [ENV.functionRole]: options.functionRole },
     memorySize: options.memorySize,
     timeout: options.timeout,
     role,

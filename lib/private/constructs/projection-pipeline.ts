@@ -18,7 +18,7 @@ import {
 } from '../iam-actions';
 import { createOwnedFunction } from './owned-function';
 import { readProjectionManifest } from '../bundling/projection-manifest';
-import { ENV } from '../runtime-contract';
+import { ENV, FUNCTION_ROLES } from '../runtime-contract';
 import type { IProjection, ProjectionProps } from '../../projection-props';
 
 /** The defaults of `ProjectionProps`, applied once. */
@@ -137,6 +137,7 @@ export class ProjectionPipeline extends Construct implements IProjection {
     });
 
     const { role, function: fn } = createOwnedFunction(this, {
+      functionRole: FUNCTION_ROLES.projector,
       description: `Projector ${props.projectionName} of the ${props.aggregateName} aggregate (cdk-cqrs)`,
       code: projectorCode(entry),
       environment: {

@@ -6,7 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { queryHandlerCode } from '../bundling/function-code';
 import { createOwnedFunction } from './owned-function';
-import { ENV } from '../runtime-contract';
+import { ENV, FUNCTION_ROLES } from '../runtime-contract';
 import { grantReadModelRead } from './read-model-table';
 import { grantSessionRead } from './session-table';
 
@@ -48,6 +48,7 @@ export class QueryFunction extends Construct {
   constructor(scope: Construct, id: string, props: QueryFunctionProps) {
     super(scope, id);
     const { role, function: fn } = createOwnedFunction(this, {
+      functionRole: FUNCTION_ROLES.queryHandler,
       description: `Query function of the ${props.aggregateName} aggregate (cdk-cqrs)`,
       code: queryHandlerCode(props.entry),
       environment: {
