@@ -1,9 +1,8 @@
+import { describeError, ownFunction } from '../shared/guards';
 import type { AnyCustomProjection, CustomWriteContext } from './define-custom-projection';
 import type { ProjectorDeps } from './project-messages';
 import { groupByAggregate, logToStderr, toBatchResponse } from './projector-batch';
 import type { BatchResponse, QueueMessage } from './queue-message';
-
-const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
  * Runs a custom projection's handlers on one SQS batch: per aggregate in version order, each
@@ -19,10 +18,10 @@ export async function projectCustomWrites(projection: AnyCustomProjection, messa
     for (const { event } of inOrder) {
       if (handled.has(event.version)) continue;
       try {
-        await projection.events[event.type]?.(event, context);
+        await ownFunction(projection.events, event.type)?.(event, context);
         handled.add(event.version);
       } catch (err) {
-        log({ message: `Projection ${deps.projectionName}: the handler of ${event.aggregateId} version ${event.version} threw; that message and the later ones of ${event.aggregateId} will be redelivered. ${describe(err)}`, aggregateId: event.aggregateId, version: event.version });
+        log({ message: `Projection ${deps.projectionName}: the handler of ${event.aggregateId} version ${event.version} threw; that message and the later ones of ${event.aggregateId} will be redelivered. ${describeError(err)}`, aggregateId: event.aggregateId, version: event.version });
         for (const d of inOrder) if (d.event.version >= event.version) failed.add(d.messageId);
         return;
       }

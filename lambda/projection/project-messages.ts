@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { READ_MODEL } from '../../lib/private/runtime-contract';
+import { describeError } from '../shared/guards';
 import type { AnyProjection } from './define-projection';
 import { EventStore } from '../store/event-store';
 import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from './projection-fold';
@@ -22,7 +23,6 @@ export interface ProjectorDeps {
 }
 
 
-const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
  * Projects one SQS batch (ReportBatchItemFailures) so that the read model equals the sequential
@@ -42,7 +42,7 @@ export async function projectMessages(projection: AnyProjection, messages: reado
     try {
       for (const messageId of await projectAggregate(projection, aggregateId, delivered, store, deps)) failed.add(messageId);
     } catch (err) {
-      log({ message: `Projection ${deps.projectionName}: ${aggregateId} not projected; its messages will be redelivered. ${describe(err)}`, aggregateId });
+      log({ message: `Projection ${deps.projectionName}: ${aggregateId} not projected; its messages will be redelivered. ${describeError(err)}`, aggregateId });
       for (const { messageId } of delivered) failed.add(messageId);
     }
   }));
@@ -64,7 +64,7 @@ async function projectAggregate(
   const { document, failure } = foldProjection(projection, start, events);
   if (failure) {
     (deps.log ?? logToStderr)({
-      message: `Projection ${deps.projectionName}: the handler of ${aggregateId} version ${failure.version} threw; that message and the later ones of ${aggregateId} will be redelivered. ${describe(failure.error)}`,
+      message: `Projection ${deps.projectionName}: the handler of ${aggregateId} version ${failure.version} threw; that message and the later ones of ${aggregateId} will be redelivered. ${describeError(failure.error)}`,
       aggregateId, version: failure.version,
     });
   }

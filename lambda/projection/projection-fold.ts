@@ -1,3 +1,4 @@
+import { ownFunction } from '../shared/guards';
 import type { AnyProjection } from './define-projection';
 import type { EventEnvelope } from '../shared/envelope';
 import type { EventStore } from '../store/event-store';
@@ -26,8 +27,8 @@ export function foldProjection(projection: AnyProjection, document: ProjectedDoc
     if (event.version !== version + 1) {
       throw new Error(`Projection fold: expected version ${version + 1} of ${event.aggregateId}, got ${event.version}.`);
     }
-    const handler = projection.events[event.type];
-    if (typeof handler === 'function') {
+    const handler = ownFunction(projection.events, event.type);
+    if (handler) {
       try {
         // null and undefined both mean: no document.
         view = handler(view, event) ?? undefined;

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '../shared/envelope';
+import { isRecord } from '../shared/guards';
 
 /** The slice of an SQS record the projector reads (aws-lambda's SQSRecord fits). */
 export interface QueueMessage {
@@ -14,9 +15,6 @@ export interface BatchResponse {
 export type ParsedMessage =
   | { readonly ok: true; readonly messageId: string; readonly event: EventEnvelope }
   | { readonly ok: false; readonly messageId: string; readonly reason: string };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads the event envelope from a message: its body is the EventBridge event the rule

@@ -1,4 +1,5 @@
 import type { InvokeCommand } from '@aws-sdk/client-lambda';
+import { isRecord } from '../shared/guards';
 import type { AnyProjection } from './define-projection';
 import { rebuildProjection, type RebuildDeps, type RebuildPosition } from './rebuild-projection';
 
@@ -62,9 +63,6 @@ export interface RebuildReport {
   /** Set when this invocation ran out of time and invoked its continuation. */
   readonly continuedFrom?: Record<string, unknown>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** True for a rebuild request: an object with a `rebuild` object and no SQS `Records`. */
 export function isRebuildRequest(event: unknown): event is RebuildRequest {

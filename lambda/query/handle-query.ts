@@ -1,6 +1,7 @@
 import type { Projection } from '../projection/define-projection';
 import { isQueries, type QueryContext } from './define-queries';
 import { ValidationError } from '../shared/errors';
+import { ownFunction } from '../shared/guards';
 import { Repository, type DocumentClientLike } from './repository';
 import type { SessionReadSettings } from '../store/session-entry';
 
@@ -19,8 +20,8 @@ export async function handleQuery(queries: unknown, request: unknown, deps: Quer
     throw new ValidationError('A query request is { type, params }: type is missing.', [{ message: 'must be a string', path: ['type'] }]);
   }
   const { type, params } = request as { type: string; params?: unknown };
-  const handler = queries.handlers[type];
-  if (typeof handler !== 'function') {
+  const handler = ownFunction(queries.handlers, type);
+  if (!handler) {
     throw new ValidationError(`Unknown query ${type}; the queries are ${Object.keys(queries.handlers).join(', ')}.`, [{ message: 'unknown query', path: ['type'] }]);
   }
   const context: QueryContext = {

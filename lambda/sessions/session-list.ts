@@ -3,6 +3,7 @@ import { READ_MODEL, SESSION_TABLE } from '../../lib/private/runtime-contract';
 import type { AnyProjection, IndexKey } from '../projection/define-projection';
 import type { EventStore } from '../store/event-store';
 import type { ProjectedDocument } from '../projection/projection-fold';
+import { ownFunction } from '../shared/guards';
 import { documentKey, fromReadModelItem } from '../store/read-model-item';
 import { conflictRetryDelayMs, sleep } from '../shared/retry-policies';
 import { mergeSessionEntries, type SessionEntryItem } from './session-read';
@@ -63,7 +64,7 @@ export async function mergeSessionIntoPage(
 
 /** True when a view is in the list: mapped into its index partition, under its sort-key prefix, and passing its filters. */
 function belongs(scope: ListScope, aggregateId: string, view: unknown): boolean {
-  const mapping = scope.projection.indexes?.[scope.index];
+  const mapping = ownFunction(scope.projection.indexes, scope.index);
   if (view === undefined || view === null || !mapping) return false;
   const key = mapping(view, aggregateId) as IndexKey | undefined;
   if (key === undefined || key.pk !== scope.partition) return false;

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors';
+import { isRecord } from './guards';
 
 /** What the command handler is invoked with. */
 export interface CommandEnvelope<Type extends string = string, Payload = unknown> {
@@ -47,9 +48,6 @@ export interface CommandResult<Event extends EventEnvelope = EventEnvelope> {
   readonly version: number;
   readonly events: readonly Event[];
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const optionalString = (input: Record<string, unknown>, field: string): string | undefined => {
   const value = input[field];

@@ -1,3 +1,5 @@
+import { isRecord } from '../shared/guards';
+
 /** What a failed conditional write tells us about each item it tried to write. */
 export interface WriteFailure {
   /** Indexes (in write order) of the items whose condition failed. */
@@ -5,8 +7,6 @@ export interface WriteFailure {
   /** The transaction collided with another one on the same items: safe to retry like a conflict. */
   readonly transactionConflict: boolean;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /**
  * Recognises a rejected conditional write: a ConditionalCheckFailedException for a single

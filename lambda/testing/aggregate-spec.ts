@@ -1,9 +1,7 @@
 import type { CommandOf, EventOf } from '../write/aggregate-types';
-import { toDecidedEvents } from '../write/build-events';
 import type { AnyAggregate } from '../write/define-aggregate';
-import { UnknownCommand } from '../shared/errors';
+import { decideOn, prepareCommand } from '../write/decide';
 import { foldEvents } from '../write/fold';
-import { validatePayload } from '../write/validate-payload';
 import { deepEqualOrFail, describeScenario, fail } from './spec-assertions';
 
 /** An event as a spec gives or expects it: its type and data, without the envelope. */
@@ -15,6 +13,10 @@ export type SpecEvent<Agg> = EventOf<Agg> extends infer Event
 export type SpecCommand<Agg> = CommandOf<Agg> extends infer Command
   ? Command extends { readonly aggregateId: string } ? Omit<Command, 'aggregateId'> & { readonly aggregateId?: string } : never
   : never;
+
+/** The aggregate a spec's command goes to, unless it names one, and the name its events carry. */
+const SPEC_AGGREGATE_ID = 'spec-aggregate';
+const SPEC_AGGREGATE_NAME = 'spec';
 
 /** An error class to expect, matched by name so it holds across bundles. */
 export interface ErrorClass {
@@ -52,13 +54,12 @@ export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(de
     given: (events) => ({
       when: (command) => {
         const scenario = describeScenario(events, command);
+        // The deployed handler's own steps: a spec refuses exactly what the handler refuses (sizes included).
         const decide = async () => {
-          const envelope = { aggregateId: 'spec-aggregate', ...(command as object) } as { type: string; aggregateId: string; payload: unknown };
-          const handler = aggregate.commands[envelope.type];
-          if (typeof handler !== 'function') throw new UnknownCommand({ commandType: envelope.type, knownCommands: Object.keys(aggregate.commands) });
-          const payload = await validatePayload(aggregate, envelope);
+          const prepared = await prepareCommand(aggregate, { aggregateId: SPEC_AGGREGATE_ID, ...(command as object) }, SPEC_AGGREGATE_NAME);
           const state = foldEvents(aggregate, aggregate.initialState(), events.map((event, index) => ({ ...(event as { type: string; data: unknown }), version: index + 1 })));
-          return toDecidedEvents(handler(payload, state), envelope.type);
+          const decision = decideOn(aggregate, prepared, { state, version: events.length }, { aggregateName: SPEC_AGGREGATE_NAME, eventSource: `cqrs.${SPEC_AGGREGATE_NAME}` });
+          return decision.events.map(({ type, data }) => ({ type, data }));
         };
         return {
           then: async (expected) => {

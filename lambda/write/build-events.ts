@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_EVENT_ENTRY_BYTES } from '../../lib/private/runtime-contract';
 import type { CommandEnvelope, EventEnvelope } from '../shared/envelope';
 import { ValidationError } from '../shared/errors';
+import { isRecord } from '../shared/guards';
 
 /** Events one command may write: a transaction holds 100 items; two are kept for the idempotency record and the session entry. */
 export const MAX_EVENTS_PER_COMMAND = 98;
@@ -17,8 +18,6 @@ export interface DecidedEvent {
   readonly type: string;
   readonly data: unknown;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** Normalises what a command returned (one event or an array) and checks each has a type. */
 export function toDecidedEvents(decision: unknown, commandType: string): DecidedEvent[] {

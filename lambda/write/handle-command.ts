@@ -1,13 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildEnvelopes, toDecidedEvents } from './build-events';
 import type { AnyAggregate } from './define-aggregate';
-import { parseCommandEnvelope, type CommandEnvelope, type CommandResult } from '../shared/envelope';
-import { ConcurrencyError, UnknownCommand, isConcurrencyError, isDomainError } from '../shared/errors';
+import { decideOn, prepareCommand, type PreparedCommand } from './decide';
+import type { CommandResult } from '../shared/envelope';
+import { ConcurrencyError, isConcurrencyError, isDomainError } from '../shared/errors';
 import { EventStore } from '../store/event-store';
 import { foldEvents } from './fold';
 import { CONFLICT_RETRY_POLICY, conflictRetryDelayMs, sleep } from '../shared/retry-policies';
 import { sessionEntry, type SessionSettings } from '../store/session-entry';
-import { validatePayload } from './validate-payload';
 import type { WarmCache } from './warm-cache';
 
 /** What the command handler needs; the Lambda entry point builds it from its environment. */
@@ -39,12 +38,8 @@ interface Current {
 export async function handleCommand(definition: { readonly definitionKind: 'aggregate' }, input: unknown, deps: CommandHandlerDeps): Promise<CommandResult> {
   // Typed definitions are not assignable to the erased shape (their payloads are narrower); the runtime erases them here.
   const aggregate = definition as unknown as AnyAggregate;
-  const command = parseCommandEnvelope(input);
-  const decide = aggregate.commands[command.type];
-  if (typeof decide !== 'function') {
-    throw new UnknownCommand({ commandType: command.type, knownCommands: Object.keys(aggregate.commands), aggregateName: deps.aggregateName });
-  }
-  const payload = await validatePayload(aggregate, command);
+  const prepared = await prepareCommand(aggregate, input, deps.aggregateName);
+  const { command } = prepared;
   const store = new EventStore(deps.dynamoDb, deps.tableName, deps.snapshotEvery);
   const firstResult = async (): Promise<CommandResult | undefined> => {
     if (!command.commandId) return undefined;
@@ -54,7 +49,7 @@ export async function handleCommand(definition: { readonly definitionKind: 'aggr
     return { aggregateId: command.aggregateId, version: record.lastVersion, events };
   };
   try {
-    return await decideAndAppend(aggregate, { ...command, payload }, decide, store, deps, firstResult);
+    return await decideAndAppend(aggregate, prepared, store, deps, firstResult);
   } catch (err) {
     if (isDomainError(err) || isConcurrencyError(err)) {
       // A retry of a command that already succeeded may now be refused: answer it with its first result.
@@ -67,12 +62,12 @@ export async function handleCommand(definition: { readonly definitionKind: 'aggr
 
 async function decideAndAppend(
   aggregate: AnyAggregate,
-  command: CommandEnvelope,
-  decide: (payload: unknown, state: unknown) => unknown,
+  prepared: PreparedCommand,
   store: EventStore,
   deps: CommandHandlerDeps,
   firstResult: () => Promise<CommandResult | undefined>,
 ): Promise<CommandResult> {
+  const { command } = prepared;
   let retries = 0;
   let useCache = true;
   for (;;) {
@@ -84,15 +79,12 @@ async function decideAndAppend(
       }
       throw new ConcurrencyError({ aggregateId: command.aggregateId, expectedVersion: command.expectedVersion, currentVersion: current.version, aggregateName: deps.aggregateName });
     }
-    const decided = toDecidedEvents(decide(command.payload, current.state), command.type);
-    if (decided.length === 0) {
+    const { events, state: newState, version: newVersion } = decideOn(aggregate, prepared, current, {
+      aggregateName: deps.aggregateName, eventSource: deps.eventSource,
+    });
+    if (events.length === 0) {
       return (await firstResult()) ?? { aggregateId: command.aggregateId, version: current.version, events: [] };
     }
-    const events = buildEnvelopes(command, decided, current.version, {
-      aggregateName: deps.aggregateName, eventSource: deps.eventSource, schemaVersions: aggregate.schemaVersions,
-    });
-    const newVersion = current.version + events.length;
-    const newState = foldEvents(aggregate, current.state, events);
     const crossesSnapshot = deps.snapshotEvery > 0 && Math.floor(newVersion / deps.snapshotEvery) > Math.floor(current.version / deps.snapshotEvery);
     const { outcome } = await store.append({
       aggregateId: command.aggregateId,

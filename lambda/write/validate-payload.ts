@@ -1,11 +1,12 @@
 import type { AnyAggregate } from './define-aggregate';
 import type { CommandEnvelope } from '../shared/envelope';
 import { ValidationError } from '../shared/errors';
+import { ownValue } from '../shared/guards';
 import type { StandardSchemaV1 } from '../shared/standard-schema';
 
 /** Runs the command's schema (when the aggregate defines one) on its payload: the validated value, or a ValidationError listing the issues. */
 export async function validatePayload(aggregate: AnyAggregate, command: CommandEnvelope): Promise<unknown> {
-  const schema = aggregate.schemas?.[command.type];
+  const schema = ownValue(aggregate.schemas, command.type);
   if (!isStandardSchema(schema)) return command.payload;
   const result = await schema['~standard'].validate(command.payload);
   if (!result.issues) return result.value;
