@@ -106,8 +106,13 @@ export interface IProjection extends IConstruct {
    * The projector then scans the event store in 4 parallel segments, each continued by new
    * invocations of the projector until it is done, while commands and live projection go on.
    * Running it again changes nothing. Progress is logged in the projector's log group.
+   *
+   * Undefined for a `defineCustomProjection(...)`: its handlers decide what they write, so
+   * cdk-cqrs cannot rebuild it (and its projector may not scan the event store or invoke itself).
+   *
+   * @default - undefined for a custom projection
    */
-  readonly rebuildCommand: string;
+  readonly rebuildCommand?: string;
 
   /**
    * How far the read model is behind: the queue's `ApproximateAgeOfOldestMessage`, in seconds.

@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { handleCommand, type CommandHandlerDeps } from '../write/handle-command';
 import { isAggregate } from '../write/define-aggregate';
+import { describeDefinitionKind } from '../shared/definition-kind';
+import { createDocumentClient } from '../store/document-client';
 import type { CommandResult } from '../shared/envelope';
 import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
 import { isCommandRejection } from '../shared/errors';
@@ -12,11 +12,11 @@ import { WarmCache } from '../write/warm-cache';
 /** The Lambda handler for an aggregate; rejected commands are answers (`{ error }`), only faults throw. */
 export function createCommandHandler(aggregate: unknown, deps?: CommandHandlerDeps): (event: unknown) => Promise<CommandResult | ErrorAnswer> {
   if (!isAggregate(aggregate)) {
-    throw new Error('cdk-cqrs: the command handler got no aggregate: the module\'s default export must be defineAggregate(...).');
+    throw new Error(`cdk-cqrs: the command handler's module must have defineAggregate(...) as its default export; it has ${describeDefinitionKind(aggregate)}.`);
   }
   let resolved = deps;
   return async (event) => {
-    resolved ??= depsFromEnv();
+    resolved ??= await depsFromEnv();
     try {
       return await handleCommand(aggregate, event, resolved);
     } catch (err) {
@@ -26,9 +26,9 @@ export function createCommandHandler(aggregate: unknown, deps?: CommandHandlerDe
   };
 }
 
-function depsFromEnv(): CommandHandlerDeps {
+async function depsFromEnv(): Promise<CommandHandlerDeps> {
   return {
-    dynamoDb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    dynamoDb: await createDocumentClient(),
     tableName: requireEnv('eventStoreTable'),
     aggregateName: requireEnv('aggregateName'),
     eventSource: requireEnv('eventSource'),

@@ -1,11 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/private/runtime-contract';
-import { isCustomProjection } from '../projection/define-custom-projection';
-import { isProjection } from '../projection/define-projection';
-import { projectMessages, type ProjectorDeps } from '../projection/project-messages';
-import type { BatchResponse, QueueMessage } from '../projection/queue-message';
+import { describeDefinitionKind } from '../shared/definition-kind';
 import { requireEnv } from '../shared/read-env';
+import { createDocumentClient } from '../store/document-client';
+import { isCustomProjection, type AnyCustomProjection } from '../projection/define-custom-projection';
+import { isProjection, type AnyProjection } from '../projection/define-projection';
+import { projectCustomWrites } from '../projection/project-custom-writes';
+import { projectMessages, type ProjectorDeps } from '../projection/project-messages';
+import type { BatchDeps } from '../projection/projector-batch';
+import type { BatchResponse, QueueMessage } from '../projection/queue-message';
 import { handleRebuildRequest, isRebuildRequest, type RebuildContext, type RebuildReport, type RebuildRequest, type SelfInvoker } from '../projection/rebuild-request';
 
 /** What the projector is invoked with: an SQS batch, or a rebuild request (`aws lambda invoke`, or itself). */
@@ -16,23 +18,29 @@ export interface ProjectorHandlerDeps extends ProjectorDeps {
   readonly lambda?: SelfInvoker;
 }
 
-/**
- * The projector Lambda for a projection: an SQS event source with ReportBatchItemFailures, and
- * the rebuild of the projection when invoked with a `RebuildRequest`.
- */
-export function createProjector(projection: unknown, deps?: ProjectorHandlerDeps): {
+/** The projector's handler: an SQS batch in, its partial batch response out; or a rebuild request in, its report out. */
+export interface Projector {
   (event: { readonly Records: readonly QueueMessage[] }, context?: RebuildContext): Promise<BatchResponse>;
   (event: RebuildRequest, context: RebuildContext): Promise<RebuildReport>;
-} {
-  if (!isProjection(projection)) {
-    throw new Error('cdk-cqrs: the projector got no projection: the module\'s default export must be defineProjection(...).');
-  }
+}
+
+/**
+ * The projector Lambda of a projection module: an SQS event source with ReportBatchItemFailures.
+ * A `defineProjection(...)` folds documents exactly and is rebuilt when invoked with a
+ * `RebuildRequest`; a `defineCustomProjection(...)` runs its handlers and cannot be rebuilt.
+ */
+export function createProjector(definition: unknown, deps?: ProjectorHandlerDeps): Projector {
+  if (isProjection(definition)) return exactProjector(definition, deps);
+  if (isCustomProjection(definition)) return customProjector(definition, deps);
+  throw new Error(`cdk-cqrs: the projector's module must have defineProjection(...) or defineCustomProjection(...) as its default export; it has ${describeDefinitionKind(definition)}.`);
+}
+
+function exactProjector(projection: AnyProjection, deps: ProjectorHandlerDeps | undefined): Projector {
   let resolved = deps;
   let lambda = deps?.lambda;
   const handler = async (event: ProjectorEvent, context?: RebuildContext): Promise<BatchResponse | RebuildReport> => {
-    resolved ??= depsFromEnv();
+    resolved ??= { ...await batchDepsFromEnv(), eventStoreTable: requireEnv('eventStoreTable') };
     if (isRebuildRequest(event)) {
-      if (isCustomProjection(projection)) throw new Error('cdk-cqrs: a projection with custom writes cannot be rebuilt from the event store by cdk-cqrs: its handlers decide what they write.');
       if (!context) throw new Error('cdk-cqrs: a rebuild request needs the Lambda context (its function name and remaining time).');
       if (!lambda) {
         // Loaded here, not at cold start: only a rebuild invokes Lambda.
@@ -43,14 +51,25 @@ export function createProjector(projection: unknown, deps?: ProjectorHandlerDeps
     }
     return projectMessages(projection, event.Records, resolved);
   };
-  return handler as ReturnType<typeof createProjector>;
+  return handler as Projector;
 }
 
-function depsFromEnv(): ProjectorHandlerDeps {
+function customProjector(projection: AnyCustomProjection, deps: BatchDeps | undefined): Projector {
+  let resolved = deps;
+  const handler = async (event: ProjectorEvent): Promise<BatchResponse> => {
+    if (isRebuildRequest(event)) {
+      throw new Error('cdk-cqrs: a projection with custom writes cannot be rebuilt from the event store by cdk-cqrs: its handlers decide what they write.');
+    }
+    resolved ??= await batchDepsFromEnv();
+    return projectCustomWrites(projection, event.Records, resolved);
+  };
+  return handler as Projector;
+}
+
+async function batchDepsFromEnv(): Promise<BatchDeps> {
   return {
-    dynamoDb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    dynamoDb: await createDocumentClient(),
     readModelTable: requireEnv('readModelTable'),
-    eventStoreTable: requireEnv('eventStoreTable'),
     projectionName: requireEnv('projectionName'),
     // Optional: with it, an event of another aggregate on a shared bus is ignored rather than applied.
     aggregateName: process.env[ENV.aggregateName] || undefined,

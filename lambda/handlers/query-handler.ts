@@ -1,6 +1,7 @@
 import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
 import { isCommandRejection } from '../shared/errors';
 import { isQueries } from '../query/define-queries';
+import { describeDefinitionKind } from '../shared/definition-kind';
 import { handleQuery, type QueryHandlerDeps } from '../query/handle-query';
 import { requireEnv } from '../shared/read-env';
 import { ENV } from '../../lib/private/runtime-contract';
@@ -8,7 +9,7 @@ import { ENV } from '../../lib/private/runtime-contract';
 /** The query Lambda: `{ type, params }` in, the query's result out; a rejected query is an answer (`{ error }`), only faults throw. */
 export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (event: unknown) => Promise<unknown | ErrorAnswer> {
   if (!isQueries(queries)) {
-    throw new Error('cdk-cqrs: the query function got no queries: the module\'s default export must be defineQueries(...).');
+    throw new Error(`cdk-cqrs: the query function's module must have defineQueries(...) as its default export; it has ${describeDefinitionKind(queries)}.`);
   }
   let resolved = deps;
   return async (event) => {

@@ -1,7 +1,9 @@
+import { DEFINITION_KINDS, definitionKindOf } from '../shared/definition-kind';
+import { isRecord } from '../shared/guards';
 import type { EventOf } from '../write/aggregate-types';
 import type { EventOfType } from './define-projection';
 import type { EventEnvelope } from '../shared/envelope';
-import type { DocumentClientLike } from '../query/repository';
+import type { DocumentClientLike } from '../store/document-client';
 
 /** What a custom-write handler gets besides its event. */
 export interface CustomWriteContext {
@@ -20,9 +22,8 @@ export type CustomWriteHandlers<Agg> = {
 
 /** What `defineCustomProjection` returns. */
 export interface CustomProjection<Agg> {
-  readonly definitionKind: 'projection';
   /** Marks the escape hatch: the projector calls the handlers instead of folding a document. */
-  readonly customWrites: true;
+  readonly definitionKind: 'customProjection';
   readonly aggregate: Agg;
   readonly events: CustomWriteHandlers<Agg>;
 }
@@ -41,17 +42,22 @@ export interface CustomProjection<Agg> {
 export function defineCustomProjection<Agg extends { readonly definitionKind: 'aggregate' }>(
   aggregate: Agg, spec: { readonly events: CustomWriteHandlers<Agg> },
 ): CustomProjection<Agg> {
-  return { definitionKind: 'projection', customWrites: true, aggregate, events: spec.events };
+  return { definitionKind: DEFINITION_KINDS.customProjection, aggregate, events: spec.events };
 }
 
 /** A custom projection with its types erased, as the projector runs it. */
 export interface AnyCustomProjection {
-  readonly customWrites: true;
+  readonly definitionKind: 'customProjection';
   readonly events: Readonly<Record<string, ((event: EventEnvelope, context: CustomWriteContext) => Promise<void> | void) | undefined>>;
 }
 
 /** True for what `defineCustomProjection(...)` returns, also from another bundle. */
 export function isCustomProjection(value: unknown): value is AnyCustomProjection {
-  return typeof value === 'object' && value !== null && (value as { customWrites?: unknown }).customWrites === true
-    && typeof (value as { events?: unknown }).events === 'object';
+  return definitionKindOf(value) === DEFINITION_KINDS.customProjection && isRecord((value as { events?: unknown }).events);
+}
+
+/** Erases a typed custom projection's types, as the projector runs it. */
+export function eraseCustomProjection(projection: { readonly definitionKind: 'customProjection' }): AnyCustomProjection {
+  if (!isCustomProjection(projection)) throw new Error('cdk-cqrs: expected what defineCustomProjection(...) returns.');
+  return projection;
 }

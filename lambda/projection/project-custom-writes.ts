@@ -1,14 +1,13 @@
 import { describeError, ownFunction } from '../shared/guards';
 import type { AnyCustomProjection, CustomWriteContext } from './define-custom-projection';
-import type { ProjectorDeps } from './project-messages';
-import { groupByAggregate, logToStderr, toBatchResponse } from './projector-batch';
+import { groupByAggregate, logToStderr, toBatchResponse, type BatchDeps } from './projector-batch';
 import type { BatchResponse, QueueMessage } from './queue-message';
 
 /**
  * Runs a custom projection's handlers on one SQS batch: per aggregate in version order, each
  * version once; a handler that throws fails its message and the later ones of that aggregate.
  */
-export async function projectCustomWrites(projection: AnyCustomProjection, messages: readonly QueueMessage[], deps: ProjectorDeps): Promise<BatchResponse> {
+export async function projectCustomWrites(projection: AnyCustomProjection, messages: readonly QueueMessage[], deps: BatchDeps): Promise<BatchResponse> {
   const log = deps.log ?? logToStderr;
   const { failed, byAggregate } = groupByAggregate(messages, deps, log);
   const context: CustomWriteContext = { readModelTable: deps.readModelTable, projectionName: deps.projectionName, dynamoDb: deps.dynamoDb };

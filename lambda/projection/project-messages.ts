@@ -1,28 +1,18 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { READ_MODEL } from '../../lib/private/runtime-contract';
 import { describeError } from '../shared/guards';
 import type { AnyProjection } from './define-projection';
 import { EventStore } from '../store/event-store';
 import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from './projection-fold';
-import { groupByAggregate, logToStderr, toBatchResponse, type Delivered } from './projector-batch';
+import { groupByAggregate, logToStderr, toBatchResponse, type BatchDeps, type Delivered } from './projector-batch';
 import type { BatchResponse, QueueMessage } from './queue-message';
 import { documentIsNew, documentKey, fromReadModelItem, toReadModelItem, versionIsUnchanged } from '../store/read-model-item';
-import { projectCustomWrites } from './project-custom-writes';
-import { isCustomProjection } from './define-custom-projection';
 
 /** What the projector needs; the Lambda entry point builds it from its environment. */
-export interface ProjectorDeps {
-  readonly dynamoDb: DynamoDBDocumentClient;
-  readonly readModelTable: string;
+export interface ProjectorDeps extends BatchDeps {
+  /** The event store, read to fill gaps. */
   readonly eventStoreTable: string;
-  readonly projectionName: string;
-  /** When set, events of another aggregate are ignored (their messages succeed, nothing is written). */
-  readonly aggregateName?: string;
-  /** Where failures are reported. @default - one JSON line on stderr per failure */
-  readonly log?: (entry: Record<string, unknown>) => void;
 }
-
-
 
 /**
  * Projects one SQS batch (ReportBatchItemFailures) so that the read model equals the sequential
@@ -34,7 +24,6 @@ export interface ProjectorDeps {
  * handler, the message and the later events of that aggregate); the rest of the batch commits.
  */
 export async function projectMessages(projection: AnyProjection, messages: readonly QueueMessage[], deps: ProjectorDeps): Promise<BatchResponse> {
-  if (isCustomProjection(projection)) return projectCustomWrites(projection, messages, deps);
   const log = deps.log ?? logToStderr;
   const { failed, byAggregate } = groupByAggregate(messages, deps, log);
   const store = new EventStore(deps.dynamoDb, deps.eventStoreTable, 0);

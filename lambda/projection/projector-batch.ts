@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventEnvelope } from '../shared/envelope';
 import { parseQueueMessage, type BatchResponse, type QueueMessage } from './queue-message';
 
@@ -8,6 +9,17 @@ export interface Delivered {
 }
 
 export type ProjectorLog = (entry: Record<string, unknown>) => void;
+
+/** What every projector needs; the Lambda entry point builds it from its environment. */
+export interface BatchDeps {
+  readonly dynamoDb: DynamoDBDocumentClient;
+  readonly readModelTable: string;
+  readonly projectionName: string;
+  /** When set, events of another aggregate are ignored (their messages succeed, nothing is written). */
+  readonly aggregateName?: string;
+  /** Where failures are reported. @default - one JSON line on stderr per failure */
+  readonly log?: ProjectorLog;
+}
 
 /** The default log of a projector: one JSON line on stderr per failure. */
 export const logToStderr: ProjectorLog = (entry) => console.error(JSON.stringify(entry));

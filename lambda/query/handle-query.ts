@@ -2,7 +2,8 @@ import type { Projection } from '../projection/define-projection';
 import { isQueries, type QueryContext } from './define-queries';
 import { ValidationError } from '../shared/errors';
 import { ownFunction } from '../shared/guards';
-import { Repository, type DocumentClientLike } from './repository';
+import type { DocumentClientLike } from '../store/document-client';
+import { Repository } from './repository';
 import type { SessionReadSettings } from '../store/session-entry';
 
 export interface QueryHandlerDeps {

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, type DocumentClientLike } from '../store/document-client';
 import { READ_MODEL, readModelIndexKeys } from '../../lib/private/runtime-contract';
 import { eraseProjection, type Projection } from '../projection/define-projection';
 import type { SessionReadSettings } from '../store/session-entry';
@@ -7,14 +8,7 @@ import { ValidationError } from '../shared/errors';
 import { decodeCursor, encodeCursor } from './read-model-cursor';
 import { documentKey, fromReadModelItem, isLiveDocument } from '../store/read-model-item';
 
-/**
- * The part of a DynamoDB document client the repository uses; an `@aws-sdk/lib-dynamodb`
- * `DynamoDBDocumentClient` fits. Declared here so that the types of `cdk-cqrs/runtime` do not
- * need the SDK's own types installed.
- */
-export interface DocumentClientLike {
-  send(command: object): Promise<object>;
-}
+export type { DocumentClientLike } from '../store/document-client';
 
 export interface RepositoryProps {
   /** Name of the read-model table (the query function gets it as CQRS_READ_MODEL_TABLE). */
@@ -168,10 +162,7 @@ export class Repository<Agg, View> {
   }
 
   private async dynamoDb(): Promise<DynamoDBDocumentClient> {
-    if (!this.client) {
-      const [{ DynamoDBClient }, { DynamoDBDocumentClient: DocumentClient }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
-      this.client = DocumentClient.from(new DynamoDBClient({}));
-    }
+    this.client ??= await createDocumentClient();
     return this.client;
   }
 }

@@ -1,8 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defineCustomProjection } from 'cdk-cqrs/runtime';
-import { eraseProjection } from '../../lambda/projection/define-projection';
+import { eraseCustomProjection } from '../../lambda/projection/define-custom-projection';
 import { createProjector } from '../../lambda/handlers/projector';
-import { projectMessages, type ProjectorDeps } from '../../lambda/projection/project-messages';
+import { projectCustomWrites } from '../../lambda/projection/project-custom-writes';
+import type { ProjectorDeps } from '../../lambda/projection/project-messages';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
@@ -40,7 +41,7 @@ describe('a projection with custom writes', () => {
     ];
     const delivered = [events[2], events[4], events[1], events[2], events[0], events[3], events[4]].map((e) => queueMessage(e));
     // WHEN
-    const result = await projectMessages(eraseProjection(deposits), delivered, deps);
+    const result = await projectCustomWrites(eraseCustomProjection(deposits), delivered, deps);
     // THEN
     expect(result.batchItemFailures).toEqual([]);
     expect(calls.filter((c) => c.startsWith('a-1'))).toEqual(['a-1@2', 'a-1@3']);
@@ -52,7 +53,7 @@ describe('a projection with custom writes', () => {
     const a3 = envelopes('Ledger', 'a-3', [{ type: 'Deposited', data: { amount: 2 } }, { type: 'Exploded' }, { type: 'Deposited', data: { amount: 3 } }]);
     const a4 = envelopes('Ledger', 'a-4', [{ type: 'Deposited', data: { amount: 4 } }]);
     const messages = [...a3, ...a4].map((e, i) => queueMessage(e, `m-${i}`));
-    const result = await projectMessages(eraseProjection(deposits), messages, deps);
+    const result = await projectCustomWrites(eraseCustomProjection(deposits), messages, deps);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
     expect(calls).toContain('a-4@1');
     expect(calls).toContain('a-3@1');

@@ -54,7 +54,7 @@ describe('the command Lambda handler and its client', () => {
   });
 
   test('fails at init when the module does not default-export an aggregate', () => {
-    expect(() => createCommandHandler({ commands: {} })).toThrow("the module's default export must be defineAggregate(...)");
+    expect(() => createCommandHandler({ commands: {} })).toThrow("the command handler's module must have defineAggregate(...) as its default export; it has not a definition (object).");
   });
 
   test('fails on its first command when an environment variable is missing', async () => {

@@ -54,6 +54,6 @@ describe('the query function', () => {
   });
 
   test('fails at start-up when the module\'s default export is not defineQueries(...)', () => {
-    expect(() => createQueryHandler({ GetOrder: () => undefined })).toThrow('the module\'s default export must be defineQueries(...)');
+    expect(() => createQueryHandler({ GetOrder: () => undefined })).toThrow("the query function's module must have defineQueries(...) as its default export; it has not a definition (object).");
   });
 });

@@ -145,7 +145,7 @@ describe('the projector', () => {
   });
 
   test('fails at init when the module does not export defineProjection(...)', () => {
-    expect(() => createProjector({ events: {} })).toThrow(/default export must be defineProjection/);
+    expect(() => createProjector({ events: {} })).toThrow("the projector's module must have defineProjection(...) or defineCustomProjection(...) as its default export; it has not a definition (object).");
   });
 
   test('an event after a deletion starts the view again, on top of the tombstone', async () => {

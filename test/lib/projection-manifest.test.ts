@@ -51,7 +51,7 @@ describe('reading a projection module at synth', () => {
 
   test('fails if the default export is not a projection, naming the aggregate, projection and entry', () => {
     expect(() => read(NOT_A_PROJECTION_ENTRY)).toThrow(
-      `CqrsAggregate 'Counters': projection 'CounterView' (entry ${NOT_A_PROJECTION_ENTRY}): the module's default export must be defineProjection(...).`);
+      `CqrsAggregate 'Counters': projection 'CounterView' (entry ${NOT_A_PROJECTION_ENTRY}): the module's default export must be defineProjection(...) or defineCustomProjection(...); it is defineAggregate(...).`);
   });
 
   test('fails if the projection handles no event', () => {

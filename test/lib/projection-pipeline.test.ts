@@ -362,6 +362,6 @@ describe('projection validation', () => {
 
   test('fails if the module\'s default export is not a projection', () => {
     expect(withProjection({ entry: NOT_A_PROJECTION_ENTRY })).toThrow(
-      `${at} (entry ${NOT_A_PROJECTION_ENTRY}): the module's default export must be defineProjection(...).`);
+      `${at} (entry ${NOT_A_PROJECTION_ENTRY}): the module's default export must be defineProjection(...) or defineCustomProjection(...); it is defineAggregate(...).`);
   });
 });

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { BuildOptions, BuildResult, Message } from 'esbuild-wasm';
 
 /** The part of esbuild's API that the bundler calls; native esbuild and esbuild-wasm share it. */
@@ -71,4 +72,9 @@ export function buildOrThrow(what: string, options: BuildOptions): BuildResult {
 function formatMessage(message: Message): string {
   const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ` : '';
   return `${where}${message.text}`;
+}
+
+/** An absolute module path as a string literal for a generated entry, with forward slashes on every platform. */
+export function importPath(modulePath: string): string {
+  return JSON.stringify(modulePath.split(path.sep).join('/'));
 }

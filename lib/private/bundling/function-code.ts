@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { AssetHashType, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BuildOptions } from 'esbuild-wasm';
-import { buildOrThrow } from './esbuild';
+import { buildOrThrow, importPath } from './esbuild';
 import { runtimeHandler, runtimeIndex, type RuntimeHandlerName } from './runtime-location';
 
 /** The Node.js runtime of every function, and the esbuild target that matches it. */
@@ -56,11 +56,6 @@ export function publisherCode(): lambda.Code {
   const publisher = runtimeHandler('publisher');
   const wrapper = `export { handler } from ${importPath(publisher)};`;
   return bundledCode(`the publisher (${publisher})`, path.dirname(publisher), wrapper);
-}
-
-/** An absolute module path as a string literal, with forward slashes on every platform. */
-function importPath(modulePath: string): string {
-  return JSON.stringify(modulePath.split(path.sep).join('/'));
 }
 
 function bundledCode(what: string, resolveDir: string, contents: string): lambda.Code {

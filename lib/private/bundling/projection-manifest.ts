@@ -2,8 +2,8 @@ import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type { BuildOptions } from 'esbuild-wasm';
-import { buildOrThrow } from './esbuild';
-import { runtimeIndex } from './runtime-location';
+import { buildOrThrow, importPath } from './esbuild';
+import { runtimeHandler, runtimeIndex } from './runtime-location';
 
 /**
  * The event types a projection handles, read from its own code at synth time: the keys of the
@@ -16,12 +16,20 @@ import { runtimeIndex } from './runtime-location';
 
 /** What the construct needs to know of a projection module. */
 export interface ProjectionManifest {
+  /** `projection` for `defineProjection(...)`; `customProjection` for `defineCustomProjection(...)`, whose handlers write the read model themselves. */
+  readonly kind: 'projection' | 'customProjection';
   /** The event types it has handlers for, sorted. */
   readonly eventTypes: string[];
   /** The read-model indexes it fills (its `indexes`), sorted. */
   readonly indexNames: string[];
-  /** True for `defineCustomProjection(...)`: its handlers write the read model themselves. */
-  readonly customWrites: boolean;
+}
+
+/** What the runtime's `describeDefinition` (lambda/handlers/definition-manifest.ts) returns. */
+interface RuntimeManifest {
+  readonly kind?: string;
+  readonly found: string;
+  readonly eventTypes: string[];
+  readonly indexNames: string[];
 }
 
 /** Bundled and evaluated once per module and runtime in a process: each synth of a test suite shares it. */
@@ -44,30 +52,30 @@ export function readProjectionManifest(site: ProjectionSite): ProjectionManifest
     manifest = readManifest(site);
     cache.set(key, manifest);
   }
-  return { eventTypes: [...manifest.eventTypes], indexNames: [...manifest.indexNames], customWrites: manifest.customWrites };
+  return { kind: manifest.kind, eventTypes: [...manifest.eventTypes], indexNames: [...manifest.indexNames] };
 }
 
 function readManifest(site: ProjectionSite): ProjectionManifest {
   const prefix = `${site.where}: projection '${site.projectionName}' (entry ${site.entry})`;
-  const code = bundle(site);
-  const defaultExport = evaluate(prefix, code);
-  if (!isProjection(defaultExport)) {
-    throw new Error(`${prefix}: the module's default export must be defineProjection(...).`);
+  const manifest = evaluate(prefix, bundle(site));
+  if (manifest.kind !== 'projection' && manifest.kind !== 'customProjection') {
+    throw new Error(`${prefix}: the module's default export must be defineProjection(...) or defineCustomProjection(...); it is ${manifest.found}.`);
   }
-  // A key whose handler is undefined (allowed by the handlers' optional keys) handles nothing.
-  const eventTypes = Object.keys(defaultExport.events).filter((type) => typeof defaultExport.events[type] === 'function').sort();
-  if (eventTypes.length === 0) {
-    throw new Error(`${prefix}: the module's default export must be defineProjection(...) with at least one event in its events.`);
+  if (manifest.eventTypes.length === 0) {
+    throw new Error(`${prefix}: the module's default export must be ${manifest.found} with at least one event in its events.`);
   }
-  const indexes = defaultExport.indexes;
-  const indexNames = typeof indexes === 'object' && indexes !== null ? Object.keys(indexes).sort() : [];
-  return { eventTypes, indexNames, customWrites: (defaultExport as { customWrites?: unknown }).customWrites === true };
+  return { kind: manifest.kind, eventTypes: manifest.eventTypes, indexNames: manifest.indexNames };
 }
 
+/** The user's module and the runtime's `describeDefinition`, in one bundle whose export is the manifest. */
 function bundle(site: ProjectionSite): string {
+  const contents = [
+    `import definition from ${importPath(site.entry)};`,
+    `import { describeDefinition } from ${importPath(runtimeHandler('definition-manifest'))};`,
+    'export const manifest = describeDefinition(definition);',
+  ].join('\n');
   const options: BuildOptions = {
-    entryPoints: [site.entry],
-    absWorkingDir: path.dirname(site.entry),
+    stdin: { contents, resolveDir: path.dirname(site.entry), sourcefile: 'cdk-cqrs-manifest.ts', loader: 'ts' },
     bundle: true,
     write: false,
     platform: 'node',
@@ -84,8 +92,8 @@ function bundle(site: ProjectionSite): string {
   return result.outputFiles![0].text;
 }
 
-/** Runs the bundle in a new context and returns its default export. */
-function evaluate(prefix: string, code: string): unknown {
+/** Runs the bundle in a new context and returns the manifest it exports. */
+function evaluate(prefix: string, code: string): RuntimeManifest {
   const module = { exports: {} as Record<string, unknown> };
   const sandbox = {
     module,
@@ -102,8 +110,8 @@ function evaluate(prefix: string, code: string): unknown {
   } catch (error) {
     throw new Error(`${prefix}: evaluating the module to read its event types failed: ${messageOf(error)}`);
   }
-  const exported: unknown = module.exports;
-  return typeof exported === 'object' && exported !== null ? (exported as Record<string, unknown>).default : undefined;
+  // JSON round trip: the manifest's arrays come from another V8 context.
+  return JSON.parse(JSON.stringify((module.exports as { manifest: RuntimeManifest }).manifest)) as RuntimeManifest;
 }
 
 /** Node.js built-ins, and a stub for `@aws-sdk/*`; anything else was bundled, or is an error. */
@@ -128,13 +136,6 @@ function awsSdkStub(): unknown {
     construct: () => stub as object,
   });
   return stub;
-}
-
-/** What `defineProjection(...)` returns, checked by shape: it comes from another V8 context. */
-function isProjection(value: unknown): value is { definitionKind: 'projection'; events: Record<string, unknown>; indexes?: unknown } {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return candidate.definitionKind === 'projection' && typeof candidate.events === 'object' && candidate.events !== null;
 }
 
 function messageOf(error: unknown): string {

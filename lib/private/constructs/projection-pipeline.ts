@@ -79,7 +79,7 @@ export class ProjectionPipeline extends Construct implements IProjection {
   public readonly deadLetterQueue: sqs.IQueue;
   public readonly projector: lambda.IFunction;
   public readonly alarms: cloudwatch.IAlarm[];
-  public readonly rebuildCommand: string;
+  public readonly rebuildCommand?: string;
 
   constructor(scope: Construct, props: ProjectionProps & ProjectionWiring) {
     super(scope, props.projectionName);
@@ -91,6 +91,7 @@ export class ProjectionPipeline extends Construct implements IProjection {
       throw new Error(`${props.where}: projection '${props.projectionName}' (entry ${entry}) fills the read-model indexes ${undeclared.map((n) => `'${n}'`).join(', ')}, which readModelIndexes does not declare (declared: ${props.readModelIndexNames.map((n) => `'${n}'`).join(', ') || 'none'}).`);
     }
     this.eventTypes = manifest.eventTypes;
+    const custom = manifest.kind === 'customProjection';
     const timeout = props.timeout ?? PROJECTION_DEFAULTS.timeout;
     const batchSize = props.batchSize ?? PROJECTION_DEFAULTS.batchSize;
     const maxBatchingWindow = props.maxBatchingWindow
@@ -142,7 +143,8 @@ export class ProjectionPipeline extends Construct implements IProjection {
       code: projectorCode(entry),
       environment: {
         [ENV.readModelTable]: props.readModel.tableName,
-        [ENV.eventStoreTable]: props.eventStore.tableName,
+        // Only an exact projection reads the event store (gaps, rebuild).
+        ...(custom ? {} : { [ENV.eventStoreTable]: props.eventStore.tableName }),
         [ENV.projectionName]: props.projectionName,
         // The rule matches only this aggregate; with its name the projector also skips any other.
         [ENV.aggregateName]: props.aggregateName,
@@ -158,29 +160,33 @@ export class ProjectionPipeline extends Construct implements IProjection {
       reportBatchItemFailures: true,
       maxConcurrency: props.maxConcurrency ?? PROJECTION_DEFAULTS.maxConcurrency,
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [...EVENT_STORE_PROJECTOR_ACTIONS, ...EVENT_STORE_REBUILD_ACTIONS],
-      resources: [props.eventStore.tableArn],
-    }));
-    role.addToPrincipalPolicy(manifest.customWrites
-      ? new iam.PolicyStatement({
+    if (custom) {
+      // Custom handlers choose their own reads and writes on the read model; they never read the
+      // event store and cannot be rebuilt, so they get no Scan, no event store and no self-invoke.
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: READ_MODEL_CUSTOM_WRITE_ACTIONS,
         resources: [props.readModel.tableArn, ...props.readModelIndexNames.map((indexName) => `${props.readModel.tableArn}/index/${indexName}`)],
-      })
-      : new iam.PolicyStatement({ actions: READ_MODEL_PROJECTOR_ACTIONS, resources: [props.readModel.tableArn] }));
-    // A policy apart from the role's default one: the function depends on its role's default
-    // policy, so a statement there naming the function's ARN would make a cycle.
-    new iam.Policy(this, 'SelfInvokePolicy', {
-      roles: [role],
-      statements: [new iam.PolicyStatement({ actions: SELF_INVOKE_ACTIONS, resources: [fn.functionArn] })],
-    });
+      }));
+    } else {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: [...EVENT_STORE_PROJECTOR_ACTIONS, ...EVENT_STORE_REBUILD_ACTIONS],
+        resources: [props.eventStore.tableArn],
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: READ_MODEL_PROJECTOR_ACTIONS, resources: [props.readModel.tableArn] }));
+      // A policy apart from the role's default one: the function depends on its role's default
+      // policy, so a statement there naming the function's ARN would make a cycle.
+      new iam.Policy(this, 'SelfInvokePolicy', {
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: SELF_INVOKE_ACTIONS, resources: [fn.functionArn] })],
+      });
+    }
     props.encryptionKey?.grant(role, ...TABLE_KEY_ACTIONS);
 
     this.rule = rule;
     this.queue = queue;
     this.deadLetterQueue = deadLetterQueue;
     this.projector = fn;
-    this.rebuildCommand = rebuildCommandFor(fn.functionName);
+    this.rebuildCommand = custom ? undefined : rebuildCommandFor(fn.functionName);
     this.alarms = new ProjectionAlarms(this, 'Alarms', {
       aggregateName: props.aggregateName,
       projectionName: props.projectionName,
