@@ -1,13 +1,10 @@
 import { ownFunction } from '../shared/guards';
+import type { ProjectedDocument } from '../store/read-model-item';
 import type { AnyProjection } from './define-projection';
 import type { EventEnvelope } from '../shared/envelope';
 import type { EventStore } from '../store/event-store';
 
-/** A projection's document as the projector sees it: the version of the last event applied and the view (absent: none). */
-export interface ProjectedDocument {
-  readonly version: number;
-  readonly view: unknown;
-}
+export type { ProjectedDocument };
 
 export interface FoldOutcome {
   /** The document after the events that could be applied. */

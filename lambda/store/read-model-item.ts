@@ -1,10 +1,17 @@
 import { READ_MODEL, readModelIndexKeys } from '../../lib/private/runtime-contract';
-import type { AnyProjection } from '../projection/define-projection';
-import type { ProjectedDocument } from '../projection/projection-fold';
 
 const { partitionKey: PK, sortKey: SK, versionAttribute: VERSION, viewAttribute: VIEW, deletedAttribute: DELETED } = READ_MODEL;
 
 type Item = Record<string, unknown>;
+
+/** A projection's document as the projector sees it: the version of the last event applied and the view (absent: none). */
+export interface ProjectedDocument {
+  readonly version: number;
+  readonly view: unknown;
+}
+
+/** The read-model indexes a projection fills: by index name, the key of a view in it (or undefined: not in it). */
+export type IndexMappers = Readonly<Record<string, (view: unknown, aggregateId: string) => unknown>>;
 
 /** The key of an aggregate's document in a projection. */
 export const documentKey = (aggregateId: string, projectionName: string): Item => ({ [PK]: aggregateId, [SK]: projectionName });
@@ -31,7 +38,7 @@ export const isLiveDocument = (item: Item): boolean => item[DELETED] !== true &&
  * The item of a document. Without a view it is a tombstone: deleting the item instead would
  * lose its version, and a late duplicate of an older event would then create the document again.
  */
-export function toReadModelItem(projection: AnyProjection, projectionName: string, aggregateId: string, document: ProjectedDocument): Item {
+export function toReadModelItem(projection: { readonly indexes?: IndexMappers }, projectionName: string, aggregateId: string, document: ProjectedDocument): Item {
   const key = documentKey(aggregateId, projectionName);
   if (document.view === undefined || document.view === null) return { ...key, [VERSION]: document.version, [DELETED]: true };
   const item: Item = { ...key, [VERSION]: document.version, [VIEW]: document.view };
