@@ -10,6 +10,7 @@ import { startLocalEndpoint, type AsyncInvocation } from './local-endpoint';
 import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
 import { FunctionHost, type Invocation } from './function-host';
 import { LocalBus, type RoutedEvent } from './local-bus';
+import { localLambdaClient } from './local-lambda-client';
 import { LocalClock, createLocalQueues, type LocalQueue } from './local-queue';
 import { createLocalTable } from './local-tables';
 import { StreamReader } from './stream-reader';
@@ -208,21 +209,11 @@ export class LocalCloud {
    * An invocation of type `Event` is answered 202 at once and runs in `settle()`, as in Lambda.
    */
   lambdaClient(): LambdaInvoker {
-    return {
-      send: async (command) => {
-        const input = (command as { input?: { FunctionName?: string; Payload?: Uint8Array | string; InvocationType?: string } }).input ?? {};
-        const text = typeof input.Payload === 'string' ? input.Payload : new TextDecoder().decode(input.Payload ?? new Uint8Array());
-        const payload: unknown = text ? JSON.parse(text) : {};
-        const fn = this.run.resources.findFunction(String(input.FunctionName));
-        if (input.InvocationType === 'Event') {
-          this.run.asyncInvocations.push({ functionName: fn.key, payload, attempts: 0 });
-          return { StatusCode: 202 };
-        }
-        const invocation = await this.invokeByKey(fn.key, payload);
-        const answer = invocation.ok ? invocation.result : invocation.error;
-        return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answer)), FunctionError: invocation.ok ? undefined : 'Unhandled' };
-      },
-    };
+    return localLambdaClient({
+      functionKey: (functionName) => this.run.resources.findFunction(functionName).key,
+      invoke: (key, payload) => this.invokeByKey(key, payload),
+      invokeLater: (key, payload) => this.run.asyncInvocations.push({ functionName: key, payload, attempts: 0 }),
+    });
   }
 
   /** The messages in a queue, found by its construct path or logical ID (to look into a dead-letter queue). */
