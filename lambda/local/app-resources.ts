@@ -1,4 +1,4 @@
-import { ENV } from '../../lib/private/runtime-contract';
+import { ENV, FUNCTION_ROLES, type FunctionRole } from '../../lib/private/runtime-contract';
 import type { EnvValue, FunctionResource, LocalTopology, QueueResource } from './cloud-assembly';
 
 /**
@@ -19,6 +19,10 @@ export function localNames(topology: LocalTopology, tablePrefix: string): Map<st
  * ARN; the command handler of an aggregate and the projector of a projection by the names given
  * to `CqrsAggregate`; and the local names of their tables, read from those functions'
  * environments (the template wires each function to its tables, so that is where they are said).
+ *
+ * A function's role is the one it states in `ENV.functionRole`, never guessed from its other
+ * variables: a publisher and a projector are told the aggregate's name too, and a function the
+ * user adds may carry any variable it likes.
  */
 export class AppResources {
   constructor(
@@ -59,16 +63,14 @@ export class AppResources {
     return matches[0];
   }
 
-  /** The command handler is the function told the aggregate's name and its snapshot interval. */
+  /** The function whose role is `command-handler` for the aggregate named `aggregateName`. */
   commandHandlerOf(aggregateName: string): FunctionResource {
-    const handlers = this.topology.functions.filter((f) => f.environment[ENV.snapshotEvery] !== undefined);
-    return functionNamed('aggregate', handlers, ENV.aggregateName, aggregateName);
+    return this.functionNamed('aggregate', FUNCTION_ROLES.commandHandler, ENV.aggregateName, aggregateName);
   }
 
-  /** The projector is the function told the projection's name. */
+  /** The function whose role is `projector` for the projection named `projectionName`. */
   projectorOf(projectionName: string): FunctionResource {
-    const projectors = this.topology.functions.filter((f) => f.environment[ENV.projectionName] !== undefined);
-    return functionNamed('projection', projectors, ENV.projectionName, projectionName);
+    return this.functionNamed('projection', FUNCTION_ROLES.projector, ENV.projectionName, projectionName);
   }
 
   /** The local name of the command handler of an aggregate (`aggregateName` as given to CqrsAggregate). */
@@ -109,15 +111,23 @@ export class AppResources {
   environmentOf(fn: FunctionResource): Record<string, string> {
     return Object.fromEntries(Object.keys(fn.environment).map((variable) => [variable, this.resolve(fn, variable)]));
   }
-}
 
-/** The one candidate whose environment `variable` is `name`; otherwise an error that lists the names the app has. */
-function functionNamed(kind: string, candidates: readonly FunctionResource[], variable: string, name: string): FunctionResource {
-  const matches = candidates.filter((f) => literal(f.environment[variable]) === name);
-  if (matches.length === 1) return matches[0];
-  if (matches.length > 1) throw new Error(`cdk-cqrs local: the app has ${matches.length} ${kind}s named '${name}' (in different stacks?); run an assembly that has one.`);
-  const known = [...new Set(candidates.map((f) => literal(f.environment[variable])))].filter((known) => known !== undefined);
-  throw new Error(`cdk-cqrs local: the app has no ${kind} '${name}'. Its ${kind}s: ${known.join(', ') || 'none'}.`);
+  /**
+   * The one function of `role` whose environment `variable` is `name`; otherwise an error that
+   * lists the names the functions of that role have.
+   */
+  private functionNamed(kind: string, role: FunctionRole, variable: string, name: string): FunctionResource {
+    const candidates = this.topology.functions.filter((f) => literal(f.environment[ENV.functionRole]) === role);
+    const matches = candidates.filter((f) => literal(f.environment[variable]) === name);
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) throw new Error(`cdk-cqrs local: the app has ${matches.length} ${kind}s named '${name}' (in different stacks?); run an assembly that has one.`);
+    const known = [...new Set(candidates.map((f) => literal(f.environment[variable])))].filter((known) => known !== undefined);
+    // A cdk.out synthesized before functions stated their role would otherwise read as an app without aggregates.
+    const unstated = this.topology.functions.length > 0 && !this.topology.functions.some((f) => f.environment[ENV.functionRole] !== undefined)
+      ? ` None of its functions sets ${ENV.functionRole} (synthesized with an older cdk-cqrs?): run \`cdk synth\` again.`
+      : '';
+    throw new Error(`cdk-cqrs local: the app has no ${kind} '${name}'. Its ${kind}s: ${known.join(', ') || 'none'}.${unstated}`);
+  }
 }
 
 const literal = (value: EnvValue | undefined): string | undefined => (value && 'literal' in value ? value.literal : undefined);
