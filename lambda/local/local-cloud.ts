@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV } from '../../lib/private/runtime-contract';
 import type { LambdaInvoker } from '../write/command-client';
 import type { DocumentClientLike } from '../query/repository';
-import { readCloudAssembly, type FunctionResource, type LocalTopology } from './cloud-assembly';
+import { AppResources, localNames } from './app-resources';
+import { readCloudAssembly, type LocalTopology } from './cloud-assembly';
 import { startLocalEndpoint, type AsyncInvocation } from './local-endpoint';
 import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
 import { FunctionHost, type Invocation } from './function-host';
 import { LocalBus, type RoutedEvent } from './local-bus';
+import { localLambdaClient } from './local-lambda-client';
 import { LocalClock, createLocalQueues, type LocalQueue } from './local-queue';
 import { createLocalTable } from './local-tables';
 import { StreamReader } from './stream-reader';
@@ -45,8 +46,8 @@ interface Running {
   readonly topology: LocalTopology;
   readonly options: LocalCloudOptions;
   readonly region: string;
-  /** Resource key → its local name (tables, buses, functions). */
-  readonly names: ReadonlyMap<string, string>;
+  /** The app's functions and tables by the names its user knows, and their local names. */
+  readonly resources: AppResources;
   readonly streamArns: ReadonlyMap<string, string>;
   readonly dynamoDb: DynamoDBClient;
   readonly streams: DynamoDBStreamsClient;
@@ -84,31 +85,26 @@ export class LocalCloud {
     let stopEndpoint: (() => Promise<void>) | undefined;
     // Whatever fails after this point must not leave the clients or the endpoint holding the process open.
     try {
-      const prefix = options.tablePrefix ?? `local-${randomUUID().slice(0, 8)}-`;
-      const names = new Map<string, string>();
+      const resources = new AppResources(topology, localNames(topology, options.tablePrefix ?? `local-${randomUUID().slice(0, 8)}-`));
       const streamArns = new Map<string, string>();
       for (const table of topology.tables) {
-        const tableName = `${prefix}${table.logicalId}`;
-        names.set(table.key, tableName);
-        const streamArn = await createLocalTable(dynamoDb, table, tableName);
+        const streamArn = await createLocalTable(dynamoDb, table, resources.nameOf(table.key));
         if (streamArn) streamArns.set(table.key, streamArn);
       }
-      for (const bus of topology.buses) names.set(bus.key, bus.name);
-      for (const fn of topology.functions) names.set(fn.key, fn.logicalId);
       const clock = new LocalClock();
       const queues = createLocalQueues(topology.queues, clock, `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:`);
       const routed: RoutedEvent[] = [];
       const bus = new LocalBus({ account: LOCAL_ACCOUNT, region, duplicateEvery: options.duplicateDeliveryEvery, onRouted: (event) => routed.push(event) });
       for (const rule of topology.rules) {
         bus.addRule({
-          name: rule.path, busName: names.get(rule.bus) ?? rule.bus, eventPattern: rule.eventPattern,
+          name: rule.path, busName: resources.nameOf(rule.bus), eventPattern: rule.eventPattern,
           deliver: (event, delaySeconds) => rule.targetQueues.forEach((queue) => queues.get(queue)?.send(JSON.stringify(event), delaySeconds)),
         });
       }
       const asyncInvocations: Running['asyncInvocations'] = [];
       const endpoint = await startLocalEndpoint({
         bus,
-        hasFunction: (name) => functionsNamed(topology.functions, name).length === 1,
+        hasFunction: (name) => resources.functionsNamed(name).length === 1,
         onAsyncInvoke: (invocation) => asyncInvocations.push({ ...invocation, attempts: 0 }),
       });
       stopEndpoint = endpoint.stop;
@@ -118,7 +114,7 @@ export class LocalCloud {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
       };
       return new LocalCloud({
-        topology, options, region, names, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop, asyncInvocations,
+        topology, options, region, resources, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop, asyncInvocations,
       });
     } catch (error) {
       await stopEndpoint?.();
@@ -155,7 +151,7 @@ export class LocalCloud {
 
   /** Invokes a function, found by its name (logical ID), its construct path or a part of it that is unique; a thrown error is thrown here. */
   async invoke(functionName: string, event: unknown): Promise<unknown> {
-    const fn = this.findFunction(functionName);
+    const fn = this.run.resources.findFunction(functionName);
     const invocation = await this.invokeByKey(fn.key, event);
     if (!invocation.ok) throw Object.assign(new Error(`${fn.path} failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}`), { invocation });
     return invocation.result;
@@ -189,27 +185,22 @@ export class LocalCloud {
 
   /** The name of the command handler of an aggregate (`aggregateName` as given to CqrsAggregate). */
   commandHandlerName(aggregateName: string): string {
-    return this.nameOf(this.commandHandlerOf(aggregateName).key);
+    return this.run.resources.commandHandlerName(aggregateName);
   }
 
   /** The local name of the read-model table a projection writes (`projectionName` as given in `projections`). */
   readModelTableName(projectionName: string): string {
-    const projectors = this.topology.functions.filter((f) => f.environment[ENV.projectionName] !== undefined);
-    return this.resolve(this.functionNamed('projection', projectors, ENV.projectionName, projectionName), ENV.readModelTable);
+    return this.run.resources.readModelTableName(projectionName);
   }
 
   /** The local name of an aggregate's event store. */
   eventStoreTableName(aggregateName: string): string {
-    return this.resolve(this.commandHandlerOf(aggregateName), ENV.eventStoreTable);
+    return this.run.resources.eventStoreTableName(aggregateName);
   }
 
   /** The local name of an aggregate's session table; throws unless the aggregate has `readYourWrites`. */
   sessionTableName(aggregateName: string): string {
-    const handler = this.commandHandlerOf(aggregateName);
-    if (handler.environment[ENV.sessionTable] === undefined) {
-      throw new Error(`cdk-cqrs local: aggregate '${aggregateName}' has no session table: set readYourWrites on its CqrsAggregate.`);
-    }
-    return this.resolve(handler, ENV.sessionTable);
+    return this.run.resources.sessionTableName(aggregateName);
   }
 
   /**
@@ -218,31 +209,16 @@ export class LocalCloud {
    * An invocation of type `Event` is answered 202 at once and runs in `settle()`, as in Lambda.
    */
   lambdaClient(): LambdaInvoker {
-    return {
-      send: async (command) => {
-        const input = (command as { input?: { FunctionName?: string; Payload?: Uint8Array | string; InvocationType?: string } }).input ?? {};
-        const text = typeof input.Payload === 'string' ? input.Payload : new TextDecoder().decode(input.Payload ?? new Uint8Array());
-        const payload: unknown = text ? JSON.parse(text) : {};
-        const fn = this.findFunction(String(input.FunctionName));
-        if (input.InvocationType === 'Event') {
-          this.run.asyncInvocations.push({ functionName: fn.key, payload, attempts: 0 });
-          return { StatusCode: 202 };
-        }
-        const invocation = await this.invokeByKey(fn.key, payload);
-        const answer = invocation.ok ? invocation.result : invocation.error;
-        return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answer)), FunctionError: invocation.ok ? undefined : 'Unhandled' };
-      },
-    };
+    return localLambdaClient({
+      functionKey: (functionName) => this.run.resources.findFunction(functionName).key,
+      invoke: (key, payload) => this.invokeByKey(key, payload),
+      invokeLater: (key, payload) => this.run.asyncInvocations.push({ functionName: key, payload, attempts: 0 }),
+    });
   }
 
   /** The messages in a queue, found by its construct path or logical ID (to look into a dead-letter queue). */
   queueBodies(queueName: string): string[] {
-    const matches = [...this.run.queues.entries()].filter(([key]) => {
-      const queue = this.topology.queues.find((q) => q.key === key);
-      return queue !== undefined && (queue.logicalId === queueName || queue.path.includes(queueName));
-    });
-    if (matches.length !== 1) throw new Error(`cdk-cqrs local: ${matches.length} queues match '${queueName}'; give a construct path that names one.`);
-    return matches[0][1].peekBodies();
+    return this.queue(this.run.resources.findQueue(queueName).key).peekBodies();
   }
 
   /** Ends every function worker and the local AWS endpoint. The tables stay in DynamoDB Local. */
@@ -261,10 +237,10 @@ export class LocalCloud {
     if (!fn) throw new Error(`cdk-cqrs local: no function ${key} in the assembly.`);
     let host = this.hosts.get(key);
     if (!host) {
-      const environment: Record<string, string> = { ...this.run.baseEnvironment, AWS_LAMBDA_FUNCTION_NAME: this.nameOf(key) };
-      for (const name of Object.keys(fn.environment)) environment[name] = this.resolve(fn, name);
+      const name = this.run.resources.nameOf(key);
+      const environment = { ...this.run.baseEnvironment, AWS_LAMBDA_FUNCTION_NAME: name, ...this.run.resources.environmentOf(fn) };
       host = new FunctionHost({
-        name: this.nameOf(key), codeDirectory: fn.codeDirectory, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, environment,
+        name, codeDirectory: fn.codeDirectory, handler: fn.handler, timeoutSeconds: fn.timeoutSeconds, environment,
         providedModulesFrom: this.run.options.awsSdkFrom ?? process.cwd(),
       });
       this.hosts.set(key, host);
@@ -282,7 +258,7 @@ export class LocalCloud {
   private async runAsyncInvocations(): Promise<number> {
     const due = this.run.asyncInvocations.splice(0);
     for (const invocation of due) {
-      const fn = this.findFunction(invocation.functionName);
+      const fn = this.run.resources.findFunction(invocation.functionName);
       const result = await this.invokeByKey(fn.key, invocation.payload);
       if (!result.ok && invocation.attempts < ASYNC_INVOKE_RETRIES) this.run.asyncInvocations.push({ ...invocation, attempts: invocation.attempts + 1 });
     }
@@ -294,54 +270,4 @@ export class LocalCloud {
     if (!queue) throw new Error(`cdk-cqrs local: no queue ${key} in the assembly.`);
     return queue;
   }
-
-  private nameOf(key: string): string {
-    return this.run.names.get(key) ?? key;
-  }
-
-  /** A function's environment variable, with a `Ref` turned into the local name of what it points at. */
-  private resolve(fn: FunctionResource, variable: string): string {
-    const value = fn.environment[variable];
-    if (value === undefined) throw new Error(`cdk-cqrs local: ${fn.path} has no environment variable ${variable}.`);
-    if ('literal' in value) return value.literal;
-    const name = this.run.names.get(value.ref);
-    if (name === undefined) throw new Error(`cdk-cqrs local: ${fn.path} sets ${variable} to a resource (${value.ref}) that local runs do not provide.`);
-    return name;
-  }
-
-  private findFunction(name: string): FunctionResource {
-    const matches = functionsNamed(this.topology.functions, name);
-    if (matches.length !== 1) {
-      throw new Error(`cdk-cqrs local: ${matches.length} functions match '${name}'. Functions: ${this.topology.functions.map((f) => f.logicalId).join(', ')}.`);
-    }
-    return matches[0];
-  }
-
-  /** The command handler is the function told the aggregate's name and its snapshot interval. */
-  private commandHandlerOf(aggregateName: string): FunctionResource {
-    const handlers = this.topology.functions.filter((f) => f.environment[ENV.snapshotEvery] !== undefined);
-    return this.functionNamed('aggregate', handlers, ENV.aggregateName, aggregateName);
-  }
-
-  /** The one candidate whose environment `variable` is `name`; otherwise an error that lists the names the app has. */
-  private functionNamed(kind: string, candidates: readonly FunctionResource[], variable: string, name: string): FunctionResource {
-    const matches = candidates.filter((f) => literal(f.environment[variable]) === name);
-    if (matches.length === 1) return matches[0];
-    if (matches.length > 1) throw new Error(`cdk-cqrs local: the app has ${matches.length} ${kind}s named '${name}' (in different stacks?); run an assembly that has one.`);
-    const known = [...new Set(candidates.map((f) => literal(f.environment[variable])))].filter((known) => known !== undefined);
-    throw new Error(`cdk-cqrs local: the app has no ${kind} '${name}'. Its ${kind}s: ${known.join(', ') || 'none'}.`);
-  }
 }
-
-/**
- * The functions a name points at: a logical ID, construct path or resource key, else a unique
- * part of a construct path; an ARN (with or without a qualifier) names its function.
- */
-function functionsNamed(functions: readonly FunctionResource[], nameOrArn: string): FunctionResource[] {
-  const name = nameOrArn.replace(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/, '').replace(/:[^:/]+$/, '');
-  const exact = functions.filter((f) => f.key === name || f.logicalId === name || f.path === name);
-  return exact.length > 0 ? exact : functions.filter((f) => f.path.includes(name));
-}
-
-const literal = (value: { readonly literal: string } | { readonly ref: string } | undefined): string | undefined =>
-  value && 'literal' in value ? value.literal : undefined;
