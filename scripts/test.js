@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, build (runtime and jsii), check API.md, then run every test.
+// `npm test`: type-check, lint, build (runtime and jsii), check API.md, then run every test.
 // Extra arguments go to jest, e.g. `npm test -- test/lib`.
 'use strict';
 const path = require('node:path');
@@ -10,6 +10,7 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const options = { cwd: root };
 
 runStep('Type-check (lib, lambda, tests, type tests, example app)', bin('tsc'), ['-p', 'tsconfig.json'], options);
+runStep('Lint (import cycles, layer rule, typescript-eslint recommended)', bin('eslint'), ['.'], options);
 runStep('Build the runtime (lambda/)', bin('tsc'), ['-p', 'tsconfig.lambda.json'], options);
 runStep('Build the constructs with jsii (lib/)', bin('jsii'), ['--silence-warnings=reserved-word'], options);
 runStep('Check that API.md is up to date', process.execPath, [path.join(__dirname, 'check-api-docs.js')], options);
