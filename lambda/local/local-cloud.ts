@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MARSHALL_OPTIONS } from '../store/document-client';
 import type { LambdaInvoker } from '../write/command-client';
 import type { DocumentClientLike } from '../query/repository';
 import { AppResources, localNames } from './app-resources';
@@ -179,7 +180,7 @@ export class LocalCloud {
 
   /** A DynamoDB document client of the DynamoDB Local the app runs on, to read its tables (a Repository takes it as `dynamoDb`). */
   documents(): DocumentClientLike {
-    this.documentClient ??= DynamoDBDocumentClient.from(this.run.dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+    this.documentClient ??= DynamoDBDocumentClient.from(this.run.dynamoDb, { marshallOptions: MARSHALL_OPTIONS });
     return this.documentClient;
   }
 
