@@ -18,7 +18,7 @@ export type {
 } from './projection/define-projection';
 export { Repository } from './query/repository';
 export type { RepositoryProps, QueryOptions, QueryResult } from './query/repository';
-export type { DocumentClientLike } from './store/document-client';
+export type { DocumentClientLike } from './store/document-client-like';
 export type { SessionReadSettings } from './store/session-entry';
 export { defineQueries } from './query/define-queries';
 export type { Queries, QueryContext, QueryHandler, QueryOf, QueryResultOf } from './query/define-queries';

@@ -3,7 +3,7 @@ import { isRecord } from '../shared/guards';
 import type { EventOf } from '../write/aggregate-types';
 import type { EventOfType } from './define-projection';
 import type { EventEnvelope } from '../shared/envelope';
-import type { DocumentClientLike } from '../store/document-client';
+import type { DocumentClientLike } from '../store/document-client-like';
 
 /** What a custom-write handler gets besides its event. */
 export interface CustomWriteContext {

@@ -2,7 +2,7 @@ import type { Projection } from '../projection/define-projection';
 import { isQueries, type QueryContext } from './define-queries';
 import { ValidationError } from '../shared/errors';
 import { ownFunction } from '../shared/guards';
-import type { DocumentClientLike } from '../store/document-client';
+import type { DocumentClientLike } from '../store/document-client-like';
 import { Repository } from './repository';
 import type { SessionReadSettings } from '../store/session-entry';
 

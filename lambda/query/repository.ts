@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, type DocumentClientLike } from '../store/document-client';
+import { createDocumentClient } from '../store/document-client';
+import type { DocumentClientLike } from '../store/document-client-like';
 import { READ_MODEL, readModelIndexKeys } from '../../lib/private/runtime-contract';
 import { eraseProjection, type Projection } from '../projection/define-projection';
 import type { SessionReadSettings } from '../store/session-entry';
@@ -8,7 +9,7 @@ import { ValidationError } from '../shared/errors';
 import { decodeCursor, encodeCursor } from './read-model-cursor';
 import { documentKey, fromReadModelItem, isLiveDocument } from '../store/read-model-item';
 
-export type { DocumentClientLike } from '../store/document-client';
+export type { DocumentClientLike } from '../store/document-client-like';
 
 export interface RepositoryProps {
   /** Name of the read-model table (the query function gets it as CQRS_READ_MODEL_TABLE). */

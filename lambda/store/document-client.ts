@@ -2,15 +2,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
- * The part of a DynamoDB document client the runtime uses; an `@aws-sdk/lib-dynamodb`
- * `DynamoDBDocumentClient` fits. Declared here so that the types of `cdk-cqrs/runtime` do not
- * need the SDK's own types installed.
- */
-export interface DocumentClientLike {
-  send(command: object): Promise<object>;
-}
-
-/**
  * How every document client of the runtime marshalls: an `undefined` field is left out, as
  * `JSON.stringify` does, so a view or event data with an optional field can be stored.
  */
