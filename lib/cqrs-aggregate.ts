@@ -13,6 +13,7 @@ import { CommandFunction } from './private/constructs/command-function';
 import { EventPublisher } from './private/constructs/event-publisher';
 import { EventStoreTable } from './private/constructs/event-store-table';
 import { validateAggregateProps } from './private/aggregate-validation';
+import { AGGREGATE_PART_IDS } from './private/construct-ids';
 import type { IProjection } from './projection-props';
 import { grantReadModelRead } from './private/constructs/read-model-table';
 import { provisionReadSide } from './private/constructs/read-side';
@@ -78,12 +79,12 @@ export class CqrsAggregate extends Construct {
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.eventSource = `${props.namespace ?? DEFAULTS.namespace}.${props.aggregateName}`;
 
-    const store = new EventStoreTable(this, 'EventStore', { removalPolicy, encryptionKey: props.encryptionKey });
+    const store = new EventStoreTable(this, AGGREGATE_PART_IDS.eventStore, { removalPolicy, encryptionKey: props.encryptionKey });
     this.eventStore = store.table;
-    this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus');
-    this.sessionTable = props.readYourWrites && new SessionTable(this, 'SessionTable', { encryptionKey: props.encryptionKey }).table;
+    this.eventBus = props.eventBus ?? new events.EventBus(this, AGGREGATE_PART_IDS.bus);
+    this.sessionTable = props.readYourWrites && new SessionTable(this, AGGREGATE_PART_IDS.sessionTable, { encryptionKey: props.encryptionKey }).table;
 
-    this.commandHandler = new CommandFunction(this, 'CommandHandler', {
+    this.commandHandler = new CommandFunction(this, AGGREGATE_PART_IDS.commandHandler, {
       entry: path.resolve(props.entry),
       aggregateName: props.aggregateName,
       eventSource: this.eventSource,
@@ -99,7 +100,7 @@ export class CqrsAggregate extends Construct {
       sessions: this.sessionTable && { table: this.sessionTable, ttl: props.readYourWrites?.ttl ?? DEFAULTS.sessionTtl },
     }).function;
 
-    const publisher = new EventPublisher(this, 'Publisher', {
+    const publisher = new EventPublisher(this, AGGREGATE_PART_IDS.publisher, {
       aggregateName: props.aggregateName,
       eventSource: this.eventSource,
       eventStore: this.eventStore,
@@ -111,7 +112,7 @@ export class CqrsAggregate extends Construct {
     this.publisher = publisher.function;
     this.publisherDeadLetterQueue = publisher.deadLetterQueue;
 
-    const aggregateAlarms = new AggregateAlarms(this, 'Alarms', {
+    const aggregateAlarms = new AggregateAlarms(this, AGGREGATE_PART_IDS.alarms, {
       aggregateName: props.aggregateName,
       publisherLag: this.metricPublisherLag(),
       commandErrors: this.metricCommandErrors(),
@@ -133,7 +134,7 @@ export class CqrsAggregate extends Construct {
     this.projections = readSide.projections;
     this.alarms = [...aggregateAlarms, ...this.projections.flatMap((projection) => projection.alarms)];
     if (props.queries && this.readModel) {
-      this.queryHandler = new QueryFunction(this, 'QueryHandler', {
+      this.queryHandler = new QueryFunction(this, AGGREGATE_PART_IDS.queryHandler, {
         aggregateName: props.aggregateName,
         entry: path.resolve(props.queries.entry),
         readModel: this.readModel,

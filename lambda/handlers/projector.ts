@@ -7,7 +7,8 @@ import { isProjection, type AnyProjection } from '../projection/define-projectio
 import { projectCustomWrites } from '../projection/project-custom-writes';
 import { projectMessages, type ProjectorDeps } from '../projection/project-messages';
 import type { BatchDeps } from '../projection/projector-batch';
-import type { BatchResponse, QueueMessage } from '../projection/queue-message';
+import type { BatchResponse } from '../shared/batch-response';
+import type { QueueMessage } from '../projection/queue-message';
 import { handleRebuildRequest, isRebuildRequest, type RebuildContext, type RebuildReport, type RebuildRequest, type SelfInvoker } from '../projection/rebuild-request';
 
 /** What the projector is invoked with: an SQS batch, or a rebuild request (`aws lambda invoke`, or itself). */

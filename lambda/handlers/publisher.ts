@@ -1,11 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { publishStreamRecords, type BatchResult, type StreamRecord } from '../write/publish-events';
+import type { BatchResponse } from '../shared/batch-response';
+import { publishStreamRecords, type StreamRecord } from '../write/publish-events';
 import { requireEnv } from '../shared/read-env';
 
 let client: EventBridgeClient | undefined;
 
 /** The outbox: DynamoDB stream records of the event store to EventBridge (ReportBatchItemFailures). */
-export const handler = async (event: { Records: readonly StreamRecord[] }): Promise<BatchResult> => {
+export const handler = async (event: { Records: readonly StreamRecord[] }): Promise<BatchResponse> => {
   client ??= new EventBridgeClient({});
   const bus = client;
   return publishStreamRecords(event.Records, {

@@ -1,7 +1,8 @@
 import { describeError, ownFunction } from '../shared/guards';
 import type { AnyCustomProjection, CustomWriteContext } from './define-custom-projection';
 import { groupByAggregate, logToStderr, toBatchResponse, type BatchDeps } from './projector-batch';
-import type { BatchResponse, QueueMessage } from './queue-message';
+import type { BatchResponse } from '../shared/batch-response';
+import type { QueueMessage } from './queue-message';
 
 /**
  * Runs a custom projection's handlers on one SQS batch: per aggregate in version order, each

@@ -5,7 +5,8 @@ import type { AnyProjection } from './define-projection';
 import { EventStore } from '../store/event-store';
 import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from './projection-fold';
 import { groupByAggregate, logToStderr, toBatchResponse, type BatchDeps, type Delivered } from './projector-batch';
-import type { BatchResponse, QueueMessage } from './queue-message';
+import type { BatchResponse } from '../shared/batch-response';
+import type { QueueMessage } from './queue-message';
 import { documentIsNew, documentKey, fromReadModelItem, toReadModelItem, versionIsUnchanged } from '../store/read-model-item';
 
 /** What the projector needs; the Lambda entry point builds it from its environment. */

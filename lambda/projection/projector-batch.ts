@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventEnvelope } from '../shared/envelope';
-import { parseQueueMessage, type BatchResponse, type QueueMessage } from './queue-message';
+import type { BatchResponse } from '../shared/batch-response';
+import { parseQueueMessage, type QueueMessage } from './queue-message';
 
 /** One event as delivered, with the SQS message it came in. */
 export interface Delivered {

@@ -7,10 +7,6 @@ export interface QueueMessage {
   readonly body: string;
 }
 
-/** The answer of an SQS handler with ReportBatchItemFailures (aws-lambda's SQSBatchResponse). */
-export interface BatchResponse {
-  batchItemFailures: { itemIdentifier: string }[];
-}
 
 export type ParsedMessage =
   | { readonly ok: true; readonly messageId: string; readonly event: EventEnvelope }

@@ -5,7 +5,7 @@ import type { EventStore } from '../store/event-store';
 import type { ProjectedDocument } from '../projection/projection-fold';
 import { ownFunction } from '../shared/guards';
 import { documentKey, fromReadModelItem } from '../store/read-model-item';
-import { conflictRetryDelayMs, sleep } from '../shared/retry-policies';
+import { UNPROCESSED_KEYS_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
 import { mergeSessionEntries, type SessionEntryItem } from './session-read';
 
 /** A document of a list page: the aggregate, the version of the last event applied, the view. */
@@ -79,8 +79,11 @@ async function readDocuments(client: DynamoDBDocumentClient, scope: ListScope, a
   for (let start = 0; start < aggregateIds.length; start += 100) {
     let keys: Record<string, unknown>[] | undefined = aggregateIds.slice(start, start + 100).map((id) => documentKey(id, scope.projectionName));
     for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
-      // Keys left unprocessed mean the table is throttling: back off as a conflicting writer does.
-      if (attempt > 0) await sleep(conflictRetryDelayMs(attempt));
+      if (attempt > UNPROCESSED_KEYS_RETRY_POLICY.maxRetries) {
+        throw new Error(`Read model ${scope.readModelTable}: BatchGetItem still left ${keys.length} keys unprocessed after ${UNPROCESSED_KEYS_RETRY_POLICY.maxRetries} retries (the table is throttling).`);
+      }
+      // Keys left unprocessed mean the table is throttling: back off before asking for them again.
+      if (attempt > 0) await sleep(backoffDelayMs(UNPROCESSED_KEYS_RETRY_POLICY, attempt));
       const answer: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [scope.readModelTable]: { Keys: keys, ConsistentRead: true } } }));
       for (const item of answer.Responses?.[scope.readModelTable] ?? []) {
         const document = fromReadModelItem(item);

@@ -86,16 +86,7 @@ export class EventStore {
     let itemsRead = 0;
     let startKey: Item | undefined;
     do {
-      const page: QueryCommandOutput = await this.client.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': PK },
-        ExpressionAttributeValues: { ':pk': aggregateId },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        Limit: this.snapshotEvery > 0 ? this.snapshotEvery : undefined,
-        ExclusiveStartKey: startKey,
-      }));
+      const page = await this.newestFirst(aggregateId, this.snapshotEvery > 0 ? this.snapshotEvery : undefined, startKey);
       for (const item of page.Items ?? []) {
         itemsRead += 1;
         if (item[KIND] === KINDS.snapshot) {
@@ -113,17 +104,23 @@ export class EventStore {
 
   /** The aggregate's current version, from its newest item (an event or a snapshot). */
   async currentVersion(aggregateId: string): Promise<number> {
-    const page = await this.client.send(new QueryCommand({
+    const page = await this.newestFirst(aggregateId, 1);
+    const newest = page.Items?.[0];
+    return newest ? Math.floor(newest[SK] as number) : 0;
+  }
+
+  /** One page of an aggregate's items, newest first, strongly consistent. */
+  private newestFirst(aggregateId: string, limit: number | undefined, startKey?: Item): Promise<QueryCommandOutput> {
+    return this.client.send(new QueryCommand({
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': PK },
       ExpressionAttributeValues: { ':pk': aggregateId },
       ScanIndexForward: false,
       ConsistentRead: true,
-      Limit: 1,
+      Limit: limit,
+      ExclusiveStartKey: startKey,
     }));
-    const newest = page.Items?.[0];
-    return newest ? Math.floor(newest[SK] as number) : 0;
   }
 
   /** Events firstVersion..lastVersion, oldest first (snapshots in between are skipped). */

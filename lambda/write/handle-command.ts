@@ -5,7 +5,7 @@ import type { CommandResult } from '../shared/envelope';
 import { ConcurrencyError, isConcurrencyError, isDomainError } from '../shared/errors';
 import { EventStore } from '../store/event-store';
 import { foldEvents } from './fold';
-import { CONFLICT_RETRY_POLICY, conflictRetryDelayMs, sleep } from '../shared/retry-policies';
+import { CONFLICT_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
 import { sessionEntry, type SessionSettings } from '../store/session-entry';
 import type { WarmCache } from './warm-cache';
 
@@ -20,13 +20,11 @@ export interface CommandHandlerDeps {
   readonly snapshotEvery: number;
   readonly maxConflictRetries: number;
   readonly cache?: WarmCache;
-  /** How long an idempotency record is kept. @default 86400 (24 hours) */
-  readonly idempotencyTtlSeconds?: number;
+  /** How long an idempotency record is kept (the construct's `idempotencyTtl`, which has the one default). */
+  readonly idempotencyTtlSeconds: number;
   /** With read-your-writes: a command sent with a sessionId also writes a session entry, in the same transaction. */
   readonly session?: SessionSettings;
 }
-
-export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 interface Current {
   readonly state: unknown;
@@ -91,7 +89,7 @@ async function decideAndAppend(
       events,
       snapshot: crossesSnapshot ? { version: newVersion, state: newState } : undefined,
       idempotency: command.commandId
-        ? { commandId: command.commandId, expiresAt: Math.floor(Date.now() / 1000) + (deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS) }
+        ? { commandId: command.commandId, expiresAt: Math.floor(Date.now() / 1000) + deps.idempotencyTtlSeconds }
         : undefined,
       sessionEntry: command.sessionId && deps.session
         ? { tableName: deps.session.tableName, item: sessionEntry(command.sessionId, events, deps.session) }
@@ -119,7 +117,7 @@ async function decideAndAppend(
       });
     }
     retries += 1;
-    await sleep(conflictRetryDelayMs(retries));
+    await sleep(backoffDelayMs(CONFLICT_RETRY_POLICY, retries));
     useCache = false;
   }
 }
@@ -132,4 +130,3 @@ async function currentState(aggregate: AnyAggregate, aggregateId: string, store:
   return { state, version: loaded.version, fromCache: false };
 }
 
-export { CONFLICT_RETRY_POLICY };

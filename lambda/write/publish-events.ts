@@ -2,7 +2,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EVENT_STORE } from '../../lib/private/runtime-contract';
 import { fromEventItem } from '../store/event-store';
-import { conflictRetryDelayMs, sleep } from '../shared/retry-policies';
+import type { BatchResponse } from '../shared/batch-response';
+import { PUBLISH_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
 
 /** One PutEvents request entry. */
 export interface BusEntry {
@@ -31,14 +32,8 @@ export interface StreamRecord {
   readonly dynamodb?: { readonly SequenceNumber?: string; readonly NewImage?: Record<string, unknown> };
 }
 
-export interface BatchResult {
-  readonly batchItemFailures: { readonly itemIdentifier: string }[];
-}
-
 /** PutEvents takes at most 10 entries and 256 KB per request. */
 export const PUT_EVENTS_LIMITS = { maxEntries: 10, maxBytes: 256 * 1024 } as const;
-/** Failed entries are retried this many times, backing off, before the batch reports a failure. */
-export const PUBLISH_RETRY_POLICY = { maxRetries: 3 } as const;
 
 const entrySize = (entry: BusEntry): number =>
   Buffer.byteLength(entry.Detail) + Buffer.byteLength(entry.DetailType) + Buffer.byteLength(entry.Source);
@@ -57,7 +52,7 @@ export function toBusEntry(record: StreamRecord, deps: Pick<PublisherDeps, 'even
  * Publishes stored events to the bus in record order; a failure stops the batch and reports the
  * first record not fully published, so the shard resumes there and per-aggregate order holds.
  */
-export async function publishStreamRecords(records: readonly StreamRecord[], deps: PublisherDeps): Promise<BatchResult> {
+export async function publishStreamRecords(records: readonly StreamRecord[], deps: PublisherDeps): Promise<BatchResponse> {
   const pending = records.map((record) => ({ record, entry: toBusEntry(record, deps) }));
   let index = 0;
   while (index < pending.length) {
@@ -92,7 +87,7 @@ async function putWithRetries(entries: readonly BusEntry[], deps: PublisherDeps)
     if (failed.length === 0 && !answer.FailedEntryCount) return new Set();
     if (attempt >= PUBLISH_RETRY_POLICY.maxRetries) return new Set(failed.length > 0 ? failed : toSend);
     toSend = failed.length > 0 ? failed : toSend;
-    await (deps.sleep ?? sleep)(conflictRetryDelayMs(attempt + 1) + 50 * (attempt + 1));
+    await (deps.sleep ?? sleep)(backoffDelayMs(PUBLISH_RETRY_POLICY, attempt + 1));
   }
   return new Set();
 }

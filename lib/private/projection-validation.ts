@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Duration, Token } from 'aws-cdk-lib';
+import { AGGREGATE_PART_IDS } from './construct-ids';
 import { checkDurationInRange, checkIntegerInRange, checkPattern } from './validation';
 import { MAX_BATCH_WITHOUT_WINDOW, PROJECTION_DEFAULTS } from './constructs/projection-pipeline';
 import type { ProjectionProps } from '../projection-props';
@@ -8,7 +9,7 @@ import type { ReadModelIndexProps } from '../read-model-index-props';
 /** Checks of `projections` and `readModelIndexes`, in the style of `validation.ts`. */
 
 /** Construct ids of the aggregate's own parts: a projection's name must not take one. */
-export const RESERVED_PROJECTION_NAMES = ['EventStore', 'Bus', 'CommandHandler', 'Publisher', 'Alarms', 'ReadModel', 'Sessions'];
+export const RESERVED_PROJECTION_NAMES: readonly string[] = Object.values(AGGREGATE_PART_IDS);
 
 /** Checks one projection's props; `where` is for example `CqrsAggregate 'Customers'`. */
 export function validateProjectionProps(where: string, props: ProjectionProps): void {

@@ -1,3 +1,4 @@
+import { UNPROCESSED_KEYS_RETRY_POLICY } from '../../lambda/shared/retry-policies';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { Repository, type DocumentClientLike } from 'cdk-cqrs/runtime';
 import { handleCommand } from '../../lambda/write/handle-command';
@@ -180,5 +181,27 @@ describe('Repository.query calls to DynamoDB', () => {
     expect(page.items.map((item) => [item.aggregateId, item.view.balance])).toEqual([['l-thr', 7]]);
     expect(counter.calls.filter((call) => call.startsWith('BatchGetCommand'))).toHaveLength(2);
     expect(counter.calls).not.toContain(`QueryCommand ${store.tableName}`);
+  });
+
+  test('fails after a bounded number of tries when BatchGetItem keeps leaving keys unprocessed', async () => {
+    // GIVEN a read model that throttles every BatchGetItem
+    let batchGets = 0;
+    const alwaysThrottled: DocumentClientLike = {
+      send: async (command) => {
+        if (command instanceof BatchGetCommand) {
+          batchGets += 1;
+          return { Responses: {}, UnprocessedKeys: command.input.RequestItems };
+        }
+        return readModel.doc.send(command as BatchGetCommand);
+      },
+    };
+    await projectedAccount('l-thr-forever', 'uma', 2);
+    await send('l-thr-forever', 'Deposit', { amount: 5 }, 's-uma');
+    const { repository } = countedLedgers(alwaysThrottled);
+
+    // WHEN / THEN the read fails, naming the cause, after the policy's retries
+    await expect(repository.query({ index: 'byOwner', partition: 'uma', sortBeginsWith: '00000007#', sessionId: 's-uma' }))
+      .rejects.toThrow(`left 1 keys unprocessed after ${UNPROCESSED_KEYS_RETRY_POLICY.maxRetries} retries`);
+    expect(batchGets).toBe(UNPROCESSED_KEYS_RETRY_POLICY.maxRetries + 1);
   });
 });

@@ -49,7 +49,7 @@ export async function createEventStoreTable(prefix: string, { stream = true } = 
     client, doc, tableName, scanAll,
     deps: (overrides) => ({
       dynamoDb: doc, tableName, aggregateName: 'Customer', eventSource: 'test.Customer',
-      snapshotEvery: 50, maxConflictRetries: 3, ...overrides,
+      snapshotEvery: 50, maxConflictRetries: 3, idempotencyTtlSeconds: 24 * 60 * 60, ...overrides,
     }),
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));

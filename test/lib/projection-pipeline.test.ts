@@ -10,6 +10,7 @@ import {
 } from './fixtures/stand-in-app';
 import type { CqrsAggregate, ProjectionProps } from '../../lib';
 import { ENV, FUNCTION_ROLES } from '../../lib/private/runtime-contract';
+import { RESERVED_PROJECTION_NAMES } from '../../lib/private/projection-validation';
 
 /** The resources of one projection that a test reads, by logical id. */
 function idsOf(stack: Stack, projectionName: string) {
@@ -343,9 +344,25 @@ describe('projection validation', () => {
     ['fails if projectionName has a dash', { projectionName: 'Counter-View' },
       "CqrsAggregate 'Counters': projectionName must be letters and digits, starting with a letter, at most 64 characters (given 'Counter-View')."],
     ['fails if projectionName takes the id of a part of the aggregate', { projectionName: 'ReadModel' },
-      "CqrsAggregate 'Counters': projection 'ReadModel': projectionName must not be one of EventStore, Bus, CommandHandler, Publisher, Alarms, ReadModel, Sessions"],
+      "CqrsAggregate 'Counters': projection 'ReadModel': projectionName must not be one of EventStore, Bus, SessionTable, CommandHandler, Publisher, Alarms, ReadModel, QueryHandler"],
   ])('%s', (_name, props, message) => {
     expect(withProjection(props as Partial<ProjectionProps>)).toThrow(message);
+  });
+
+  test('reserves the id of every part an aggregate with all its options creates, and no other', () => {
+    // GIVEN an aggregate with every optional part: projections, read-your-writes, queries
+    const { aggregate } = counterStack({
+      projections: [{ projectionName: 'CounterView', entry: COUNTER_VIEW_ENTRY }],
+      readYourWrites: {},
+      queries: { entry: path.join(__dirname, 'fixtures', 'domain', 'counter-queries.ts') },
+    });
+    // THEN its own parts' ids are exactly the reserved names
+    const partIds = aggregate.node.children.map((child) => child.node.id).filter((id) => id !== 'CounterView');
+    expect([...partIds].sort()).toEqual([...RESERVED_PROJECTION_NAMES].sort());
+  });
+
+  test.each(['SessionTable', 'QueryHandler'])('fails if projectionName is %s, the id of an optional part', (projectionName) => {
+    expect(withProjection({ projectionName })).toThrow(`projection '${projectionName}': projectionName must not be one of`);
   });
 
   test('fails if two projections share a name', () => {

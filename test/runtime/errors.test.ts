@@ -1,6 +1,6 @@
 import { fromErrorAnswer, toErrorAnswer } from '../../lambda/shared/error-answer';
 import { ConcurrencyError, DomainError, UnknownCommand, ValidationError, isConcurrencyError, isDomainError } from '../../lambda/shared/errors';
-import { CONFLICT_RETRY_POLICY, conflictRetryDelayMs } from '../../lambda/shared/retry-policies';
+import { CONFLICT_RETRY_POLICY, backoffDelayMs } from '../../lambda/shared/retry-policies';
 import { parseCommandEnvelope } from '../../lambda/shared/envelope';
 
 describe('errors', () => {
@@ -29,10 +29,10 @@ describe('errors', () => {
 
 describe('the conflict retry policy', () => {
   test('backs off exponentially with full jitter, capped', () => {
-    expect(conflictRetryDelayMs(1, () => 1)).toBe(CONFLICT_RETRY_POLICY.initialDelayMs);
-    expect(conflictRetryDelayMs(3, () => 1)).toBe(Math.round(CONFLICT_RETRY_POLICY.initialDelayMs * CONFLICT_RETRY_POLICY.factor ** 2));
-    expect(conflictRetryDelayMs(50, () => 1)).toBe(CONFLICT_RETRY_POLICY.maxDelayMs);
-    expect(conflictRetryDelayMs(50, () => 0)).toBe(0);
+    expect(backoffDelayMs(CONFLICT_RETRY_POLICY, 1, () => 1)).toBe(CONFLICT_RETRY_POLICY.initialDelayMs);
+    expect(backoffDelayMs(CONFLICT_RETRY_POLICY, 3, () => 1)).toBe(Math.round(CONFLICT_RETRY_POLICY.initialDelayMs * CONFLICT_RETRY_POLICY.factor ** 2));
+    expect(backoffDelayMs(CONFLICT_RETRY_POLICY, 50, () => 1)).toBe(CONFLICT_RETRY_POLICY.maxDelayMs);
+    expect(backoffDelayMs(CONFLICT_RETRY_POLICY, 50, () => 0)).toBe(0);
   });
 });
 

@@ -27,26 +27,24 @@ export const PROJECTION_ALARM_THRESHOLDS = {
   deadLetterMessages: 1,
 };
 
-interface AlarmSpec {
-  readonly description: string;
-  readonly metric: cloudwatch.IMetric;
-  readonly threshold: number;
-  readonly comparison: cloudwatch.ComparisonOperator;
-  /** Periods in a row the metric must breach. */
-  readonly periods: number;
-}
-
-/** An alarm with no actions that treats missing data as not breaching: no data is no traffic. */
-function alarm(scope: Construct, id: string, spec: AlarmSpec): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: spec.description,
-    metric: spec.metric,
-    threshold: spec.threshold,
-    comparisonOperator: spec.comparison,
-    evaluationPeriods: spec.periods,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-}
+/**
+ * The three kinds of alarm, each with its comparison and its periods fixed, and with no actions.
+ * Missing data is not breaching: no data is no traffic.
+ */
+const alarmOf = (comparison: cloudwatch.ComparisonOperator) =>
+  (scope: Construct, id: string, description: string, metric: cloudwatch.IMetric, threshold: number, periods = 1): cloudwatch.Alarm =>
+    new cloudwatch.Alarm(scope, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      comparisonOperator: comparison,
+      evaluationPeriods: periods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+/** Something is there that should not be (a dead letter, a failed invocation): at or above the threshold in one period. */
+const countAlarm = alarmOf(cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+/** A delay above the threshold for `periods` periods in a row. */
+const lagAlarm = alarmOf(cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD);
 
 /** The metrics the alarms watch, taken from the owning constructs' metric methods. */
 export interface AggregateAlarmsProps {
@@ -71,31 +69,18 @@ export class AggregateAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AggregateAlarmsProps) {
     super(scope, id);
-    const deadLetters = alarm(this, 'PublisherDeadLetterQueueNotEmpty', {
-      description: `${props.aggregateName}: stored events failed to reach the bus; their stream positions are in the publisher's DLQ.`,
-      metric: props.publisherDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: ALARM_THRESHOLDS.deadLetterMessages,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      periods: 1,
-    });
-    const lag = alarm(this, 'PublisherLag', {
-      description: `${props.aggregateName}: the publisher is more than ${ALARM_THRESHOLDS.publisherLagInMinutes} minutes behind the event store.`,
-      metric: props.publisherLag,
-      threshold: Duration.minutes(ALARM_THRESHOLDS.publisherLagInMinutes).toMilliseconds(),
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      periods: ALARM_THRESHOLDS.publisherLagForMinutes,
-    });
-    const errors = alarm(this, 'CommandHandlerErrors', {
-      description: `${props.aggregateName}: the command handler failed (rejected commands are answers and do not count).`,
-      metric: props.commandErrors,
-      threshold: ALARM_THRESHOLDS.commandErrorsPerMinute,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      periods: 1,
-    });
-    this.alarms = [deadLetters, lag, errors];
+    this.alarms = [
+      countAlarm(this, 'PublisherDeadLetterQueueNotEmpty',
+        `${props.aggregateName}: stored events failed to reach the bus; their stream positions are in the publisher's DLQ.`,
+        props.publisherDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1) }),
+        ALARM_THRESHOLDS.deadLetterMessages),
+      lagAlarm(this, 'PublisherLag',
+        `${props.aggregateName}: the publisher is more than ${ALARM_THRESHOLDS.publisherLagInMinutes} minutes behind the event store.`,
+        props.publisherLag, Duration.minutes(ALARM_THRESHOLDS.publisherLagInMinutes).toMilliseconds(), ALARM_THRESHOLDS.publisherLagForMinutes),
+      countAlarm(this, 'CommandHandlerErrors',
+        `${props.aggregateName}: the command handler failed (rejected commands are answers and do not count).`,
+        props.commandErrors, ALARM_THRESHOLDS.commandErrorsPerMinute),
+    ];
   }
 }
 
@@ -124,27 +109,16 @@ export class ProjectionAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ProjectionAlarmsProps) {
     super(scope, id);
     const name = `${props.aggregateName} projection ${props.projectionName}`;
-    const deadLetters = alarm(this, 'DeadLetterQueueNotEmpty', {
-      description: `${name}: events that could not be projected are in its DLQ; fix the cause, then redrive them.`,
-      metric: props.deadLetterMessages,
-      threshold: PROJECTION_ALARM_THRESHOLDS.deadLetterMessages,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      periods: 1,
-    });
-    const lag = alarm(this, 'Lag', {
-      description: `${name}: the read model is more than ${PROJECTION_ALARM_THRESHOLDS.lagInMinutes} minutes behind (age of the oldest queued event).`,
-      metric: props.lag,
-      threshold: Duration.minutes(PROJECTION_ALARM_THRESHOLDS.lagInMinutes).toSeconds(),
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      periods: PROJECTION_ALARM_THRESHOLDS.lagForMinutes,
-    });
-    const errors = alarm(this, 'ProjectorErrors', {
-      description: `${name}: the projector failed whole invocations (timeouts, crashes); their events are retried.`,
-      metric: props.projectorErrors,
-      threshold: PROJECTION_ALARM_THRESHOLDS.projectorErrorsPerMinute,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      periods: 1,
-    });
-    this.alarms = [deadLetters, lag, errors];
+    this.alarms = [
+      countAlarm(this, 'DeadLetterQueueNotEmpty',
+        `${name}: events that could not be projected are in its DLQ; fix the cause, then redrive them.`,
+        props.deadLetterMessages, PROJECTION_ALARM_THRESHOLDS.deadLetterMessages),
+      lagAlarm(this, 'Lag',
+        `${name}: the read model is more than ${PROJECTION_ALARM_THRESHOLDS.lagInMinutes} minutes behind (age of the oldest queued event).`,
+        props.lag, Duration.minutes(PROJECTION_ALARM_THRESHOLDS.lagInMinutes).toSeconds(), PROJECTION_ALARM_THRESHOLDS.lagForMinutes),
+      countAlarm(this, 'ProjectorErrors',
+        `${name}: the projector failed whole invocations (timeouts, crashes); their events are retried.`,
+        props.projectorErrors, PROJECTION_ALARM_THRESHOLDS.projectorErrorsPerMinute),
+    ];
   }
 }

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { tableEncryption } from '../table-encryption';
+import { secureTableDefaults } from '../table-defaults';
 import { EVENT_STORE } from '../runtime-contract';
 
 /** Properties of an `EventStoreTable`. */
@@ -39,11 +39,9 @@ export class EventStoreTable extends Construct {
       partitionKey: { name: EVENT_STORE.partitionKey, type: dynamodb.AttributeType.STRING },
       // sk is a number: as strings, version "10" would sort before "9"
       sortKey: { name: EVENT_STORE.sortKey, type: dynamodb.AttributeType.NUMBER },
-      billing: dynamodb.Billing.onDemand(),
       dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: EVENT_STORE.ttlAttribute,
-      encryption: tableEncryption(props.encryptionKey),
+      ...secureTableDefaults(props.encryptionKey),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }

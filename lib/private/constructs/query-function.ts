@@ -10,7 +10,6 @@ import { ENV, FUNCTION_ROLES } from '../runtime-contract';
 import { grantReadModelRead } from './read-model-table';
 import { grantSessionRead } from './session-table';
 
-
 /** Properties of a `QueryFunction`. */
 export interface QueryFunctionProps {
   readonly aggregateName: string;

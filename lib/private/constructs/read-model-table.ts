@@ -4,10 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ReadModelIndexProps } from '../../read-model-index-props';
-import { tableEncryption } from '../table-encryption';
+import { secureTableDefaults } from '../table-defaults';
 import { READ_MODEL_READ_ACTIONS, TABLE_KEY_READ_ACTIONS } from '../iam-actions';
 import { READ_MODEL, readModelIndexKeys } from '../runtime-contract';
-
 
 /** Properties of a `ReadModelTable`. */
 export interface ReadModelTableProps {
@@ -36,9 +35,7 @@ export class ReadModelTable extends Construct {
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: READ_MODEL.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: READ_MODEL.sortKey, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: tableEncryption(props.encryptionKey),
+      ...secureTableDefaults(props.encryptionKey),
       globalSecondaryIndexes: (props.indexes ?? []).map(({ indexName }) => {
         const keys = readModelIndexKeys(indexName);
         return {

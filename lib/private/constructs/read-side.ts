@@ -8,6 +8,7 @@ import { ProjectionPipeline } from './projection-pipeline';
 import type { IProjection, ProjectionProps } from '../../projection-props';
 import type { ReadModelIndexProps } from '../../read-model-index-props';
 import { ReadModelTable } from './read-model-table';
+import { AGGREGATE_PART_IDS } from '../construct-ids';
 
 /** What the aggregate knows when it provisions its read side. */
 export interface ReadSideOptions {
@@ -48,7 +49,7 @@ export function provisionReadSide(scope: Construct, options: ReadSideOptions): R
     }
     return { readModelIndexNames: [], projections: [] };
   }
-  const readModel = new ReadModelTable(scope, 'ReadModel', { indexes, encryptionKey: options.encryptionKey, removalPolicy: options.removalPolicy }).table;
+  const readModel = new ReadModelTable(scope, AGGREGATE_PART_IDS.readModel, { indexes, encryptionKey: options.encryptionKey, removalPolicy: options.removalPolicy }).table;
   const readModelIndexNames = indexes.map((index) => index.indexName);
   return {
     readModel,

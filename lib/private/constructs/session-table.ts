@@ -4,9 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EVENT_STORE_READER_ACTIONS, SESSION_READ_ACTIONS } from '../iam-actions';
-import { tableEncryption } from '../table-encryption';
+import { secureTableDefaults } from '../table-defaults';
 import { SESSION_TABLE } from '../runtime-contract';
-
 
 /** Properties of a `SessionTable`. */
 export interface SessionTableProps {
@@ -30,10 +29,8 @@ export class SessionTable extends Construct {
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: SESSION_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: SESSION_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: SESSION_TABLE.ttlAttribute,
-      encryption: tableEncryption(props.encryptionKey),
+      ...secureTableDefaults(props.encryptionKey),
       removalPolicy: RemovalPolicy.DESTROY,
     });
   }
