@@ -1,5 +1,3 @@
-import { ValidationError } from './errors';
-import { isRecord } from './guards';
 
 /** What the command handler is invoked with. */
 export interface CommandEnvelope<Type extends string = string, Payload = unknown> {
@@ -47,46 +45,4 @@ export interface CommandResult<Event extends EventEnvelope = EventEnvelope> {
   /** The aggregate's version after the command (unchanged when it decided no events). */
   readonly version: number;
   readonly events: readonly Event[];
-}
-
-const optionalString = (input: Record<string, unknown>, field: string): string | undefined => {
-  const value = input[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ValidationError(`Command envelope: ${field} must be a non-empty string when given (given ${JSON.stringify(value)}).`, [
-      { message: 'must be a non-empty string', path: [field] },
-    ]);
-  }
-  return value;
-};
-
-/** Checks an incoming envelope; a ValidationError names the field that is wrong. */
-export function parseCommandEnvelope(input: unknown): CommandEnvelope {
-  if (!isRecord(input)) {
-    throw new ValidationError(`Command envelope must be an object with type, aggregateId and payload (given ${input === null ? 'null' : typeof input}).`);
-  }
-  const fail = (field: string, rule: string): never => {
-    throw new ValidationError(`Command envelope: ${field} ${rule} (given ${JSON.stringify(input[field]) ?? 'undefined'}).`, [
-      { message: rule, path: [field] },
-    ]);
-  };
-  if (typeof input.type !== 'string' || input.type.length === 0) fail('type', 'must be a non-empty string');
-  if (typeof input.aggregateId !== 'string' || input.aggregateId.length === 0) fail('aggregateId', 'must be a non-empty string');
-  // Idempotency records live under '<aggregateId>#command#<commandId>' in the same table.
-  if ((input.aggregateId as string).includes('#command#')) fail('aggregateId', "must not contain '#command#'");
-  if (!('payload' in input)) fail('payload', 'is required');
-  const expectedVersion = input.expectedVersion;
-  if (expectedVersion !== undefined && (typeof expectedVersion !== 'number' || !Number.isInteger(expectedVersion) || expectedVersion < 0)) {
-    fail('expectedVersion', 'must be an integer >= 0');
-  }
-  if (input.metadata !== undefined && !isRecord(input.metadata)) fail('metadata', 'must be an object');
-  return {
-    type: input.type as string,
-    aggregateId: input.aggregateId as string,
-    payload: input.payload,
-    expectedVersion: expectedVersion as number | undefined,
-    commandId: optionalString(input, 'commandId'),
-    sessionId: optionalString(input, 'sessionId'),
-    metadata: input.metadata as CommandMetadata | undefined,
-  };
 }

@@ -1,5 +1,5 @@
 import {
-  ConcurrencyError, DomainError, UnknownCommand, ValidationError, isCommandRejection,
+  ConcurrencyError, DomainError, IdempotencyKeyReused, UnknownCommand, ValidationError, isCommandRejection,
   type CqrsError, type ValidationIssue,
 } from './errors';
 
@@ -46,6 +46,8 @@ export function fromErrorAnswer(answer: ErrorAnswer): Error {
         expectedVersion: numberField(fields, 'expectedVersion'),
         currentVersion: numberField(fields, 'currentVersion') ?? 0,
       }));
+    case 'IdempotencyKeyReused':
+      return restore(new IdempotencyKeyReused({ aggregateId: String(fields.aggregateId), commandId: String(fields.commandId) }));
     case 'UnknownCommand':
       return restore(new UnknownCommand({
         commandType: String(fields.commandType),

@@ -64,6 +64,21 @@ export class UnknownCommand extends CqrsError {
   }
 }
 
+/**
+ * A commandId came again with another command type or payload. The first command's result is
+ * kept; the caller reused an idempotency key by mistake (as Stripe and the IETF Idempotency-Key
+ * draft answer it). Retrying cannot help: send the new command with a new commandId.
+ */
+export class IdempotencyKeyReused extends CqrsError {
+  readonly aggregateId: string;
+  readonly commandId: string;
+  constructor(fields: { aggregateId: string; commandId: string; aggregateName?: string }) {
+    super('IdempotencyKeyReused', `${fields.aggregateName ?? 'Aggregate'} ${fields.aggregateId} already took a different command with commandId ${fields.commandId}. Give each new command a new commandId; resend only the same command with the same one.`);
+    this.aggregateId = fields.aggregateId;
+    this.commandId = fields.commandId;
+  }
+}
+
 const hasName = (err: unknown, name: string): boolean =>
   typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
 
@@ -72,7 +87,8 @@ export const isValidationError = (err: unknown): err is ValidationError => hasNa
 export const isDomainError = (err: unknown): err is DomainError => hasName(err, 'DomainError');
 export const isConcurrencyError = (err: unknown): err is ConcurrencyError => hasName(err, 'ConcurrencyError');
 export const isUnknownCommand = (err: unknown): err is UnknownCommand => hasName(err, 'UnknownCommand');
+export const isIdempotencyKeyReused = (err: unknown): err is IdempotencyKeyReused => hasName(err, 'IdempotencyKeyReused');
 
-/** True for the four errors that reject a command (an answer), false for infrastructure faults. */
+/** True for the errors that reject a command (an answer), false for infrastructure faults. */
 export const isCommandRejection = (err: unknown): err is CqrsError =>
-  isValidationError(err) || isDomainError(err) || isConcurrencyError(err) || isUnknownCommand(err);
+  isValidationError(err) || isDomainError(err) || isConcurrencyError(err) || isUnknownCommand(err) || isIdempotencyKeyReused(err);

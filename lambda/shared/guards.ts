@@ -22,3 +22,11 @@ export function ownValue<Value>(map: Readonly<Record<string, Value>> | undefined
 
 /** An error as one line of a log: `Name: message`. */
 export const describeError = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * False for a string with a lone surrogate: UTF-8 cannot encode it, so DynamoDB and JSON
+ * encoders turn it into U+FFFD and two different ids could become one key.
+ */
+export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);

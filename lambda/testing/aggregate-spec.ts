@@ -56,7 +56,7 @@ export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(de
         const scenario = describeScenario(events, command);
         // The deployed handler's own steps: a spec refuses exactly what the handler refuses (sizes included).
         const decide = async () => {
-          const prepared = await prepareCommand(aggregate, { aggregateId: SPEC_AGGREGATE_ID, ...(command as object) }, SPEC_AGGREGATE_NAME);
+          const prepared = await prepareCommand(aggregate, { aggregateId: SPEC_AGGREGATE_ID, ...(command as object) }, { aggregateName: SPEC_AGGREGATE_NAME, sessions: false });
           const state = foldEvents(aggregate, aggregate.initialState(), events.map((event, index) => ({ ...(event as { type: string; data: unknown }), version: index + 1 })));
           const decision = decideOn(aggregate, prepared, { state, version: events.length }, { aggregateName: SPEC_AGGREGATE_NAME, eventSource: `cqrs.${SPEC_AGGREGATE_NAME}` });
           return decision.events.map(({ type, data }) => ({ type, data }));

@@ -80,6 +80,13 @@ export interface AggregateSpec<State, Commands> {
   readonly schemas?: { readonly [command: string]: StandardSchemaV1 };
   /** The schema version stamped on each event type's metadata. @default 1 */
   readonly schemaVersions?: SchemaVersions<NoInfer<Commands>>;
+  /**
+   * Snapshots are used only by the code that wrote them: the text of `initialState` and `events`
+   * identifies it. Change `stateVersion` when the state they build changes for a reason their
+   * text does not show (a constant or helper they import), so that old snapshots are ignored.
+   * @default - the functions' text alone
+   */
+  readonly stateVersion?: string | number;
 }
 
 /** What `defineAggregate` returns: the definition plus a marker the handler checks. */

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { MAX_EVENT_ENTRY_BYTES } from '../../lib/private/runtime-contract';
 import type { CommandEnvelope, EventEnvelope } from '../shared/envelope';
 import { ValidationError } from '../shared/errors';
-import { isRecord } from '../shared/guards';
+import { isRecord, isWellFormed } from '../shared/guards';
+import { toEventItem } from '../store/event-store';
+import { itemBytes, MAX_ITEM_BYTES } from '../store/item-size';
+import { storableIssues } from '../store/storable-value';
+import { rejectUnstorable } from './command-envelope';
+
+/** EventBridge takes a detail-type of 1 to 128 characters: a longer event type could be stored but never published. */
+export const MAX_EVENT_TYPE_LENGTH = 128;
 
 /** Events one command may write: a transaction holds 100 items; two are kept for the idempotency record and the session entry. */
 export const MAX_EVENTS_PER_COMMAND = 98;
@@ -66,6 +73,7 @@ export function buildEnvelopes(command: CommandEnvelope, decided: readonly Decid
       },
     };
   });
+  envelopes.forEach((envelope, index) => checkStorable(envelope, index));
   let totalBytes = 0;
   for (const envelope of envelopes) {
     const bytes = entryBytes(envelope, context.eventSource);
@@ -88,4 +96,23 @@ export function buildEnvelopes(command: CommandEnvelope, decided: readonly Decid
 /** The size EventBridge counts for an entry: detail, detail-type and source. */
 export function entryBytes(envelope: EventEnvelope, source: string): number {
   return Buffer.byteLength(JSON.stringify(envelope), 'utf8') + Buffer.byteLength(envelope.type, 'utf8') + Buffer.byteLength(source, 'utf8');
+}
+
+/** An event that could be stored but not published, or not stored exactly, is refused before any write. */
+function checkStorable(envelope: EventEnvelope, index: number): void {
+  const at = ['events', index];
+  if (envelope.type.length > MAX_EVENT_TYPE_LENGTH || !isWellFormed(envelope.type)) {
+    throw new ValidationError(
+      `Event type ${envelope.type.slice(0, 40)}... cannot be published: EventBridge takes a detail-type of at most ${MAX_EVENT_TYPE_LENGTH} well-formed characters (it has ${envelope.type.length}). Name the event shorter.`,
+      [{ message: `must be at most ${MAX_EVENT_TYPE_LENGTH} well-formed characters`, path: [...at, 'type'] }],
+    );
+  }
+  rejectUnstorable(storableIssues(envelope.data, [...at, 'data']), `Event ${envelope.type}`);
+  const bytes = itemBytes(toEventItem(envelope));
+  if (bytes > MAX_ITEM_BYTES) {
+    throw new ValidationError(
+      `Event ${envelope.type} is ${bytes} bytes as a DynamoDB item; an item holds at most ${MAX_ITEM_BYTES}. Store large data elsewhere (S3) and put its key in the event.`,
+      [{ message: `item is ${bytes} bytes`, path: at }],
+    );
+  }
 }

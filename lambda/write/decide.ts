@@ -1,11 +1,13 @@
 import type { CommandEnvelope, EventEnvelope } from '../shared/envelope';
-import { parseCommandEnvelope } from '../shared/envelope';
+import { parseCommandEnvelope } from './command-envelope';
 import { UnknownCommand } from '../shared/errors';
 import { ownFunction } from '../shared/guards';
 import { buildEnvelopes, toDecidedEvents, type EnvelopeContext } from './build-events';
 import type { AnyAggregate } from './define-aggregate';
 import { foldEvents } from './fold';
 import { validatePayload } from './validate-payload';
+import { checkCommandKeys } from '../store/keys';
+import { commandFingerprint } from './code-fingerprint';
 
 /**
  * The one decide pipeline, shared by the command handler and `specFor`, so that a spec refuses
@@ -20,6 +22,8 @@ export interface PreparedCommand {
   /** The envelope, its payload replaced by what the command's schema returned. */
   readonly command: CommandEnvelope;
   readonly decide: (payload: unknown, state: unknown) => unknown;
+  /** The command's type and payload as sent: what a retry under the same commandId must repeat. */
+  readonly fingerprint: string;
 }
 
 /** What a command decided on a state: its events at the next versions, and the state and version after them. */
@@ -29,13 +33,28 @@ export interface Decision {
   readonly version: number;
 }
 
-/** Checks the envelope (`ValidationError`), finds the command (`UnknownCommand`) and validates its payload (`ValidationError`). */
-export async function prepareCommand(aggregate: AnyAggregate, input: unknown, aggregateName?: string): Promise<PreparedCommand> {
+/** Where a command is handled: the aggregate's name, and whether it writes read-your-writes session entries. */
+export interface CommandSite {
+  readonly aggregateName: string;
+  readonly sessions: boolean;
+}
+
+/**
+ * Checks the envelope and the keys it makes (`ValidationError`), finds the command
+ * (`UnknownCommand`) and validates its payload (`ValidationError`).
+ */
+export async function prepareCommand(aggregate: AnyAggregate, input: unknown, site: CommandSite): Promise<PreparedCommand> {
   const command = parseCommandEnvelope(input);
+  const { aggregateName } = site;
+  checkCommandKeys({
+    aggregateId: command.aggregateId,
+    commandId: command.commandId,
+    session: site.sessions && command.sessionId !== undefined ? { sessionId: command.sessionId, aggregateName } : undefined,
+  });
   const decide = ownFunction(aggregate.commands, command.type);
   if (!decide) throw new UnknownCommand({ commandType: command.type, knownCommands: Object.keys(aggregate.commands), aggregateName });
   const payload = await validatePayload(aggregate, command);
-  return { command: { ...command, payload }, decide };
+  return { command: { ...command, payload }, decide, fingerprint: commandFingerprint(command.type, command.payload) };
 }
 
 /** Decides `prepared` on `current` (throws what decide throws, or `ValidationError` for events that cannot be stored). */

@@ -21,6 +21,7 @@ export interface AnyAggregate {
   readonly events: Readonly<Record<string, (state: unknown, data: unknown) => unknown>>;
   readonly schemas?: Readonly<Record<string, unknown>>;
   readonly schemaVersions?: Readonly<Record<string, number | undefined>>;
+  readonly stateVersion?: string | number;
 }
 
 /** True for what `defineAggregate(...)` returns, also when it comes from another bundle. */

@@ -1,12 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CommandResult } from '../shared/envelope';
+import { ConcurrencyError, IdempotencyKeyReused, isCommandRejection, isConcurrencyError, isDomainError } from '../shared/errors';
+import { describeError } from '../shared/guards';
+import { CONFLICT_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
+import { EventStore, type IdempotencyRecord, type Snapshot } from '../store/event-store';
+import { sessionEntry, type SessionSettings } from '../store/session-entry';
+import { stateCodeVersion } from './code-fingerprint';
 import type { AnyAggregate } from './define-aggregate';
 import { decideOn, prepareCommand, type PreparedCommand } from './decide';
-import type { CommandResult } from '../shared/envelope';
-import { ConcurrencyError, isConcurrencyError, isDomainError } from '../shared/errors';
-import { EventStore } from '../store/event-store';
 import { foldEvents } from './fold';
-import { CONFLICT_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
-import { sessionEntry, type SessionSettings } from '../store/session-entry';
 import type { WarmCache } from './warm-cache';
 
 /** What the command handler needs; the Lambda entry point builds it from its environment. */
@@ -24,25 +26,33 @@ export interface CommandHandlerDeps {
   readonly idempotencyTtlSeconds: number;
   /** With read-your-writes: a command sent with a sessionId also writes a session entry, in the same transaction. */
   readonly session?: SessionSettings;
+  /** Where what does not stop a command is reported (a snapshot not written). @default - one JSON line on stderr */
+  readonly log?: (entry: Record<string, unknown>) => void;
 }
 
 interface Current {
   readonly state: unknown;
   readonly version: number;
   readonly fromCache: boolean;
+  /** The load passed over a snapshot of other code: the next successful write also writes a fresh one. */
+  readonly staleSnapshot: boolean;
 }
 
-/** Validates, decides and appends one command; rejections throw the four typed errors. */
+/** Validates, decides and appends one command; rejections throw the typed errors. */
 export async function handleCommand(definition: { readonly definitionKind: 'aggregate' }, input: unknown, deps: CommandHandlerDeps): Promise<CommandResult> {
   // Typed definitions are not assignable to the erased shape (their payloads are narrower); the runtime erases them here.
   const aggregate = definition as unknown as AnyAggregate;
-  const prepared = await prepareCommand(aggregate, input, deps.aggregateName);
+  const prepared = await prepareCommand(aggregate, input, { aggregateName: deps.aggregateName, sessions: deps.session !== undefined });
   const { command } = prepared;
   const store = new EventStore(deps.dynamoDb, deps.tableName, deps.snapshotEvery);
-  const firstResult = async (): Promise<CommandResult | undefined> => {
+  /** The answer to a commandId seen before: its first result, or IdempotencyKeyReused when it named another command. */
+  const firstResult = async (known?: IdempotencyRecord): Promise<CommandResult | undefined> => {
     if (!command.commandId) return undefined;
-    const record = await store.getIdempotencyRecord(command.aggregateId, command.commandId);
+    const record = known ?? await store.getIdempotencyRecord(command.aggregateId, command.commandId);
     if (!record) return undefined;
+    if (record.fingerprint !== undefined && record.fingerprint !== prepared.fingerprint) {
+      throw new IdempotencyKeyReused({ aggregateId: command.aggregateId, commandId: command.commandId, aggregateName: deps.aggregateName });
+    }
     const events = await store.readRange(command.aggregateId, record.firstVersion, record.lastVersion);
     return { aggregateId: command.aggregateId, version: record.lastVersion, events };
   };
@@ -63,53 +73,60 @@ async function decideAndAppend(
   prepared: PreparedCommand,
   store: EventStore,
   deps: CommandHandlerDeps,
-  firstResult: () => Promise<CommandResult | undefined>,
+  firstResult: (known?: IdempotencyRecord) => Promise<CommandResult | undefined>,
 ): Promise<CommandResult> {
   const { command } = prepared;
   let retries = 0;
   let useCache = true;
   for (;;) {
     const current = await currentState(aggregate, command.aggregateId, store, deps.cache, useCache);
+    // Whatever the warm cache makes us answer other than a write is checked against the store first:
+    // another container may have moved the aggregate on (a write on stale state fails its condition anyway).
+    const confirm = () => {
+      useCache = false;
+    };
     if (command.expectedVersion !== undefined && command.expectedVersion !== current.version) {
-      if (current.fromCache) {
-        useCache = false;
-        continue;
-      }
+      if (current.fromCache) { confirm(); continue; }
       throw new ConcurrencyError({ aggregateId: command.aggregateId, expectedVersion: command.expectedVersion, currentVersion: current.version, aggregateName: deps.aggregateName });
     }
-    const { events, state: newState, version: newVersion } = decideOn(aggregate, prepared, current, {
-      aggregateName: deps.aggregateName, eventSource: deps.eventSource,
-    });
+    let decision;
+    try {
+      decision = decideOn(aggregate, prepared, current, { aggregateName: deps.aggregateName, eventSource: deps.eventSource });
+    } catch (err) {
+      if (current.fromCache && isCommandRejection(err)) { confirm(); continue; }
+      throw err;
+    }
+    const { events, state: newState, version: newVersion } = decision;
     if (events.length === 0) {
+      if (current.fromCache) { confirm(); continue; }
       return (await firstResult()) ?? { aggregateId: command.aggregateId, version: current.version, events: [] };
     }
-    const crossesSnapshot = deps.snapshotEvery > 0 && Math.floor(newVersion / deps.snapshotEvery) > Math.floor(current.version / deps.snapshotEvery);
-    const { outcome } = await store.append({
+    const appended = await store.append({
       aggregateId: command.aggregateId,
       events,
-      snapshot: crossesSnapshot ? { version: newVersion, state: newState } : undefined,
       idempotency: command.commandId
-        ? { commandId: command.commandId, expiresAt: Math.floor(Date.now() / 1000) + deps.idempotencyTtlSeconds }
+        ? { commandId: command.commandId, fingerprint: prepared.fingerprint, expiresAt: Math.floor(Date.now() / 1000) + deps.idempotencyTtlSeconds }
         : undefined,
       sessionEntry: command.sessionId && deps.session
         ? { tableName: deps.session.tableName, item: sessionEntry(command.sessionId, events, deps.session) }
         : undefined,
     });
-    if (outcome === 'appended') {
+    if (appended.outcome === 'appended') {
       deps.cache?.set(command.aggregateId, { state: newState, version: newVersion });
+      const crossesSnapshot = deps.snapshotEvery > 0 && Math.floor(newVersion / deps.snapshotEvery) > Math.floor(current.version / deps.snapshotEvery);
+      if (crossesSnapshot || current.staleSnapshot) {
+        await saveSnapshot(store, command.aggregateId, { version: newVersion, state: newState, codeVersion: stateCodeVersion(aggregate) }, deps);
+      }
       return { aggregateId: command.aggregateId, version: newVersion, events };
     }
     deps.cache?.delete(command.aggregateId);
-    if (outcome === 'duplicate') {
-      const first = await firstResult();
+    if (appended.outcome === 'duplicate') {
+      const first = await firstResult(appended.record);
       if (first) return first;
       throw new Error(`Idempotency record of command ${command.commandId} exists but could not be read.`);
     }
     // A stale warm cache is not the caller's conflict: reload without spending a retry.
-    if (current.fromCache) {
-      useCache = false;
-      continue;
-    }
+    if (current.fromCache) { confirm(); continue; }
     if (command.expectedVersion !== undefined || retries >= deps.maxConflictRetries) {
       throw new ConcurrencyError({
         aggregateId: command.aggregateId, expectedVersion: command.expectedVersion,
@@ -124,9 +141,21 @@ async function decideAndAppend(
 
 async function currentState(aggregate: AnyAggregate, aggregateId: string, store: EventStore, cache: WarmCache | undefined, useCache: boolean): Promise<Current> {
   const cached = useCache ? cache?.get(aggregateId) : undefined;
-  if (cached) return { ...cached, fromCache: true };
-  const loaded = await store.load(aggregateId);
+  if (cached) return { ...cached, fromCache: true, staleSnapshot: false };
+  const loaded = await store.load(aggregateId, stateCodeVersion(aggregate));
   const state = foldEvents(aggregate, loaded.snapshot ? loaded.snapshot.state : aggregate.initialState(), loaded.events);
-  return { state, version: loaded.version, fromCache: false };
+  return { state, version: loaded.version, fromCache: false, staleSnapshot: loaded.passedStaleSnapshot };
 }
 
+/** A snapshot is derived data: one that cannot be written is reported, and the command still succeeds. */
+async function saveSnapshot(store: EventStore, aggregateId: string, snapshot: Snapshot, deps: CommandHandlerDeps): Promise<void> {
+  const log = deps.log ?? ((entry: Record<string, unknown>) => console.error(JSON.stringify(entry)));
+  try {
+    const { written, bytes } = await store.writeSnapshot(aggregateId, snapshot);
+    if (!written) {
+      log({ message: `${deps.aggregateName} ${aggregateId}: no snapshot at version ${snapshot.version}: the state is ${bytes} bytes, over DynamoDB's 400 KB item limit. Loads fold the events instead; keep the state smaller to have snapshots again.`, aggregateId, version: snapshot.version, bytes });
+    }
+  } catch (err) {
+    log({ message: `${deps.aggregateName} ${aggregateId}: the snapshot at version ${snapshot.version} was not written (the command succeeded). ${describeError(err)}`, aggregateId, version: snapshot.version });
+  }
+}

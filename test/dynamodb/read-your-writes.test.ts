@@ -1,5 +1,5 @@
 import { handleCommand } from '../../lambda/write/handle-command';
-import { MAX_SESSION_EVENTS_BYTES } from '../../lambda/store/session-entry';
+import { MAX_SESSION_ENTRY_BYTES } from '../../lambda/store/session-entry';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { createSessionTable } from '../helpers/create-session-table';
 import { counter, customer } from '../helpers/test-aggregates';
@@ -24,7 +24,7 @@ describe('read-your-writes session entries', () => {
     // THEN
     const entries = await sessions.entries('s-1');
     expect(entries).toEqual([{
-      pk: 's-1', sk: 'Customer#c-1#0000000001', aggregateName: 'Customer', aggregateId: 'c-1',
+      pk: 's-1', sk: 'Customer#3:c-1#0000000001', aggregateName: 'Customer', aggregateId: 'c-1',
       firstVersion: 1, version: 1, events: result.events, expiresAt: expect.any(Number),
     }]);
     expect(entries[0].expiresAt).toBeGreaterThanOrEqual(before + 300);
@@ -33,7 +33,7 @@ describe('read-your-writes session entries', () => {
 
   test('each command of a session adds an entry, in version order', async () => {
     await handleCommand(customer, { type: 'SuspendCustomer', aggregateId: 'c-1', payload: { reason: 'late' }, sessionId: 's-1' }, withSessions());
-    expect((await sessions.entries('s-1')).map((e) => e.sk)).toEqual(['Customer#c-1#0000000001', 'Customer#c-1#0000000002']);
+    expect((await sessions.entries('s-1')).map((e) => e.sk)).toEqual(['Customer#3:c-1#0000000001', 'Customer#3:c-1#0000000002']);
   });
 
   test('a command without a sessionId, or without read-your-writes, writes no entry', async () => {
@@ -51,7 +51,7 @@ describe('read-your-writes session entries', () => {
   });
 
   test('a command whose events pass the entry limit keeps only their versions in the entry', async () => {
-    const padding = Math.ceil(MAX_SESSION_EVENTS_BYTES / 2);
+    const padding = Math.ceil(MAX_SESSION_ENTRY_BYTES / 2);
     await handleCommand(counter, { type: 'Increment', aggregateId: 'n-1', payload: { by: 1, times: 3, padding }, sessionId: 's-4' }, withSessions());
     const [entry] = await sessions.entries('s-4');
     expect(entry).toMatchObject({ firstVersion: 1, version: 3 });

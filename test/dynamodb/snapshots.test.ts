@@ -3,6 +3,10 @@ import { handleCommand } from '../../lambda/write/handle-command';
 import { EventStore, toEventItem } from '../../lambda/store/event-store';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { counter } from '../helpers/test-aggregates';
+import { stateCodeVersion } from '../../lambda/write/code-fingerprint';
+import type { AnyAggregate } from '../../lambda/write/define-aggregate';
+
+const code = stateCodeVersion(counter as unknown as AnyAggregate);
 
 let table: EventStoreTable;
 // Loading never reads the stream, and 10,000 stream-enabled writes slow the shared DynamoDB Local for every later suite.
@@ -36,7 +40,7 @@ describe('snapshots', () => {
       await handleCommand(counter, { type: 'Increment', aggregateId: 'big', payload: { by: 10_000 + i } }, deps);
     }
     // THEN
-    const loaded = await new EventStore(table.doc, table.tableName, snapshotEvery).load('big');
+    const loaded = await new EventStore(table.doc, table.tableName, snapshotEvery).load('big', code);
     expect(loaded.version).toBe(10_049);
     expect(loaded.itemsRead).toBeLessThanOrEqual(snapshotEvery);
     const state = loaded.events.reduce((s, e) => counter.events.Incremented(s, e.data as { by: number; padding: string }), loaded.snapshot?.state as { count: number; total: number });
@@ -52,7 +56,7 @@ describe('snapshots', () => {
     for (const times of [1, 3, 5, 8, 2, 6, 13, 1, 1, 4]) {
       await handleCommand(counter, { type: 'Increment', aggregateId: 'bounded', payload: { by: 1, times } }, deps);
       // THEN
-      expect((await store.load('bounded')).itemsRead).toBeLessThanOrEqual(snapshotEvery);
+      expect((await store.load('bounded', code)).itemsRead).toBeLessThanOrEqual(snapshotEvery);
     }
     const result = await handleCommand(counter, { type: 'Increment', aggregateId: 'bounded', payload: { by: 1 } }, deps);
     expect(result.version).toBe(45);
@@ -65,7 +69,7 @@ describe('snapshots', () => {
       await handleCommand(counter, { type: 'Increment', aggregateId: 'large', payload: { by: 2, padding: 200_000 } }, deps);
     }
     // WHEN
-    const loaded = await new EventStore(table.doc, table.tableName, 100).load('large');
+    const loaded = await new EventStore(table.doc, table.tableName, 100).load('large', code);
     // THEN
     expect(loaded.itemsRead).toBe(15);
     expect(loaded.events.map((e) => e.version)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));

@@ -1,7 +1,7 @@
 import { fromErrorAnswer, toErrorAnswer } from '../../lambda/shared/error-answer';
 import { ConcurrencyError, DomainError, UnknownCommand, ValidationError, isConcurrencyError, isDomainError } from '../../lambda/shared/errors';
 import { CONFLICT_RETRY_POLICY, backoffDelayMs } from '../../lambda/shared/retry-policies';
-import { parseCommandEnvelope } from '../../lambda/shared/envelope';
+import { parseCommandEnvelope } from '../../lambda/write/command-envelope';
 
 describe('errors', () => {
   test('a ConcurrencyError says both versions and what to do', () => {

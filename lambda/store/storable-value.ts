@@ -1,0 +1,82 @@
+import type { ValidationIssue } from '../shared/errors';
+import { isWellFormed } from '../shared/guards';
+
+/**
+ * What DynamoDB stores and gives back exactly, as the document client marshalls it. A value
+ * outside these rules is either refused by DynamoDB after the command was decided (a fault
+ * instead of an answer), or stored as something else (an integer past 2^53 comes back changed,
+ * or cannot be read back at all), so commands and their events are checked before any write.
+ */
+export const STORABLE = {
+  /** DynamoDB numbers lie between 1e-130 and 1e126 in magnitude. */
+  minMagnitude: 1e-130,
+  maxMagnitude: 1e126,
+  /** DynamoDB nests maps and lists 32 levels deep at most. */
+  maxDepth: 32,
+} as const;
+
+type Path = readonly (string | number)[];
+
+const isPlainObject = (value: object): boolean => {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/** Why a number cannot be stored exactly, or undefined when it can. */
+function numberProblem(value: number): string | undefined {
+  if (!Number.isFinite(value)) return `${value} is not a finite number`;
+  if (Number.isInteger(value)) return Number.isSafeInteger(value) ? undefined : `${value} is an integer beyond 2^53 - 1, which does not round-trip exactly`;
+  const magnitude = Math.abs(value);
+  if (magnitude < STORABLE.minMagnitude) return `${value} is smaller in magnitude than DynamoDB's 1e-130`;
+  return undefined;
+}
+
+/**
+ * The issues of a value that is to be stored (at most `limit` of them, so that a huge bad input
+ * costs little): JSON values only (plain objects, arrays, strings, finite numbers, booleans,
+ * null; `undefined` fields are left out), well-formed Unicode in strings and non-empty keys, numbers that
+ * round-trip exactly, at most 32 levels of nesting.
+ */
+export function storableIssues(value: unknown, path: Path = [], limit = 10): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const visit = (current: unknown, at: Path, depth: number): void => {
+    if (issues.length >= limit) return;
+    const add = (message: string) => issues.push({ message, path: at });
+    switch (typeof current) {
+      case 'undefined': case 'boolean': return;
+      case 'string':
+        if (!isWellFormed(current)) add('is not well-formed Unicode (a lone surrogate)');
+        return;
+      case 'number': {
+        const problem = numberProblem(current);
+        if (problem) add(problem);
+        return;
+      }
+      case 'object': {
+        if (current === null) return;
+        if (depth >= STORABLE.maxDepth) {
+          add(`nests deeper than DynamoDB's ${STORABLE.maxDepth} levels`);
+          return;
+        }
+        if (Array.isArray(current)) {
+          current.forEach((element, index) => visit(element, [...at, index], depth + 1));
+          return;
+        }
+        if (!isPlainObject(current)) {
+          add(`is a ${current.constructor?.name ?? 'non-plain object'}, not a JSON object`);
+          return;
+        }
+        for (const [key, element] of Object.entries(current)) {
+          if (key.length === 0) add('has an empty key, which DynamoDB refuses as an attribute name');
+          else if (!isWellFormed(key)) add('has a key that is not well-formed Unicode (a lone surrogate)');
+          else visit(element, [...at, key], depth + 1);
+        }
+        return;
+      }
+      default:
+        add(`is a ${typeof current}, which is not a JSON value`);
+    }
+  };
+  visit(value, path, 0);
+  return issues;
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import type { AnyAggregate } from './define-aggregate';
+
+/** JSON with object keys sorted at every level, so that equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, current: unknown) => {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return current;
+    return Object.fromEntries(Object.entries(current).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }) ?? 'undefined';
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
+/**
+ * What makes two sends of a commandId the same command: its type and its payload as the caller
+ * sent it. A retry sends the same; anything else under the same commandId is a reused key.
+ */
+export const commandFingerprint = (type: string, payload: unknown): string => sha256(canonicalJson([type, payload]));
+
+const stateCodeVersions = new WeakMap<AnyAggregate, string>();
+
+/**
+ * The version of the code that builds an aggregate's state: its `initialState` and `events`
+ * functions, by their text, and its declared `stateVersion`. A snapshot records it and is used
+ * only by the same code: after a change to how state is folded, the history is folded again.
+ * (Text can miss a change in a constant the functions import: `stateVersion` is for that.)
+ */
+export function stateCodeVersion(aggregate: AnyAggregate): string {
+  let version = stateCodeVersions.get(aggregate);
+  if (version === undefined) {
+    const evolve = Object.keys(aggregate.events).sort().map((type) => [type, String(aggregate.events[type])]);
+    version = sha256(canonicalJson([aggregate.stateVersion ?? null, String(aggregate.initialState), evolve])).slice(0, 22);
+    stateCodeVersions.set(aggregate, version);
+  }
+  return version;
+}
