@@ -1,3 +1,4 @@
+import { defineAggregate } from 'cdk-cqrs/runtime';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { createSessionTable } from '../helpers/create-session-table';
@@ -78,3 +79,65 @@ describe('a rejected command writes nothing', () => {
     expect(result.version).toBe(98);
   });
 });
+
+describe('input that cannot be stored exactly is refused before any write', () => {
+  const loneSurrogate = 'id-\uD800';
+  test.each([
+    ['a payload that is a string', customer, { type: 'RegisterCustomer', aggregateId: 'x-1', payload: 'a@example.com' }, /payload must be an object/],
+    ['a payload that is an array', customer, { type: 'TouchCustomer', aggregateId: 'x-1', payload: [] }, /payload must be an object/],
+    ['a payload that is null', customer, { type: 'TouchCustomer', aggregateId: 'x-1', payload: null }, /payload must be an object/],
+    ['an integer past 2^53', counter, { type: 'Increment', aggregateId: 'x-2', payload: { by: 2 ** 60 } }, /payload.by \d+ is an integer beyond 2\^53 - 1/],
+    ['a number smaller than DynamoDB stores', counter, { type: 'Increment', aggregateId: 'x-2', payload: { by: 1e-200 } }, /smaller in magnitude than DynamoDB's 1e-130/],
+    ['an aggregateId with a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: loneSurrogate, payload: {} }, /aggregateId must be well-formed Unicode/],
+    ['a commandId with a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: 'x-3', payload: {}, commandId: '\uDC00' }, /commandId must be well-formed Unicode/],
+    ['a sessionId with a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: 'x-3', payload: {}, sessionId: loneSurrogate }, /sessionId must be well-formed Unicode/],
+    ['an aggregateId past 2,048 bytes', customer, { type: 'TouchCustomer', aggregateId: 'é'.repeat(1025), payload: {} }, /aggregateId makes a partition key of 2050 bytes/],
+    ['an aggregateId and commandId past 2,048 bytes together', customer,
+      { type: 'TouchCustomer', aggregateId: 'a'.repeat(1500), payload: {}, commandId: 'c'.repeat(600) }, /aggregateId and commandId make an idempotency key of \d+ bytes/],
+    ['an expectedVersion past 2^53', customer, { type: 'TouchCustomer', aggregateId: 'x-4', payload: {}, expectedVersion: 2 ** 60 }, /expectedVersion must be an integer >= 0/],
+    ['a payload whose key has a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: 'x-5', payload: { ['\uD800']: 1 } }, /not well-formed Unicode/],
+  ])('fails with ValidationError for %s', (_label, aggregate, input, message) =>
+    expectRejectedWithoutWrites(aggregate, input, { name: 'ValidationError', message: expect.stringMatching(message) }));
+
+  test('fails with ValidationError for an aggregateId too long for its session entry key, with read-your-writes', async () => {
+    const before = await table.scanAll();
+    await expect(handleCommand(customer, { type: 'RegisterCustomer', aggregateId: 'a'.repeat(1010), payload: { email: 'a@example.com', name: 'A' }, sessionId: 's-long' },
+      table.deps({ session: { tableName: sessions.tableName, ttlSeconds: 300 } }))).rejects.toMatchObject({
+      name: 'ValidationError', message: expect.stringMatching(/aggregateId makes a session entry key of \d+ bytes; DynamoDB keys hold at most 1024/),
+    });
+    expect(await table.scanAll()).toEqual(before);
+  });
+
+  test('accepts ids at the limit and stores them exactly', async () => {
+    const aggregateId = 'ü'.repeat(1024);
+    const result = await handleCommand(customer, { type: 'RegisterCustomer', aggregateId, payload: { email: 'a@example.com', name: 'A' } }, table.deps());
+    expect(result.events[0].aggregateId).toBe(aggregateId);
+  });
+});
+
+/** An aggregate whose events are what its payload says, to reach the limits of what an event may hold. */
+const echo = defineAggregate({
+  initialState: () => ({ seen: 0 }),
+  commands: {
+    Emit: (cmd: { type: string; size?: number; shape?: 'empty-lists' | 'date' | 'deep' | 'empty-key' }, _state) => {
+      const data = cmd.shape === 'empty-lists' ? { lists: Array.from({ length: cmd.size ?? 0 }, () => [[]]) }
+        : cmd.shape === 'date' ? { at: new Date(0) }
+          : cmd.shape === 'deep' ? JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown
+            : cmd.shape === 'empty-key' ? { '': 1 } : {};
+      return [{ type: cmd.type as 'Echoed', data }];
+    },
+  },
+  events: { Echoed: (state: { seen: number }) => ({ seen: state.seen + 1 }) },
+});
+
+describe('events that could not be stored or published are refused before any write', () => {
+  test.each([
+    ['an event type longer than EventBridge\'s 128-character detail-type', { type: 'E'.repeat(129) }, /EventBridge takes a detail-type of at most 128/],
+    ['an event whose DynamoDB item is over 400 KB though its JSON is under 256 KB', { type: 'Echoed', shape: 'empty-lists', size: 52_000 }, /as a DynamoDB item; an item holds at most 409600/],
+    ['event data that is no JSON value (a Date)', { type: 'Echoed', shape: 'date' }, /data.at is a Date, not a JSON object/],
+    ['event data nested deeper than DynamoDB takes', { type: 'Echoed', shape: 'deep' }, /nests deeper than DynamoDB's 32 levels/],
+    ['event data with an empty key', { type: 'Echoed', shape: 'empty-key' }, /empty key, which DynamoDB refuses/],
+  ])('fails with ValidationError for %s', (_label, payload, message) =>
+    expectRejectedWithoutWrites(echo as never, { type: 'Emit', aggregateId: 'echo-1', payload }, { name: 'ValidationError', message: expect.stringMatching(message) }));
+});
+

@@ -1,4 +1,5 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { defineAggregate } from 'cdk-cqrs/runtime';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { EventStore, toEventItem } from '../../lambda/store/event-store';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
@@ -74,4 +75,56 @@ describe('snapshots', () => {
     expect(loaded.itemsRead).toBe(15);
     expect(loaded.events.map((e) => e.version)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
   });
+
+  test('a command landing exactly on a multiple of snapshotEvery writes a snapshot at that version, and the next load reads only it', async () => {
+    const snapshotEvery = 5;
+    const deps = table.deps({ snapshotEvery, aggregateName: 'Counter' });
+    const store = new EventStore(table.doc, table.tableName, snapshotEvery);
+    for (const version of [5, 10, 15]) {
+      await handleCommand(counter, { type: 'Increment', aggregateId: 'exact', payload: { by: 1, times: 5 } }, deps);
+      const loaded = await store.load('exact', code);
+      expect(loaded.snapshot).toEqual({ version, state: { count: version, total: version }, codeVersion: code });
+      expect(loaded.events).toEqual([]);
+      expect(loaded.itemsRead).toBe(1);
+    }
+  });
+
+  test('a snapshot written by other code is ignored: the history is folded with this code, and a fresh snapshot written', async () => {
+    // GIVEN an aggregate whose snapshot was written by an older evolve function (it counted double)
+    const deps = table.deps({ snapshotEvery: 3, aggregateName: 'Counter' });
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'old-code', payload: { by: 1, times: 3 } }, deps);
+    await table.doc.send(new PutCommand({ TableName: table.tableName, Item: {
+      pk: 'old-code', sk: 3.5, kind: 'snapshot', version: 3, state: { count: 6, total: 6 }, codeVersion: 'code-of-last-week',
+    } }));
+    // WHEN the current code handles a command
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'old-code', payload: { by: 1 } }, deps);
+    // THEN it decided on its own fold (4 events of 1), and left a snapshot of its own code
+    const loaded = await new EventStore(table.doc, table.tableName, 3).load('old-code', code);
+    expect(loaded.snapshot).toEqual({ version: 4, state: { count: 4, total: 4 }, codeVersion: code });
+  });
+
+  test('a snapshot of a state over 400 KB is not written, and never stops a command', async () => {
+    // GIVEN a state that grows past DynamoDB's item limit at the first snapshot boundary
+    const logs: Record<string, unknown>[] = [];
+    const deps = table.deps({ snapshotEvery: 2, aggregateName: 'Hoard', log: (entry) => logs.push(entry) });
+    const command = (n: number) => ({ type: 'Keep', aggregateId: 'hoard', payload: { item: String(n).padEnd(250_000, '.') } });
+    // WHEN commands cross the boundaries at 2 and 4
+    for (let n = 1; n <= 5; n += 1) await expect(handleCommand(hoard, command(n), deps)).resolves.toMatchObject({ version: n });
+    // THEN no snapshot was written, each was reported, and the state is still the full fold
+    expect((await table.scanAll()).filter((item) => item.pk === 'hoard' && item.kind === 'snapshot').map((item) => item.sk)).toEqual([]);
+    expect(logs.map((entry) => entry.message)).toEqual([
+      expect.stringMatching(/no snapshot at version 2: the state is \d+ bytes, over DynamoDB's 400 KB item limit/),
+      expect.stringMatching(/no snapshot at version 4/),
+    ]);
+    const loaded = await new EventStore(table.doc, table.tableName, 2).load('hoard', stateCodeVersion(hoard as unknown as AnyAggregate));
+    expect(loaded.events).toHaveLength(5);
+  });
 });
+
+/** Keeps every item it is given: its state outgrows a DynamoDB item. */
+const hoard = defineAggregate({
+  initialState: () => ({ items: [] as string[] }),
+  commands: { Keep: (cmd: { item: string }, _state) => [{ type: 'Kept', data: cmd }] },
+  events: { Kept: (state, data) => ({ items: [...state.items, data.item] }) },
+});
+
