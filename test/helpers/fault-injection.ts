@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDb } from './dynamodb-client';
 
-/** A fault to inject into one DynamoDB call, by its command name (`PutItemCommand`, `TransactWriteItemsCommand`...). */
+/** A fault to inject into one DynamoDB call, by its command name (`PutItemCommand`, `TransactWriteItemsCommand`...; `*` for any). */
 export type Fault = 'lose-answer' | 'throttle';
 
 /**
@@ -12,14 +12,16 @@ export type Fault = 'lose-answer' | 'throttle';
  *   SDK does not retry, so the caller sees a fault and nothing is written.
  * SDK middleware only injects faults: every call still goes to the real engine.
  */
-export function faultyDynamoDb(): { client: DynamoDBClient; inject: (command: string, fault: Fault) => void; calls: string[]; attempts: string[] } {
+export function faultyDynamoDb(): {
+  client: DynamoDBClient; inject: (commands: string | readonly string[], fault: Fault) => void; clear: () => void; calls: string[]; attempts: string[];
+} {
   const client = localDynamoDb();
-  const pending: { command: string; fault: Fault }[] = [];
+  const pending: { commands: readonly string[]; fault: Fault }[] = [];
   const calls: string[] = [];
   // Each try that reached DynamoDB, the SDK's retries included.
   const attempts: string[] = [];
   const take = (command: string, fault: Fault): boolean => {
-    const index = pending.findIndex((p) => p.command === command && p.fault === fault);
+    const index = pending.findIndex((p) => p.fault === fault && (p.commands.includes(command) || p.commands.includes('*')));
     if (index >= 0) pending.splice(index, 1);
     return index >= 0;
   };
@@ -40,5 +42,11 @@ export function faultyDynamoDb(): { client: DynamoDBClient; inject: (command: st
     }
     return result;
   }, { step: 'deserialize', name: 'injectLostAnswer' });
-  return { client, inject: (command, fault) => pending.push({ command, fault }), calls, attempts };
+  return {
+    client,
+    inject: (commands, fault) => pending.push({ commands: typeof commands === 'string' ? [commands] : commands, fault }),
+    clear: () => { pending.length = 0; },
+    calls,
+    attempts,
+  };
 }
