@@ -27,6 +27,8 @@ describe('concurrent commands on one aggregate', () => {
     const results = await fireConcurrently(aggregateId, 50, makeCaches(), 2);
     // THEN
     const successes = results.filter((r) => r.status === 'fulfilled');
+    // A broken store that refuses every command must not pass: some commands win their slot.
+    expect(successes.length).toBeGreaterThan(0);
     for (const r of results) {
       if (r.status === 'rejected') expect(isConcurrencyError(r.reason)).toBe(true);
     }
