@@ -44,7 +44,7 @@ export type FunctionRole = typeof FUNCTION_ROLES[keyof typeof FUNCTION_ROLES];
 
 /** Attribute names and values of the items in the event-store table. */
 export const EVENT_STORE = {
-  /** Partition key: the aggregate id (idempotency records use `<aggregateId>#command#<commandId>`). */
+  /** Partition key: the aggregate id (idempotency records: `#command#` and the two ids, each after its length; lambda/store/keys.ts). */
   partitionKey: 'pk',
   /** Sort key: the version, a number (as strings, version "10" would sort before "9"). */
   sortKey: 'sk',
@@ -74,7 +74,7 @@ export const READ_MODEL = {
 /**
  * Attribute names of the session table (read-your-writes). Each successful command sent with a
  * `sessionId` writes one entry, in the transaction that stores its events, at
- * (`pk` = session id, `sk` = `<aggregateName>#<aggregateId>#<last version, 10 digits>`).
+ * (`pk` = session id, `sk` = `<aggregateName>#<length>:<aggregateId>#<last version, 10 digits>`; lambda/store/keys.ts).
  */
 export const SESSION_TABLE = {
   partitionKey: 'pk',
