@@ -51,7 +51,9 @@ describe('npm run demo', () => {
   test('delivers some events twice, the copy after the original was applied, and the read model is still exact', () => {
     const trace = lines.join('\n');
     expect(trace).toContain('⇢ bus: OrderShipped o-1 v2 → Orders/OrdersByCustomer/Rule (and again 1 s later: at-least-once delivery)');
-    expect(trace).toMatch(/⏱ {2}clock \+1 s[^\n]*\n▶ Orders\/OrdersByCustomer: 2 queue messages ✔ all done/);
+    // The clock runs with the wall clock between jumps, so a slow machine may have spent part of the
+    // second already: the jump is shown as +1 s or +0 s; what matters is that the copies come after it.
+    expect(trace).toMatch(/⏱ {2}clock \+[01] s[^\n]*\n▶ Orders\/OrdersByCustomer: 2 queue messages ✔ all done/);
     // The read-model assertions above hold with the copies delivered.
   });
 
