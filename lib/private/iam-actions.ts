@@ -19,6 +19,13 @@ export const EVENT_STORE_COMMAND_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
+/**
+ * What the publisher does with the bus: put the aggregate's events on it. Granted only for the
+ * aggregate's own `source` (the `events:source` condition key, checked per entry by EventBridge),
+ * so the publisher cannot put events in another aggregate's name on a shared bus.
+ */
+export const EVENT_BUS_PUBLISH_ACTIONS = ['events:PutEvents'];
+
 /** What a function needs to write to its own log group. */
 export const LOG_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 

@@ -80,7 +80,10 @@ describe('the publisher (outbox)', () => {
       'events:PutEvents', 'logs:CreateLogStream', 'logs:PutLogEvents',
       'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
     ]);
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } });
+    expect(statements).toContainEqual({
+      Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] },
+      Condition: { StringEquals: { 'events:source': 'cqrs.Counter' } },
+    });
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
@@ -93,7 +96,8 @@ describe('the publisher (outbox)', () => {
     expect(statements.filter((s) => JSON.stringify(s.Resource).includes('*'))).toEqual([]);
   });
 
-  test('puts events on the given bus only, when eventBus is given', () => {
+  // Without the condition, the publisher could put events under another aggregate's source on a shared bus.
+  test('puts events on the given bus only, and only under its aggregate\'s source, when eventBus is given', () => {
     // GIVEN / WHEN
     const given = counterStack((scope) => ({ eventBus: events.EventBus.fromEventBusName(scope, 'Shared', 'shared-bus') }));
     // THEN
@@ -102,6 +106,7 @@ describe('the publisher (outbox)', () => {
       Effect: 'Allow',
       Action: 'events:PutEvents',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:event-bus/shared-bus']] },
+      Condition: { StringEquals: { 'events:source': 'cqrs.Counter' } },
     }]);
     given.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ [ENV.eventBusName]: 'shared-bus' }) },

@@ -1,6 +1,7 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,6 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { publisherCode } from '../bundling/function-code';
+import { EVENT_BUS_PUBLISH_ACTIONS } from '../iam-actions';
 import { createOwnedFunction } from './owned-function';
 import { ENV, EVENT_STORE, FUNCTION_ROLES } from '../runtime-contract';
 
@@ -97,7 +99,12 @@ export class EventPublisher extends Construct {
         dynamodb: { NewImage: { [EVENT_STORE.kindAttribute]: { S: lambda.FilterRule.isEqual(EVENT_STORE.kinds.event) } } },
       })],
     }));
-    props.eventBus.grantPutEventsTo(role);
+    // Not eventBus.grantPutEventsTo: that allows any source, and the bus may be shared with other aggregates.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: EVENT_BUS_PUBLISH_ACTIONS,
+      resources: [props.eventBus.eventBusArn],
+      conditions: { StringEquals: { 'events:source': props.eventSource } },
+    }));
     if (props.encryptionKey) {
       // Queue.grantSendMessages (called by SqsDlq) adds these for a KMS queue; scoped to the one key.
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
