@@ -136,7 +136,9 @@ async function runSteps(plan: Plan, context: RepublishContext, deps: RepublishDe
   let events = 0;
   for (let step = 0; pending.length > 0 || scanFrom; step += 1) {
     if (step > 0 && context.getRemainingTimeInMillis() < REPUBLISH_DEFAULTS.marginMillis) break;
-    if (pending.length === 0 && scanFrom && plan.window && plan.segment !== undefined) {
+    if (pending.length === 0) {
+      // Here scanFrom is set, so there is a segment and a window (validated); the guard is for the types.
+      if (!scanFrom || !plan.window || plan.segment === undefined) break;
       const page = await scanForAggregates(deps, plan.window, { segment: plan.segment, totalSegments: plan.totalSegments }, scanFrom.key, plan.pageSize);
       pending = page.aggregateIds.filter((id) => !seen.has(id)).map((aggregateId) => ({ aggregateId, after: 0 }));
       pending.forEach((p) => seen.add(p.aggregateId));
