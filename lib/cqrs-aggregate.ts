@@ -44,6 +44,13 @@ export class CqrsAggregate extends Construct {
   public readonly publisher: lambda.IFunction;
   /** Where the publisher puts the stream positions of batches it could not publish. */
   public readonly publisherDeadLetterQueue: sqs.IQueue;
+  /**
+   * The AWS CLI command that puts the stored events of a time window on the bus again: the way
+   * back for a batch in the publisher's DLQ. Replace `<from>` and `<to>` by ISO 8601 times (UTC,
+   * e.g. `2026-01-31T09:30:00Z`); events whose `metadata.occurredAt` is in the window are
+   * republished, each aggregate's in version order. See docs/operations.md.
+   */
+  public readonly republishCommand: string;
   /** The `source` of this aggregate's events on the bus: `<namespace>.<aggregateName>`. */
   public readonly eventSource: string;
   /** The aggregate's alarms, its projections' included, with no actions: add yours. */
@@ -111,6 +118,7 @@ export class CqrsAggregate extends Construct {
     });
     this.publisher = publisher.function;
     this.publisherDeadLetterQueue = publisher.deadLetterQueue;
+    this.republishCommand = publisher.republishCommand;
 
     const aggregateAlarms = new AggregateAlarms(this, AGGREGATE_PART_IDS.alarms, {
       aggregateName: props.aggregateName,

@@ -1,6 +1,8 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EVENT_STORE } from '../../lib/private/runtime-contract';
+import type { EventEnvelope } from '../shared/envelope';
+import { describeError } from '../shared/guards';
 import { fromEventItem } from '../store/event-store';
 import type { BatchResponse } from '../shared/batch-response';
 import { PUBLISH_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
@@ -24,6 +26,8 @@ export interface PublisherDeps {
   readonly eventBusName: string;
   readonly source: string;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where a batch that could not be published is reported. @default - one JSON line on stdout */
+  readonly log?: (entry: Record<string, unknown>) => void;
 }
 
 /** The slice of a DynamoDB stream record the publisher reads (aws-lambda's DynamoDBRecord fits). */
@@ -35,59 +39,144 @@ export interface StreamRecord {
 /** PutEvents takes at most 10 entries and 256 KB per request. */
 export const PUT_EVENTS_LIMITS = { maxEntries: 10, maxBytes: 256 * 1024 } as const;
 
-const entrySize = (entry: BusEntry): number =>
+/** An event on its way to the bus: its entry, and the aggregate whose order it must keep. */
+export interface Publishable {
+  readonly aggregateId: string;
+  readonly version: number;
+  readonly entry: BusEntry;
+}
+
+/** Where `publishInOrder` stopped: the first item not accepted by the bus, and why. */
+export interface PublishFailure {
+  readonly index: number;
+  readonly errorCode: string;
+}
+
+/** The size EventBridge counts for an entry (detail, detail-type and source), as the command handler sizes it. */
+export const entrySize = (entry: BusEntry): number =>
   Buffer.byteLength(entry.Detail) + Buffer.byteLength(entry.DetailType) + Buffer.byteLength(entry.Source);
 
-/** The bus entry of a stored event, or undefined for anything that is not a newly inserted event. */
-export function toBusEntry(record: StreamRecord, deps: Pick<PublisherDeps, 'eventBusName' | 'source'>): BusEntry | undefined {
+/** The bus entry of a stored event. */
+export function envelopeToPublishable(envelope: EventEnvelope, deps: Pick<PublisherDeps, 'eventBusName' | 'source'>): Publishable {
+  return {
+    aggregateId: envelope.aggregateId,
+    version: envelope.version,
+    entry: { EventBusName: deps.eventBusName, Source: deps.source, DetailType: envelope.type, Detail: JSON.stringify(envelope) },
+  };
+}
+
+function toPublishable(record: StreamRecord, deps: Pick<PublisherDeps, 'eventBusName' | 'source'>): Publishable | undefined {
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || !image) return undefined;
   const item = unmarshall(image as Record<string, AttributeValue>);
   if (item[EVENT_STORE.kindAttribute] !== EVENT_STORE.kinds.event) return undefined;
-  const envelope = fromEventItem(item);
-  return { EventBusName: deps.eventBusName, Source: deps.source, DetailType: envelope.type, Detail: JSON.stringify(envelope) };
+  return envelopeToPublishable(fromEventItem(item), deps);
 }
+
+/** The bus entry of a stored event, or undefined for anything that is not a newly inserted event. */
+export function toBusEntry(record: StreamRecord, deps: Pick<PublisherDeps, 'eventBusName' | 'source'>): BusEntry | undefined {
+  return toPublishable(record, deps)?.entry;
+}
+
+/**
+ * The items of the next PutEvents request, from `start` on: as many as fit in 10 entries and
+ * 256 KB, ending before a second event of an aggregate already in it. PutEvents may accept some
+ * entries of a request and fail others, and a failed entry is retried after the others were
+ * accepted; so a request holds one event per aggregate, and an aggregate's next event goes only
+ * once this one is accepted. Items that are not events (undefined) ride along.
+ */
+export function nextRequest(items: readonly (Publishable | undefined)[], start: number): number[] {
+  const taken: number[] = [];
+  const aggregates = new Set<string>();
+  let bytes = 0;
+  for (let index = start; index < items.length; index += 1) {
+    const item = items[index];
+    if (item) {
+      const size = entrySize(item.entry);
+      const full = aggregates.size === PUT_EVENTS_LIMITS.maxEntries || (aggregates.size > 0 && bytes + size > PUT_EVENTS_LIMITS.maxBytes);
+      if (full || aggregates.has(item.aggregateId)) break;
+      aggregates.add(item.aggregateId);
+      bytes += size;
+    }
+    taken.push(index);
+  }
+  return taken;
+}
+
+/**
+ * Puts the items on the bus in the given order, one request after the other (`nextRequest`), each
+ * retried per PUBLISH_RETRY_POLICY. Stops at the first request that keeps failing, and answers the
+ * first item of it not accepted: every item before it was accepted, none after its request was sent.
+ */
+export async function publishInOrder(items: readonly (Publishable | undefined)[], deps: PublisherDeps): Promise<PublishFailure | undefined> {
+  let start = 0;
+  while (start < items.length) {
+    const request = nextRequest(items, start);
+    const events = request.flatMap((index) => {
+      const item = items[index];
+      return item ? [{ index, item }] : [];
+    });
+    const failed = await putWithRetries(events.map((e) => e.item.entry), deps);
+    if (failed.size > 0) {
+      // In item order, so the caller resumes at the earliest event that is not on the bus.
+      const first = events.find((e) => failed.has(e.item.entry));
+      if (first) return { index: first.index, errorCode: failed.get(first.item.entry) ?? 'Unknown' };
+    }
+    start = request[request.length - 1] + 1;
+  }
+  return undefined;
+}
+
+const logToStdout = (entry: Record<string, unknown>): void => console.log(JSON.stringify(entry));
 
 /**
  * Publishes stored events to the bus in record order; a failure stops the batch and reports the
  * first record not fully published, so the shard resumes there and per-aggregate order holds.
  */
 export async function publishStreamRecords(records: readonly StreamRecord[], deps: PublisherDeps): Promise<BatchResponse> {
-  const pending = records.map((record) => ({ record, entry: toBusEntry(record, deps) }));
-  let index = 0;
-  while (index < pending.length) {
-    const chunk: typeof pending = [];
-    let bytes = 0;
-    while (index < pending.length) {
-      const next = pending[index];
-      const size = next.entry ? entrySize(next.entry) : 0;
-      const entries = chunk.filter((c) => c.entry).length;
-      if (next.entry && (entries === PUT_EVENTS_LIMITS.maxEntries || (entries > 0 && bytes + size > PUT_EVENTS_LIMITS.maxBytes))) break;
-      chunk.push(next);
-      bytes += size;
-      index += 1;
-    }
-    const failed = await putWithRetries(chunk.flatMap((c) => (c.entry ? [c.entry] : [])), deps);
-    if (failed.size > 0) {
-      const firstFailed = chunk.find((c) => c.entry && failed.has(c.entry));
-      const sequenceNumber = firstFailed?.record.dynamodb?.SequenceNumber;
-      if (!sequenceNumber) throw new Error('PutEvents failed for a stream record without a SequenceNumber.');
-      return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
-    }
-  }
-  return { batchItemFailures: [] };
+  const items = records.map((record) => toPublishable(record, deps));
+  const failure = await publishInOrder(items, deps);
+  if (!failure) return { batchItemFailures: [] };
+  const sequenceNumber = records[failure.index].dynamodb?.SequenceNumber;
+  if (!sequenceNumber) throw new Error('PutEvents failed for a stream record without a SequenceNumber.');
+  const item = items[failure.index];
+  (deps.log ?? logToStdout)({
+    message: `PutEvents failed for ${item?.aggregateId} version ${item?.version} after ${PUBLISH_RETRY_POLICY.maxRetries} retries; the stream resumes at its record.`,
+    aggregateId: item?.aggregateId, version: item?.version, errorCode: failure.errorCode, sequenceNumber,
+  });
+  return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
 }
 
-async function putWithRetries(entries: readonly BusEntry[], deps: PublisherDeps): Promise<Set<BusEntry>> {
+/** The entries still failed after the retries, each with its error code. */
+async function putWithRetries(entries: readonly BusEntry[], deps: PublisherDeps): Promise<Map<BusEntry, string>> {
   let toSend = entries;
+  let failed = new Map<BusEntry, string>();
   for (let attempt = 0; toSend.length > 0; attempt += 1) {
-    const answer = await deps.putEvents(toSend);
-    // PutEvents answers 200 with per-entry failures: check every entry, not only the count.
-    const failed = toSend.filter((_, i) => answer.Entries?.[i]?.ErrorCode !== undefined || answer.Entries?.[i]?.EventId === undefined);
-    if (failed.length === 0 && !answer.FailedEntryCount) return new Set();
-    if (attempt >= PUBLISH_RETRY_POLICY.maxRetries) return new Set(failed.length > 0 ? failed : toSend);
-    toSend = failed.length > 0 ? failed : toSend;
+    failed = await putOnce(toSend, deps);
+    if (failed.size === 0 || attempt >= PUBLISH_RETRY_POLICY.maxRetries) return failed;
+    toSend = toSend.filter((entry) => failed.has(entry));
     await (deps.sleep ?? sleep)(backoffDelayMs(PUBLISH_RETRY_POLICY, attempt + 1));
   }
-  return new Set();
+  return failed;
+}
+
+/** One PutEvents call: the entries it did not accept. */
+async function putOnce(entries: readonly BusEntry[], deps: PublisherDeps): Promise<Map<BusEntry, string>> {
+  let answer: PutEventsAnswer;
+  try {
+    answer = await deps.putEvents(entries);
+  } catch (err) {
+    // The call failed as a whole (after the SDK's own retries), maybe after the bus took the
+    // entries: each is sent again, which is a duplicate at worst, never out of order.
+    return new Map(entries.map((entry) => [entry, describeError(err)]));
+  }
+  // PutEvents answers 200 with per-entry failures: check every entry, not only the count.
+  const failed = new Map<BusEntry, string>();
+  entries.forEach((entry, i) => {
+    const result = answer.Entries?.[i];
+    if (result?.ErrorCode !== undefined || result?.EventId === undefined) failed.set(entry, result?.ErrorCode ?? 'NoEventId');
+  });
+  // A count with no entry to show for it: nothing tells which entries failed, so all go again.
+  if (failed.size === 0 && answer.FailedEntryCount) return new Map(entries.map((entry) => [entry, 'FailedEntryCount']));
+  return failed;
 }

@@ -19,6 +19,20 @@ export const EVENT_STORE_COMMAND_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
+/**
+ * What the publisher does with the bus: put the aggregate's events on it. Granted only for the
+ * aggregate's own `source` (the `events:source` condition key, checked per entry by EventBridge),
+ * so the publisher cannot put events in another aggregate's name on a shared bus.
+ */
+export const EVENT_BUS_PUBLISH_ACTIONS = ['events:PutEvents'];
+
+/**
+ * What the publisher does with the event store to republish (lambda/write/republish-events.ts): a
+ * parallel Scan that finds the aggregates with events in a time window, and a strongly consistent
+ * Query of each one's events. Read only: the publisher never writes history.
+ */
+export const EVENT_STORE_REPUBLISH_ACTIONS = ['dynamodb:Scan', 'dynamodb:Query'];
+
 /** What a function needs to write to its own log group. */
 export const LOG_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
@@ -41,7 +55,7 @@ export const EVENT_STORE_PROJECTOR_ACTIONS = ['dynamodb:Query'];
  */
 export const EVENT_STORE_REBUILD_ACTIONS = ['dynamodb:Scan'];
 
-/** What a projector's rebuild does with its own function: invoke it again, asynchronously, to go on. */
+/** What a projector's rebuild, or a republish, does with its own function: invoke it again, asynchronously, to go on. */
 export const SELF_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
 
 /**

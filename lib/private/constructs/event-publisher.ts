@@ -1,6 +1,7 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,12 +9,16 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { publisherCode } from '../bundling/function-code';
+import { EVENT_BUS_PUBLISH_ACTIONS, EVENT_STORE_REPUBLISH_ACTIONS, SELF_INVOKE_ACTIONS, TABLE_KEY_READ_ACTIONS } from '../iam-actions';
 import { createOwnedFunction } from './owned-function';
 import { ENV, EVENT_STORE, FUNCTION_ROLES } from '../runtime-contract';
 
 /** How the publisher reads the stream. */
 export const PUBLISHER_STREAM = {
-  /** One PutEvents call takes at most 10 entries: one call per batch. */
+  /**
+   * Records per invocation. The publisher puts one event per aggregate in a PutEvents request (at
+   * most 10 entries), so a batch of one aggregate's events takes one request each.
+   */
   batchSize: 10,
   /** Bounded: after these, the batch's position goes to the DLQ and the stream moves on. */
   retryAttempts: 10,
@@ -21,6 +26,14 @@ export const PUBLISHER_STREAM = {
   timeout: Duration.seconds(30),
   deadLetterRetention: Duration.days(14),
 };
+
+/**
+ * The AWS CLI command that republishes the stored events of a time window (`CqrsAggregate.republishCommand`):
+ * replace `<from>` and `<to>` by ISO 8601 times. Invoked synchronously, so that a refused request
+ * answers with its error; the publisher then starts one asynchronous invocation per Scan segment.
+ */
+export const republishCommandFor = (functionName: string): string =>
+  `aws lambda invoke --function-name ${functionName} --cli-binary-format raw-in-base64-out --payload '{"republish":{"from":"<from>","to":"<to>"}}' /dev/stdout`;
 
 /** Properties of an `EventPublisher`. */
 export interface EventPublisherProps {
@@ -54,6 +67,8 @@ export class EventPublisher extends Construct {
   public readonly function: lambda.IFunction;
   /** Where a batch goes once its retries are spent: the stream positions to redrive. */
   public readonly deadLetterQueue: sqs.IQueue;
+  /** The command that republishes a time window's stored events (see `republishCommandFor`). */
+  public readonly republishCommand: string;
 
   constructor(scope: Construct, id: string, props: EventPublisherProps) {
     super(scope, id);
@@ -65,6 +80,8 @@ export class EventPublisher extends Construct {
         [ENV.eventBusName]: props.eventBus.eventBusName,
         [ENV.eventSource]: props.eventSource,
         [ENV.aggregateName]: props.aggregateName,
+        // Read only by a republish request.
+        [ENV.eventStoreTable]: props.eventStore.tableName,
       },
       memorySize: PUBLISHER_STREAM.memorySize,
       timeout: PUBLISHER_STREAM.timeout,
@@ -97,7 +114,22 @@ export class EventPublisher extends Construct {
         dynamodb: { NewImage: { [EVENT_STORE.kindAttribute]: { S: lambda.FilterRule.isEqual(EVENT_STORE.kinds.event) } } },
       })],
     }));
-    props.eventBus.grantPutEventsTo(role);
+    // Not eventBus.grantPutEventsTo: that allows any source, and the bus may be shared with other aggregates.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: EVENT_BUS_PUBLISH_ACTIONS,
+      resources: [props.eventBus.eventBusArn],
+      conditions: { StringEquals: { 'events:source': props.eventSource } },
+    }));
+    // A republish reads the event store (a Scan finds the aggregates, a Query reads each one's events)...
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: EVENT_STORE_REPUBLISH_ACTIONS, resources: [props.eventStore.tableArn] }));
+    props.encryptionKey?.grant(role, ...TABLE_KEY_READ_ACTIONS);
+    // ...and invokes the function again when short of time. A policy apart from the role's default
+    // one: the function depends on its role's default policy, so a statement there naming the
+    // function's ARN would make a cycle.
+    new iam.Policy(this, 'SelfInvokePolicy', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: SELF_INVOKE_ACTIONS, resources: [fn.functionArn] })],
+    });
     if (props.encryptionKey) {
       // Queue.grantSendMessages (called by SqsDlq) adds these for a KMS queue; scoped to the one key.
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
@@ -109,5 +141,6 @@ export class EventPublisher extends Construct {
     }
     this.function = fn;
     this.deadLetterQueue = deadLetterQueue;
+    this.republishCommand = republishCommandFor(fn.functionName);
   }
 }
