@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { eraseProjection } from '../../lambda/projection/define-projection';
 import type { EventEnvelope } from '../../lambda/shared/envelope';
 import { foldProjection } from '../../lambda/projection/projection-fold';
+import { projectionCode } from '../../lambda/projection/projection-code';
 import { projectMessages, type ProjectorDeps } from '../../lambda/projection/project-messages';
 import type { QueueMessage } from '../../lambda/projection/queue-message';
 import { toReadModelItem } from '../../lambda/store/read-model-item';
@@ -51,7 +52,7 @@ const expectedItems = (events: readonly EventEnvelope[], projectionName: string)
   const byAggregate = new Map<string, EventEnvelope[]>();
   for (const event of events) byAggregate.set(event.aggregateId, [...(byAggregate.get(event.aggregateId) ?? []), event]);
   return [...byAggregate].map(([id, stream]) =>
-    toReadModelItem(projection, projectionName, id, foldProjection(projection, { version: 0, view: undefined }, stream).document));
+    toReadModelItem(projection, projectionName, id, { ...foldProjection(projection, { version: 0, view: undefined }, stream).document, code: projectionCode(projection) }));
 };
 
 const byKey = (items: readonly Record<string, unknown>[]) =>
