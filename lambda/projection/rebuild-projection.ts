@@ -5,7 +5,8 @@ import { EventStore } from '../store/event-store';
 import { asWriteFailure } from '../store/write-failure';
 import { foldProjection } from './projection-fold';
 import type { ProjectorDeps } from './project-messages';
-import { rebuildMayReplace, toReadModelItem } from '../store/read-model-item';
+import { rebuildMayReplace, rebuildMayReplaceExisting, toReadModelItem } from '../store/read-model-item';
+import { ownFunction } from '../shared/guards';
 import { projectionCode } from './projection-code';
 
 export type RebuildDeps = Pick<ProjectorDeps, 'dynamoDb' | 'readModelTable' | 'eventStoreTable' | 'projectionName'>;
@@ -31,7 +32,7 @@ export interface RebuildResult {
   readonly aggregates: number;
   /**
    * Documents written. The others were already this code's fold at this version or later (moved
-   * on by the live projector, or a run before).
+   * on by the live projector, or a run before), or the aggregate has no event this projection handles.
    */
   readonly written: number;
   /** Present when some segment is unfinished: pass it back as `resumeFrom`. */
@@ -96,6 +97,9 @@ async function rebuildSegment(projection: AnyProjection, deps: RebuildDeps, stor
 /**
  * Folds one aggregate from its first event with this code and writes it where the document is
  * absent, built by other code, or older (`rebuildMayReplace`); false when nothing was written.
+ * When no event of the aggregate has a handler here, the fold is no document: it replaces only a
+ * document that exists (other code built it), so the projection gets no tombstone for every
+ * aggregate it never handled.
  */
 async function rebuildAggregate(projection: AnyProjection, deps: RebuildDeps, store: EventStore, aggregateId: string): Promise<boolean> {
   const events = await store.readRange(aggregateId, 1, Number.MAX_SAFE_INTEGER);
@@ -103,12 +107,13 @@ async function rebuildAggregate(projection: AnyProjection, deps: RebuildDeps, st
   if (failure) {
     throw new Error(`Rebuild of ${deps.projectionName}: the handler of ${aggregateId} version ${failure.version} threw: ${String(failure.error)}`);
   }
+  const handled = events.some((event) => typeof ownFunction(projection.events, event.type) === 'function');
   const code = projectionCode(projection);
   try {
     await deps.dynamoDb.send(new PutCommand({
       TableName: deps.readModelTable,
       Item: toReadModelItem(projection, deps.projectionName, aggregateId, { ...document, code }),
-      ConditionExpression: rebuildMayReplace,
+      ConditionExpression: handled ? rebuildMayReplace : rebuildMayReplaceExisting,
       ExpressionAttributeNames: { '#version': READ_MODEL.versionAttribute, '#code': READ_MODEL.codeAttribute },
       ExpressionAttributeValues: { ':version': document.version, ':code': code },
     }));

@@ -34,6 +34,8 @@ export const versionAndCodeAreUnchanged = '#version = :previous AND #code = :pre
 export const versionIsUnchangedWithoutCode = '#version = :previous AND attribute_not_exists(#code)';
 const builtByOtherCodeOrOlder = '(attribute_not_exists(#code) OR #code <> :code OR #version < :version)';
 export const rebuildMayReplace = `attribute_not_exists(${PK}) OR ${builtByOtherCodeOrOlder}`;
+/** For a fold that has no view and never had (no event had a handler): only replace a document that exists. */
+export const rebuildMayReplaceExisting = `attribute_exists(${PK}) AND ${builtByOtherCodeOrOlder}`;
 
 /** The condition of the projector's write on top of what it read (`stored`, or nothing). */
 export function projectorWriteCondition(stored: ProjectedDocument | undefined): {

@@ -80,3 +80,27 @@ describe('rebuildProjection', () => {
     }
   });
 });
+
+describe('rebuildProjection over aggregates the projection never handled', () => {
+  test('writes nothing for them, and replaces only a document other code left', async () => {
+    // GIVEN accounts with only notes (a type LedgerView has no handler for), one opened account,
+    // and a tombstone an earlier code (which folded notes) left for one of the noted accounts
+    const [notes, readModel] = await Promise.all([createEventStoreTable('rebuild-unhandled-events'), createReadModelTable('rebuild-unhandled')]);
+    try {
+      const noted = ['n-1', 'n-2', 'n-3'].flatMap((id) => envelopes('Ledger', id, [{ type: 'Noted', data: { text: 'a' } }, { type: 'Noted', data: { text: 'b' } }]));
+      const opened = envelopes('Ledger', 'opened', [{ type: 'Opened', data: { owner: 'o' } }, { type: 'Noted', data: { text: 'c' } }]);
+      await storeEvents(notes.doc, notes.tableName, [...noted, ...opened]);
+      const earlier = { pk: 'n-2', sk: 'LedgerView', version: 2, codeVersion: 'earlier-code', deleted: true };
+      await readModel.doc.send(new PutCommand({ TableName: readModel.tableName, Item: earlier }));
+      // WHEN
+      const result = await rebuildProjection(projection, { ...deps(readModel), eventStoreTable: notes.tableName }, { totalSegments: 2 });
+      // THEN the opened account has its document, n-2 this code's tombstone, n-1 and n-3 nothing
+      expect(result).toEqual({ aggregates: 4, written: 2 });
+      expect((await sorted(readModel)).map((item) => [item.pk, item.version, item.codeVersion, item.deleted ?? false])).toEqual([
+        ['n-2', 2, projectionCode(projection), true], ['opened', 2, projectionCode(projection), false],
+      ]);
+    } finally {
+      await Promise.all([notes.drop(), readModel.drop()]);
+    }
+  });
+});
