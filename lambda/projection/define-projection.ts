@@ -29,6 +29,14 @@ export interface ProjectionSpec<Agg, View> {
   readonly events: ProjectionHandlers<Agg, View>;
   /** The read-model indexes (GSIs) this projection's documents appear in, and their keys. */
   readonly indexes?: IndexMappings<View>;
+  /**
+   * Change it when the documents change for a reason the handlers' own text does not show (a
+   * helper they call changed, or data they read). Its code version, recorded on each document,
+   * is computed from the handlers' and index mappers' source text and this value: documents that
+   * other code built are folded again from the first event, never extended.
+   * @default - the code version comes from the source text alone
+   */
+  readonly version?: string | number;
 }
 
 /** What `defineProjection` returns: the definition plus the marker the projector (and the construct at synth) checks. */
@@ -37,6 +45,7 @@ export interface Projection<Agg, View> {
   readonly aggregate: Agg;
   readonly events: ProjectionHandlers<Agg, View>;
   readonly indexes?: IndexMappings<View>;
+  readonly version?: string | number;
 }
 
 /** The view type of a projection: `ViewOf<typeof customerView>`. */
@@ -55,7 +64,10 @@ export function defineProjection<Agg extends { readonly definitionKind: 'aggrega
   aggregate: Agg,
   spec: ProjectionSpec<Agg, View>,
 ): Projection<Agg, View> {
-  return { definitionKind: 'projection', aggregate, events: spec.events, ...(spec.indexes ? { indexes: spec.indexes } : {}) };
+  return {
+    definitionKind: 'projection', aggregate, events: spec.events,
+    ...(spec.indexes ? { indexes: spec.indexes } : {}), ...(spec.version === undefined ? {} : { version: spec.version }),
+  };
 }
 
 /** A defined projection, with its types erased, as the runtime handles it. */
@@ -63,6 +75,7 @@ export interface AnyProjection {
   readonly definitionKind: 'projection';
   readonly events: Readonly<Record<string, ((view: unknown, event: EventEnvelope) => unknown) | undefined>>;
   readonly indexes?: Readonly<Record<string, (view: unknown, aggregateId: string) => unknown>>;
+  readonly version?: string | number;
 }
 
 /** True for what `defineProjection(...)` returns, also when it comes from another bundle. */
@@ -71,7 +84,8 @@ export function isProjection(value: unknown): value is AnyProjection {
   const candidate = value as Record<string, unknown>;
   return candidate.definitionKind === 'projection'
     && typeof candidate.events === 'object' && candidate.events !== null
-    && (candidate.indexes === undefined || (typeof candidate.indexes === 'object' && candidate.indexes !== null));
+    && (candidate.indexes === undefined || (typeof candidate.indexes === 'object' && candidate.indexes !== null))
+    && (candidate.version === undefined || typeof candidate.version === 'string' || typeof candidate.version === 'number');
 }
 
 /** Erases a typed projection's types (its handlers take narrower events than the erased shape). */

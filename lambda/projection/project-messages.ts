@@ -1,5 +1,4 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { READ_MODEL } from '../../lib/private/runtime-contract';
 import { describeError } from '../shared/guards';
 import type { AnyProjection } from './define-projection';
 import { EventStore } from '../store/event-store';
@@ -7,7 +6,8 @@ import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument 
 import { groupByAggregate, logToStderr, toBatchResponse, type BatchDeps, type Delivered } from './projector-batch';
 import type { BatchResponse } from '../shared/batch-response';
 import type { QueueMessage } from './queue-message';
-import { documentIsNew, documentKey, fromReadModelItem, toReadModelItem, versionIsUnchanged } from '../store/read-model-item';
+import { documentKey, fromReadModelItem, projectorWriteCondition, toReadModelItem } from '../store/read-model-item';
+import { projectionCode } from './projection-code';
 
 /** What the projector needs; the Lambda entry point builds it from its environment. */
 export interface ProjectorDeps extends BatchDeps {
@@ -20,7 +20,8 @@ export interface ProjectorDeps extends BatchDeps {
  * fold of each aggregate's events, whatever the duplicates and the order of delivery.
  *
  * Messages are grouped per aggregate: one consistent read of its document, the events after its
- * version applied in order (a gap is filled from the event store), one conditional write. A
+ * version applied in order (a gap is filled from the event store), one conditional write; a
+ * document that other projection code built is folded again from event 1 instead. A
  * malformed message, a throwing handler or a failed write fails only its own messages (for a
  * handler, the message and the later events of that aggregate); the rest of the batch commits.
  */
@@ -39,7 +40,15 @@ export async function projectMessages(projection: AnyProjection, messages: reado
   return toBatchResponse(messages, failed);
 }
 
-/** Projects one aggregate's messages; returns the ids of those that failed (a throwing handler). */
+/**
+ * Projects one aggregate's messages; returns the ids of those that failed (a throwing handler).
+ *
+ * A document of this code is extended with the delivered events after its version. A document
+ * that other code built (or no recorded code: written before code versions) is never extended:
+ * the aggregate is folded again from event 1 with this code, at least to the document's version,
+ * even when every delivered event is a duplicate, so that a deploy's new code takes the document
+ * over at its first touch. Either way the write is conditional on the version and code read.
+ */
 async function projectAggregate(
   projection: AnyProjection, aggregateId: string, delivered: readonly Delivered[], store: EventStore, deps: ProjectorDeps,
 ): Promise<string[]> {
@@ -47,10 +56,15 @@ async function projectAggregate(
     TableName: deps.readModelTable, Key: documentKey(aggregateId, deps.projectionName), ConsistentRead: true,
   }));
   const stored = fromReadModelItem(Item);
-  const start: ProjectedDocument = stored ?? { version: 0, view: undefined };
-  const pending = uniqueByVersion(delivered.map((d) => d.event)).filter((event) => event.version > start.version);
-  if (pending.length === 0) return [];
-  const events = await eventsThrough(store, aggregateId, start.version, pending[pending.length - 1].version, pending);
+  const code = projectionCode(projection);
+  const refold = stored !== undefined && stored.code !== code;
+  const storedVersion = stored?.version ?? 0;
+  const unique = uniqueByVersion(delivered.map((d) => d.event));
+  const pending = unique.filter((event) => event.version > storedVersion);
+  if (!refold && pending.length === 0) return [];
+  const start: ProjectedDocument = refold || !stored ? { version: 0, view: undefined } : stored;
+  const target = Math.max(storedVersion, pending.length > 0 ? pending[pending.length - 1].version : 0);
+  const events = await eventsThrough(store, aggregateId, start.version, target, refold ? unique : pending);
   const { document, failure } = foldProjection(projection, start, events);
   if (failure) {
     (deps.log ?? logToStderr)({
@@ -58,20 +72,14 @@ async function projectAggregate(
       aggregateId, version: failure.version,
     });
   }
-  if (document.version > start.version) await writeDocument(projection, aggregateId, document, stored, deps);
+  // A fold again that stops short of the stored version (a handler threw) is not written: it would move the document back.
+  if (refold ? document.version >= storedVersion : document.version > storedVersion) {
+    await deps.dynamoDb.send(new PutCommand({
+      TableName: deps.readModelTable,
+      Item: toReadModelItem(projection, deps.projectionName, aggregateId, { ...document, code }),
+      ...projectorWriteCondition(stored),
+    }));
+  }
   const failedFrom = failure?.version ?? Number.POSITIVE_INFINITY;
   return delivered.filter((d) => d.event.version >= failedFrom).map((d) => d.messageId);
-}
-
-/** One conditional Put on top of the version read; a ConditionalCheckFailedException means another instance got there first. */
-async function writeDocument(
-  projection: AnyProjection, aggregateId: string, document: ProjectedDocument, stored: ProjectedDocument | undefined, deps: ProjectorDeps,
-): Promise<void> {
-  await deps.dynamoDb.send(new PutCommand({
-    TableName: deps.readModelTable,
-    Item: toReadModelItem(projection, deps.projectionName, aggregateId, document),
-    ...(stored
-      ? { ConditionExpression: versionIsUnchanged, ExpressionAttributeNames: { '#version': READ_MODEL.versionAttribute }, ExpressionAttributeValues: { ':previous': stored.version } }
-      : { ConditionExpression: documentIsNew }),
-  }));
 }

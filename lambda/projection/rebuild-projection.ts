@@ -5,7 +5,9 @@ import { EventStore } from '../store/event-store';
 import { asWriteFailure } from '../store/write-failure';
 import { foldProjection } from './projection-fold';
 import type { ProjectorDeps } from './project-messages';
-import { toReadModelItem, versionIsNotNewer } from '../store/read-model-item';
+import { rebuildMayReplace, rebuildMayReplaceExisting, toReadModelItem } from '../store/read-model-item';
+import { ownFunction } from '../shared/guards';
+import { projectionCode } from './projection-code';
 
 export type RebuildDeps = Pick<ProjectorDeps, 'dynamoDb' | 'readModelTable' | 'eventStoreTable' | 'projectionName'>;
 
@@ -28,7 +30,10 @@ export interface RebuildOptions {
 export interface RebuildResult {
   /** Aggregates folded. */
   readonly aggregates: number;
-  /** Documents written (the others were already ahead, moved on by the live projector). */
+  /**
+   * Documents written. The others were already this code's fold at this version or later (moved
+   * on by the live projector, or a run before), or the aggregate has no event this projection handles.
+   */
   readonly written: number;
   /** Present when some segment is unfinished: pass it back as `resumeFrom`. */
   readonly resumeFrom?: RebuildPosition;
@@ -37,8 +42,10 @@ export interface RebuildResult {
 /**
  * Rebuilds a projection's documents from the event store: a parallel Scan finds the aggregates,
  * and each one is folded from all its events (strongly consistent Query) and written unless its
- * document is already at a newer version. So it can run while the live projector goes on, never
- * moves a document back, and running it again (or resuming it) changes nothing.
+ * document is already this code's fold at that version or a newer one. A document that other
+ * code built is replaced, whatever its version: "newer" is not "right" after a code change. So
+ * it can run while the live projector goes on, never moves a document of its own code back, and
+ * running it again (or resuming it) changes nothing.
  */
 export async function rebuildProjection(projection: AnyProjection, deps: RebuildDeps, options: RebuildOptions): Promise<RebuildResult> {
   const segments = options.segments ?? Array.from({ length: options.totalSegments }, (_, i) => i);
@@ -87,20 +94,28 @@ async function rebuildSegment(projection: AnyProjection, deps: RebuildDeps, stor
   return { segment, aggregates: done.size, written, resumeKey: startKey };
 }
 
-/** Folds one aggregate from its first event and writes it; false when the document was already newer. */
+/**
+ * Folds one aggregate from its first event with this code and writes it where the document is
+ * absent, built by other code, or older (`rebuildMayReplace`); false when nothing was written.
+ * When no event of the aggregate has a handler here, the fold is no document: it replaces only a
+ * document that exists (other code built it), so the projection gets no tombstone for every
+ * aggregate it never handled.
+ */
 async function rebuildAggregate(projection: AnyProjection, deps: RebuildDeps, store: EventStore, aggregateId: string): Promise<boolean> {
   const events = await store.readRange(aggregateId, 1, Number.MAX_SAFE_INTEGER);
   const { document, failure } = foldProjection(projection, { version: 0, view: undefined }, events);
   if (failure) {
     throw new Error(`Rebuild of ${deps.projectionName}: the handler of ${aggregateId} version ${failure.version} threw: ${String(failure.error)}`);
   }
+  const handled = events.some((event) => typeof ownFunction(projection.events, event.type) === 'function');
+  const code = projectionCode(projection);
   try {
     await deps.dynamoDb.send(new PutCommand({
       TableName: deps.readModelTable,
-      Item: toReadModelItem(projection, deps.projectionName, aggregateId, document),
-      ConditionExpression: versionIsNotNewer,
-      ExpressionAttributeNames: { '#version': READ_MODEL.versionAttribute },
-      ExpressionAttributeValues: { ':version': document.version },
+      Item: toReadModelItem(projection, deps.projectionName, aggregateId, { ...document, code }),
+      ConditionExpression: handled ? rebuildMayReplace : rebuildMayReplaceExisting,
+      ExpressionAttributeNames: { '#version': READ_MODEL.versionAttribute, '#code': READ_MODEL.codeAttribute },
+      ExpressionAttributeValues: { ':version': document.version, ':code': code },
     }));
     return true;
   } catch (err) {

@@ -13,6 +13,8 @@ export interface ListedDocument {
   readonly aggregateId: string;
   readonly version: number;
   readonly view: unknown;
+  /** The code version that built it, when the page read it; without it, a listed document the session changed is read again. */
+  readonly code?: string;
 }
 
 /** Which documents a list shows: one partition of a read-model index, maybe a sort-key prefix and view filters. */
@@ -34,6 +36,10 @@ export interface ListScope {
  * view is deleted or no longer in the list; a document the list did not hold and now does is
  * prepended, newest write first. Documents of the session's other aggregates are read in one
  * BatchGetItem per 100; gaps come from the event store.
+ *
+ * A listed document the session changed is read in the same BatchGetItem when the page does not
+ * say which code built it: merging onto a view other code built would show a view the projector
+ * never writes (it folds such a document again from event 1, and so does the merge).
  */
 export async function mergeSessionIntoPage(
   scope: ListScope, page: readonly ListedDocument[], entries: readonly SessionEntryItem[], client: DynamoDBDocumentClient, store: EventStore,
@@ -41,10 +47,18 @@ export async function mergeSessionIntoPage(
   const byAggregate = new Map<string, SessionEntryItem[]>();
   for (const entry of entries) byAggregate.set(entry.aggregateId, [...(byAggregate.get(entry.aggregateId) ?? []), entry]);
   const listed = new Map(page.map((document) => [document.aggregateId, document]));
-  const stored = await readDocuments(client, scope, [...byAggregate.keys()].filter((id) => !listed.has(id)));
+  const codeUnknown = (document: ListedDocument, pending: readonly SessionEntryItem[]) =>
+    document.code === undefined && pending.some((entry) => entry.version > document.version);
+  const toRead = new Set([...byAggregate].filter(([aggregateId, pending]) => {
+    const document = listed.get(aggregateId);
+    return document === undefined || codeUnknown(document, pending);
+  }).map(([aggregateId]) => aggregateId));
+  const stored = await readDocuments(client, scope, [...toRead]);
   const merged = new Map(await Promise.all([...byAggregate].map(async ([aggregateId, pending]) => {
-    const base: ProjectedDocument = listed.get(aggregateId) ?? stored.get(aggregateId) ?? { version: 0, view: undefined };
-    return [aggregateId, { base, merged: await mergeSessionEntries(scope.projection, base, pending, aggregateId, store) }] as const;
+    // What was read again is newer than the (eventually consistent) page, and its view, version and code are of one item.
+    const base: ProjectedDocument = stored.get(aggregateId) ?? (toRead.has(aggregateId) ? undefined : listed.get(aggregateId)) ?? { version: 0, view: undefined };
+    const result = await mergeSessionEntries(scope.projection, base, pending, aggregateId, store);
+    return [aggregateId, { base, merged: { version: result.version, view: result.view } }] as const;
   })));
   const inList = (aggregateId: string, document: ProjectedDocument) => belongs(scope, aggregateId, document.view);
   const kept = page.flatMap((document) => {

@@ -4,6 +4,7 @@ import type { AnyProjection } from '../projection/define-projection';
 import type { EventEnvelope } from '../shared/envelope';
 import type { EventStore } from '../store/event-store';
 import { eventsThrough, foldProjection, uniqueByVersion, type ProjectedDocument } from '../projection/projection-fold';
+import { projectionCode } from '../projection/projection-code';
 import { sessionEntryPrefix, type SessionReadSettings } from '../store/session-entry';
 
 export interface SessionEntryItem {
@@ -51,6 +52,10 @@ export async function readSessionEntries(
  * above the document's version are folded onto it with the projection's own handlers. Events
  * an entry does not hold (it kept only its versions, or other writers' commands came between)
  * are read from the event store, strongly consistent.
+ *
+ * A stored document that other projection code built (or no recorded code) is not extended, as
+ * the projector will not extend it: the aggregate is folded from event 1, which takes one event
+ * store read more only in that case (none when the entries hold every event from version 1).
  */
 export async function mergeSessionEntries(
   projection: AnyProjection, document: ProjectedDocument, entries: readonly SessionEntryItem[], aggregateId: string, store: EventStore,
@@ -58,9 +63,12 @@ export async function mergeSessionEntries(
   const newer = entries.filter((entry) => entry.version > document.version);
   if (newer.length === 0) return document;
   const target = Math.max(...newer.map((entry) => entry.version));
-  const held = uniqueByVersion(newer.flatMap((entry) => entry.events ?? [])).filter((event) => event.version > document.version);
-  const events = await eventsThrough(store, aggregateId, document.version, target, held);
-  const { document: merged, failure } = foldProjection(projection, document, events);
+  // Version 0 is no document: there is nothing to extend, whoever's code it is.
+  const refold = document.version > 0 && document.code !== projectionCode(projection);
+  const base: ProjectedDocument = refold ? { version: 0, view: undefined } : document;
+  const held = uniqueByVersion((refold ? entries : newer).flatMap((entry) => entry.events ?? [])).filter((event) => event.version > base.version && event.version <= target);
+  const events = await eventsThrough(store, aggregateId, base.version, target, held);
+  const { document: merged, failure } = foldProjection(projection, base, events);
   if (failure) throw failure.error;
   return merged;
 }

@@ -69,6 +69,12 @@ export const READ_MODEL = {
    * version so that a late duplicate of an older event cannot bring the document back.
    */
   deletedAttribute: 'deleted',
+  /**
+   * The code version of the projection that built the document (a short hash of its handlers and
+   * index mappers). Projection code never extends a document that other code built: it folds the
+   * aggregate again from its first event. A document without it was written before it existed.
+   */
+  codeAttribute: 'codeVersion',
 } as const;
 
 /**

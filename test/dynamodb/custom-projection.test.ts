@@ -60,6 +60,16 @@ describe('a projection with custom writes', () => {
     expect(calls).not.toContain('a-3@3');
   });
 
+  test('the Lambda handler fails the invocation when every message failed, and returns the failures of a partly failed batch', async () => {
+    const projector = createProjector(deposits, deps);
+    const [opened, exploded] = envelopes('Ledger', 'a-5', [{ type: 'Opened', data: { owner: 'cy' } }, { type: 'Exploded' }]);
+    // Every message failed (one malformed, one whose handler throws): the function errs, with the count and the first cause.
+    await expect(projector({ Records: [{ messageId: 'garbled', body: '{' }, queueMessage(exploded)] }))
+      .rejects.toThrow(/^Projection Deposits: all 2 messages of the batch failed; the first cause: Projection Deposits: message garbled is malformed: the body is not JSON/);
+    // One of two failed: its failure is returned.
+    await expect(projector({ Records: [queueMessage(opened, 'fine'), queueMessage(exploded, 'thrown')] })).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: 'thrown' }] });
+  });
+
   test('fails a rebuild request: its handlers decide what they write', async () => {
     const projector = createProjector(deposits, { ...deps, lambda: { send: async () => ({}) } });
     await expect(projector({ rebuild: { totalSegments: 2 } }, { functionName: 'f', getRemainingTimeInMillis: () => 60_000 }))

@@ -8,6 +8,7 @@ import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { instrument, storeEvents } from '../helpers/store-events';
 import { ledgerView } from '../helpers/test-projections';
+import { projectionCode } from '../../lambda/projection/projection-code';
 
 const projection = eraseProjection(ledgerView);
 let store: EventStoreTable;
@@ -93,7 +94,7 @@ describe('the projector', () => {
     const result = await projectMessages(projection, [queueMessage(events[0]), queueMessage(events[1])], deps);
     // THEN a tombstone keeps the version and no view, and it is in no index
     expect(result.batchItemFailures).toEqual([]);
-    expect(await documentOf('closed')).toEqual({ pk: 'closed', sk: 'LedgerView', version: 3, deleted: true });
+    expect(await documentOf('closed')).toEqual({ pk: 'closed', sk: 'LedgerView', version: 3, codeVersion: projectionCode(projection), deleted: true });
   });
 
   test('fails an aggregate\'s messages when another instance wrote its document meanwhile', async () => {
@@ -144,13 +145,30 @@ describe('the projector', () => {
     expect(await documentOf('via-handler')).toMatchObject({ version: 3 });
   });
 
+  test('the Lambda handler fails the invocation when every message of the batch failed, with how many and the first cause; a partly failed batch returns its failures', async () => {
+    // GIVEN a projector whose read model is unreachable (no such table), and a batch of two aggregates
+    const logged: Record<string, unknown>[] = [];
+    const unreachable = createProjector(ledgerView, { ...deps, readModelTable: 'no-such-table', log: (entry) => logged.push(entry) });
+    const records = [...opened('unreachable-1').slice(0, 1), ...opened('unreachable-2').slice(0, 1)].map((e) => queueMessage(e));
+    // WHEN / THEN the function errs (so its Errors metric and alarm show the outage), naming the count and the cause
+    await expect(unreachable({ Records: records })).rejects.toThrow(/^Projection LedgerView: all 2 messages of the batch failed; the first cause: Projection LedgerView: unreachable-\d not projected; .*(ResourceNotFound|non-existent table)/);
+    // AND each failure was still logged
+    expect(logged).toHaveLength(2);
+    // WHEN a batch fails only in part, or is empty, THEN it answers with its failures
+    const handler = createProjector(ledgerView, deps);
+    const result = await handler({ Records: [{ messageId: 'garbled', body: '{' }, ...opened('partly').map((e) => queueMessage(e))] });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'garbled' }] });
+    expect(await documentOf('partly')).toMatchObject({ version: 3 });
+    await expect(handler({ Records: [] })).resolves.toEqual({ batchItemFailures: [] });
+  });
+
   test('fails at init when the module does not export defineProjection(...)', () => {
     expect(() => createProjector({ events: {} })).toThrow("the projector's module must have defineProjection(...) or defineCustomProjection(...) as its default export; it has not a definition (object).");
   });
 
   test('an event after a deletion starts the view again, on top of the tombstone', async () => {
-    // GIVEN a tombstone at v3
-    await readModel.doc.send(new PutCommand({ TableName: readModel.tableName, Item: { pk: 'stale', sk: 'LedgerView', version: 3, deleted: true } }));
+    // GIVEN a tombstone at v3, of this code (the event store is not read: it holds only v4)
+    await readModel.doc.send(new PutCommand({ TableName: readModel.tableName, Item: { pk: 'stale', sk: 'LedgerView', version: 3, codeVersion: projectionCode(projection), deleted: true } }));
     const events = envelopes('Ledger', 'stale', [{ type: 'Opened', data: { owner: 'dee' } }], 4);
     await storeEvents(store.doc, store.tableName, events);
     // WHEN v4 reopens it

@@ -7,6 +7,7 @@ import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { storeEvents } from '../helpers/store-events';
 import { ledgerView } from '../helpers/test-projections';
+import { projectionCode } from '../../lambda/projection/projection-code';
 
 const projection = eraseProjection(ledgerView);
 let store: EventStoreTable;
@@ -49,14 +50,14 @@ describe('rebuildProjection', () => {
     expect(await sorted(live)).toEqual(before);
   });
 
-  test('never moves a document back to an older version', async () => {
-    // GIVEN a document the live projector has moved past what the rebuild will read
-    const ahead = { pk: 'l-11', sk: 'LedgerView', version: 99, view: { owner: 'later', balance: 1, trail: [99], openedAt: 'x' } };
+  test('never moves a document of its own code back to an older version', async () => {
+    // GIVEN a document the live projector (this code) has moved past what the rebuild will read
+    const ahead = { pk: 'l-11', sk: 'LedgerView', version: 99, codeVersion: projectionCode(projection), view: { owner: 'later', balance: 1, trail: [99], openedAt: 'x' } };
     await rebuilt.doc.send(new PutCommand({ TableName: rebuilt.tableName, Item: ahead }));
     // WHEN
     const result = await rebuildProjection(projection, deps(rebuilt), { totalSegments: 2 });
-    // THEN
-    expect(result).toEqual({ aggregates: 60, written: 59 });
+    // THEN nothing is written: the other documents are this code's fold at this version already
+    expect(result).toEqual({ aggregates: 60, written: 0 });
     expect((await sorted(rebuilt)).find((item) => item.pk === 'l-11')).toEqual(ahead);
   });
 
@@ -76,6 +77,30 @@ describe('rebuildProjection', () => {
       expect(await sorted(fresh)).toEqual(await sorted(live));
     } finally {
       await fresh.drop();
+    }
+  });
+});
+
+describe('rebuildProjection over aggregates the projection never handled', () => {
+  test('writes nothing for them, and replaces only a document other code left', async () => {
+    // GIVEN accounts with only notes (a type LedgerView has no handler for), one opened account,
+    // and a tombstone an earlier code (which folded notes) left for one of the noted accounts
+    const [notes, readModel] = await Promise.all([createEventStoreTable('rebuild-unhandled-events'), createReadModelTable('rebuild-unhandled')]);
+    try {
+      const noted = ['n-1', 'n-2', 'n-3'].flatMap((id) => envelopes('Ledger', id, [{ type: 'Noted', data: { text: 'a' } }, { type: 'Noted', data: { text: 'b' } }]));
+      const opened = envelopes('Ledger', 'opened', [{ type: 'Opened', data: { owner: 'o' } }, { type: 'Noted', data: { text: 'c' } }]);
+      await storeEvents(notes.doc, notes.tableName, [...noted, ...opened]);
+      const earlier = { pk: 'n-2', sk: 'LedgerView', version: 2, codeVersion: 'earlier-code', deleted: true };
+      await readModel.doc.send(new PutCommand({ TableName: readModel.tableName, Item: earlier }));
+      // WHEN
+      const result = await rebuildProjection(projection, { ...deps(readModel), eventStoreTable: notes.tableName }, { totalSegments: 2 });
+      // THEN the opened account has its document, n-2 this code's tombstone, n-1 and n-3 nothing
+      expect(result).toEqual({ aggregates: 4, written: 2 });
+      expect((await sorted(readModel)).map((item) => [item.pk, item.version, item.codeVersion, item.deleted ?? false])).toEqual([
+        ['n-2', 2, projectionCode(projection), true], ['opened', 2, projectionCode(projection), false],
+      ]);
+    } finally {
+      await Promise.all([notes.drop(), readModel.drop()]);
     }
   });
 });

@@ -10,7 +10,7 @@ import { createEventStoreTable, type EventStoreTable } from '../helpers/create-e
 import { queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { createSessionTable } from '../helpers/create-session-table';
-import { ledger, ledgerView, type LedgerView } from '../helpers/test-projections';
+import { ledger, ledgerView, oldLedgerView, type LedgerView } from '../helpers/test-projections';
 
 // Lists of LedgerView by owner (index byOwner: pk owner, sk zero-padded balance + id; Closed deletes the view).
 let store: EventStoreTable;
@@ -118,6 +118,28 @@ describe('Repository.query with a session', () => {
     await send('l-exp-old', 'Deposit', { amount: 5 }, 's-gil', 0);
     // THEN the list is the projected one
     expect(await listed('gil', { sessionId: 's-gil' })).toEqual([['l-exp-old', 1]]);
+  });
+});
+
+describe('Repository.query with a session, over documents other projection code built', () => {
+  test('folds a listed document the session changed from event 1, as the projector will, reading it again for its code', async () => {
+    // GIVEN an account projected by the previous deploy's code (negative trail, doubled deposits), and a pending deposit of the session
+    const events = [...await send('l-old-code', 'Open', { owner: 'kai' }), ...await send('l-old-code', 'Deposit', { amount: 3 })];
+    const deps = { dynamoDb: readModel.doc, readModelTable: readModel.tableName, eventStoreTable: store.tableName, projectionName: 'LedgerView' };
+    expect((await projectMessages(eraseProjection(oldLedgerView), events.map((e) => queueMessage(e)), deps)).batchItemFailures).toEqual([]);
+    expect(await listed('kai')).toEqual([['l-old-code', 6]]);
+    const pending = await send('l-old-code', 'Deposit', { amount: 4 }, 's-kai');
+    const counter = countingClient(readModel.doc);
+    const repository = new Repository(ledgerView, { tableName: readModel.tableName, projectionName: 'LedgerView', dynamoDb: counter.client, readYourWrites: readYourWrites() });
+    // WHEN
+    const page = await repository.query({ index: 'byOwner', partition: 'kai', sessionId: 's-kai' });
+    // THEN the session sees today's code's fold of v1..v3, not the old view extended; v1..v2 come from one event-store read
+    expect(page.items).toEqual([{ aggregateId: 'l-old-code', version: 3, view: expect.objectContaining({ balance: 7, trail: [1, 2, 3] }) }]);
+    expect(counter.calls.filter((call) => call === `BatchGetCommand ${readModel.tableName}`)).toHaveLength(1);
+    expect(counter.calls.filter((call) => call === `QueryCommand ${store.tableName}`)).toHaveLength(1);
+    // AND once the projector has run, the list without the session is the same
+    await project(pending);
+    expect((await ledgers.query({ index: 'byOwner', partition: 'kai' })).items).toEqual(page.items);
   });
 });
 

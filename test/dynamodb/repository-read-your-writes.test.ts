@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Repository, ValidationError, defineProjection, type DocumentClientLike } from 'cdk-cqrs/runtime';
 import customer from '../../bin/domain/customer';
-import customerView from '../../bin/domain/customer-view';
+import customerView, { type CustomerView } from '../../bin/domain/customer-view';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { eraseProjection } from '../../lambda/projection/define-projection';
 import type { EventEnvelope } from '../../lambda/shared/envelope';
@@ -160,6 +160,31 @@ describe('Repository.get with a sessionId', () => {
     // THEN
     expect(seen).toEqual({ ...ann, status: 'ACTIVE' });
     expect(calls).toContain(`QueryCommand ${store.tableName}`);
+  });
+});
+
+describe('Repository.get with a sessionId, over a document other projection code built', () => {
+  // The previous deploy's code: it kept names upper case. The projector of today's code folds its
+  // documents again from event 1 rather than extending them; the merge must show that view.
+  const oldCustomerView = defineProjection<typeof customer, CustomerView>(customer, {
+    events: { ...customerView.events, CustomerRegistered: (_view, e) => ({ email: e.data.email, name: e.data.name.toUpperCase(), status: 'ACTIVE' }) },
+  });
+
+  test('folds the aggregate from event 1 with one event-store read, and shows the view the projector then writes', async () => {
+    // GIVEN a customer projected by the old code, and a pending email change of the session
+    const registered = await send('c-old-code', 'RegisterCustomer', ann);
+    const deps = { dynamoDb: readModel.doc, readModelTable: readModel.tableName, eventStoreTable: store.tableName, projectionName: 'CustomerView' };
+    expect((await projectMessages(eraseProjection(oldCustomerView), registered.map((e) => queueMessage(e)), deps)).batchItemFailures).toEqual([]);
+    expect(await projectedView('c-old-code')).toEqual({ ...ann, name: 'ANN', status: 'ACTIVE' });
+    const updated = await send('c-old-code', 'UpdateEmail', { email: 'ann@new.example.com' }, 's-old-code');
+    const { client, calls } = counting();
+    // WHEN
+    const seen = await repository(client).get('c-old-code', { sessionId: 's-old-code' });
+    // THEN the session sees today's code's fold of v1..v2 (v1 read from the event store), not the old view extended
+    expect(seen).toEqual({ email: 'ann@new.example.com', name: 'Ann', status: 'ACTIVE' });
+    expect(calls.filter((call) => call === `QueryCommand ${store.tableName}`)).toHaveLength(1);
+    await project(updated);
+    expect(await projectedView('c-old-code')).toEqual(seen);
   });
 });
 

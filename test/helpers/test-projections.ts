@@ -39,3 +39,20 @@ export const ledgerView = defineProjection<typeof ledger, LedgerView>(ledger, {
     byOwner: (view, aggregateId) => (view.balance > 0 ? { pk: view.owner, sk: `${String(view.balance).padStart(8, '0')}#${aggregateId}` } : undefined),
   },
 });
+
+/**
+ * The ledger's read model as an earlier deploy had it: other handlers, so another code version.
+ * Every trail entry it adds is negative, and it folds Noted too: a view that mixes both codes, or
+ * keeps this code's view where the new code's is due, shows in the trail.
+ */
+export const oldLedgerView = defineProjection<typeof ledger, LedgerView>(ledger, {
+  events: {
+    Opened: (view, e) => ({ owner: e.data.owner, balance: view?.balance ?? 0, trail: [...(view?.trail ?? []), -e.version], openedAt: e.metadata.occurredAt }),
+    Deposited: (view, e) => view && { ...view, balance: view.balance + 2 * e.data.amount, trail: [...view.trail, -e.version] },
+    Noted: (view, e) => view && { ...view, trail: [...view.trail, -e.version] },
+    Closed: () => null,
+  },
+  indexes: {
+    byOwner: (view, aggregateId) => (view.balance > 0 ? { pk: view.owner, sk: `${String(view.balance).padStart(8, '0')}#${aggregateId}` } : undefined),
+  },
+});

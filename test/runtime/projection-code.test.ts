@@ -1,0 +1,38 @@
+import { defineProjection } from 'cdk-cqrs/runtime';
+import { eraseProjection } from '../../lambda/projection/define-projection';
+import { projectionCode } from '../../lambda/projection/projection-code';
+import { toReadModelItem } from '../../lambda/store/read-model-item';
+import { ledger, ledgerView, oldLedgerView } from '../helpers/test-projections';
+
+const code = (projection: Parameters<typeof eraseProjection>[0]) => projectionCode(eraseProjection(projection));
+const { events, indexes } = ledgerView;
+
+describe('the code version of a projection', () => {
+  test('is a short hash, the same for definitions with the same handlers and index mappers', () => {
+    expect(code(ledgerView)).toMatch(/^[0-9a-f]{16}$/);
+    expect(code(defineProjection(ledger, { events, indexes }))).toBe(code(ledgerView));
+    // The order the handlers are listed in changes nothing.
+    expect(code(defineProjection(ledger, { events: Object.fromEntries(Object.entries(events).reverse()), indexes }))).toBe(code(ledgerView));
+  });
+
+  test('changes with a handler, an event type handled, an index mapper or the declared version', () => {
+    const others = [
+      oldLedgerView,
+      defineProjection(ledger, { events: { ...events, Deposited: (view, e) => view && { ...view, balance: view.balance - e.data.amount } }, indexes }),
+      defineProjection(ledger, { events: { ...events, Noted: (view) => view }, indexes }),
+      defineProjection(ledger, { events }),
+      defineProjection(ledger, { events, indexes: { byOwner: (view) => ({ pk: view.owner, sk: 'x' }) } }),
+      defineProjection(ledger, { events, indexes: { byOwnerToo: indexes!.byOwner } }),
+      defineProjection(ledger, { events, indexes, version: 2 }),
+      defineProjection(ledger, { events, indexes, version: '2' }),
+    ];
+    const codes = [code(ledgerView), ...others.map(code)];
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  test('is written on the item of a document that carries it, a tombstone included', () => {
+    const written = code(ledgerView);
+    expect(toReadModelItem(eraseProjection(ledgerView), 'LedgerView', 'l', { version: 2, view: undefined, code: written }))
+      .toEqual({ pk: 'l', sk: 'LedgerView', version: 2, codeVersion: written, deleted: true });
+  });
+});
