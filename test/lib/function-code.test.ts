@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BROKEN_ENTRY, COUNTER_ENTRY, COUNTER_MARKER, COUNTER_VIEW_ENTRY, GREETER_ENTRY, newStack } from './fixtures/stand-in-app';
 import { STAND_IN_RUNTIME_MARKER } from './fixtures/runtime';
-import { commandHandlerCode, projectorCode, publisherCode } from '../../lib/private/bundling/function-code';
+import { commandHandlerCode, projectorCode, publisherCode, queryHandlerCode } from '../../lib/private/bundling/function-code';
 import { esbuildPreference, loadEsbuild } from '../../lib/private/bundling/esbuild';
 
 /** Stages `code` in a new app, as a synth does, and returns its asset hash and bundle text. */
@@ -29,11 +30,36 @@ describe('bundling with esbuild-wasm (no native esbuild, no Docker)', () => {
     expect(loadEsbuild().implementation).toBe('esbuild-wasm');
   });
 
-  test('bundles the aggregate module and the runtime into one minified index.js', () => {
+  test('bundles the aggregate module and the runtime into one index.js, whitespace minified and identifiers kept', () => {
     expect(counter.bundle).toContain(COUNTER_MARKER);
     expect(counter.bundle).toContain(STAND_IN_RUNTIME_MARKER);
-    expect(counter.bundle).not.toContain('counterOverflowLimitForFixture');
+    // Kept so that a handler's text, which code versions hash, is the same in every bundle.
+    expect(counter.bundle).toContain('counterOverflowLimitForFixture');
     expect(counter.bundle.trim().split('\n').length).toBeLessThanOrEqual(2);
+  });
+
+  test('prints a projection handler the same in every bundle that holds it, the projector\'s and the query function\'s', () => {
+    // GIVEN a queries module that imports the aggregate and the projection, so its bundle holds more around them
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-queries-'));
+    try {
+      const queries = path.join(dir, 'queries.ts');
+      fs.writeFileSync(queries, [
+        `import counter from ${JSON.stringify(COUNTER_ENTRY)};`,
+        `import view from ${JSON.stringify(COUNTER_VIEW_ENTRY)};`,
+        "export default { definitionKind: 'queries', handlers: { Get: () => [counter, view] } };",
+      ].join('\n'));
+      // WHEN both are bundled
+      const projector = stage(projectorCode(COUNTER_VIEW_ENTRY)).bundle;
+      const query = stage(queryHandlerCode(queries)).bundle;
+      // THEN the handler's text (which the runtime hashes into the projection's code version) is the same
+      const at = projector.indexOf('Incremented:(view');
+      expect(at).toBeGreaterThan(0);
+      const handler = projector.slice(at, projector.indexOf('})', at) + 2);
+      expect(handler).toMatch(/^Incremented:\(view,e\)=>/);
+      expect(query).toContain(handler);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('resolves cdk-cqrs/runtime in the aggregate module to the same runtime copy as the handler', () => {
