@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
+import { contentHash } from '../shared/content-hash';
 import type { AnyProjection } from './define-projection';
-
-/** Hex digits kept of the sha256: 64 bits, so two different codes practically never collide. */
-const CODE_LENGTH = 16;
 
 /** Computed once per definition object: a projector (or query function) handles one for its lifetime. */
 const computed = new WeakMap<AnyProjection, string>();
@@ -31,10 +28,7 @@ export function projectionCode(projection: AnyProjection): string {
   const indexes = Object.entries(projection.indexes ?? {})
     .map(([index, mapper]) => [index, mapper.name, mapper.toString()])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const code = createHash('sha256')
-    .update(JSON.stringify({ version: projection.version ?? null, handlers, indexes }))
-    .digest('hex')
-    .slice(0, CODE_LENGTH);
+  const code = contentHash({ version: projection.version ?? null, handlers, indexes });
   computed.set(projection, code);
   return code;
 }

@@ -1,21 +1,11 @@
-import { createHash } from 'node:crypto';
+import { contentHash } from '../shared/content-hash';
 import type { AnyAggregate } from './define-aggregate';
-
-/** JSON with object keys sorted at every level, so that equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, current: unknown) => {
-    if (typeof current !== 'object' || current === null || Array.isArray(current)) return current;
-    return Object.fromEntries(Object.entries(current).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }) ?? 'undefined';
-}
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
 
 /**
  * What makes two sends of a commandId the same command: its type and its payload as the caller
  * sent it. A retry sends the same; anything else under the same commandId is a reused key.
  */
-export const commandFingerprint = (type: string, payload: unknown): string => sha256(canonicalJson([type, payload]));
+export const commandFingerprint = (type: string, payload: unknown): string => contentHash([type, payload]);
 
 const stateCodeVersions = new WeakMap<AnyAggregate, string>();
 
@@ -29,7 +19,7 @@ export function stateCodeVersion(aggregate: AnyAggregate): string {
   let version = stateCodeVersions.get(aggregate);
   if (version === undefined) {
     const evolve = Object.keys(aggregate.events).sort().map((type) => [type, String(aggregate.events[type])]);
-    version = sha256(canonicalJson([aggregate.stateVersion ?? null, String(aggregate.initialState), evolve])).slice(0, 22);
+    version = contentHash([aggregate.stateVersion ?? null, String(aggregate.initialState), evolve]);
     stateCodeVersions.set(aggregate, version);
   }
   return version;
