@@ -14,7 +14,7 @@ import { asWriteFailure } from './write-failure';
 
 export { fromEventItem, toEventItem, type IdempotencyRecord, type Snapshot };
 
-const { partitionKey: PK, sortKey: SK } = EVENT_STORE;
+const { partitionKey: PK, sortKey: SK, eventAttributes: EVENT_ATTRIBUTES } = EVENT_STORE;
 
 /** An event slot (pk, version) is free: no other command has written that version. */
 export const versionIsFree = `attribute_not_exists(${PK})`;
@@ -116,7 +116,9 @@ export class EventStore {
       const page: QueryCommandOutput = await this.client.send(new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        // Only the event attributes: a reader of its own writes may read no others (no snapshot state).
+        ProjectionExpression: EVENT_ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK, ...Object.fromEntries(EVENT_ATTRIBUTES.map((name, i) => [`#a${i}`, name])) },
         ExpressionAttributeValues: { ':pk': aggregateId, ':first': firstVersion, ':last': lastVersion },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,

@@ -53,6 +53,11 @@ export const EVENT_STORE = {
   kinds: { event: 'event', snapshot: 'snapshot', command: 'command' },
   /** Epoch seconds after which DynamoDB TTL may delete an item (idempotency records only). */
   ttlAttribute: 'expiresAt',
+  /**
+   * The attributes of an event item, all a read of events asks for (a `ProjectionExpression`):
+   * a reader of its own writes is granted only these, so a snapshot's `state` stays hidden.
+   */
+  eventAttributes: ['pk', 'sk', 'kind', 'aggregateName', 'type', 'data', 'metadata'],
 } as const;
 
 /**

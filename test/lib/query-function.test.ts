@@ -48,7 +48,14 @@ describe('the query function', () => {
     });
     const statements = statementsOfRole(made.stack, 'Counters/QueryHandler/Role');
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/SessionTable/Table') });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/EventStore/Table') });
+    expect(statements).toContainEqual({
+      Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/EventStore/Table'),
+      // Events only: no snapshot state, no idempotency record fields
+      Condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'kind', 'aggregateName', 'type', 'data', 'metadata'] },
+        'StringEqualsIfExists': { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    });
     expect([...new Set(actionsOf(statements))]).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 

@@ -86,7 +86,14 @@ describe('grantReadYourWrites', () => {
     const arnOf = (path: string) => ({ 'Fn::GetAtt': [logicalIdOf(stack, path), 'Arn'] });
     const statements = statementsOfRole(stack, 'Reader');
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/SessionTable/Table') });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/EventStore/Table') });
+    expect(statements).toContainEqual({
+      Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnOf('Counters/EventStore/Table'),
+      // Events only: no snapshot state, no idempotency record fields
+      Condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'kind', 'aggregateName', 'type', 'data', 'metadata'] },
+        'StringEqualsIfExists': { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    });
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: arnOf('Key') });
     // The read model's read statement and these three: nothing else.
     expect(statements).toHaveLength(4);

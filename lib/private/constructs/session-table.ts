@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EVENT_STORE_READER_ACTIONS, SESSION_READ_ACTIONS } from '../iam-actions';
 import { secureTableDefaults } from '../table-defaults';
-import { SESSION_TABLE } from '../runtime-contract';
+import { EVENT_STORE, SESSION_TABLE } from '../runtime-contract';
 
 /** Properties of a `SessionTable`. */
 export interface SessionTableProps {
@@ -42,5 +42,13 @@ export class SessionTable extends Construct {
  */
 export function grantSessionRead(grantee: iam.IGrantable, sessionTable: dynamodb.ITableV2, eventStore: dynamodb.ITableV2): iam.Grant {
   return iam.Grant.addToPrincipal({ grantee, actions: SESSION_READ_ACTIONS, resourceArns: [sessionTable.tableArn] })
-    .combine(iam.Grant.addToPrincipal({ grantee, actions: EVENT_STORE_READER_ACTIONS, resourceArns: [eventStore.tableArn] }));
+    .combine(iam.Grant.addToPrincipal({
+      grantee, actions: EVENT_STORE_READER_ACTIONS, resourceArns: [eventStore.tableArn],
+      // Events only: the runtime's read names exactly these attributes, so a snapshot's state and an
+      // idempotency record's fields cannot be read with this grant.
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...EVENT_STORE.eventAttributes] },
+        'StringEqualsIfExists': { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    }));
 }

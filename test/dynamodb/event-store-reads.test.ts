@@ -1,3 +1,5 @@
+import { EVENT_STORE } from '../../lib/private/runtime-contract';
+import { EventStore } from '../../lambda/store/event-store';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { localDynamoDb } from '../helpers/dynamodb-client';
@@ -27,5 +29,24 @@ test('every read of the command handler is strongly consistent', async () => {
   await expect(handleCommand(counter, { type: 'Increment', aggregateId: 'reads', payload: { by: 1 }, expectedVersion: 0 }, deps)).rejects.toMatchObject({ name: 'ConcurrencyError' });
   expect(new Set(reads.map((read) => read.command))).toEqual(new Set(['QueryCommand', 'GetItemCommand']));
   expect(reads.filter((read) => read.consistent !== true)).toEqual([]);
+  client.destroy();
+});
+
+test('a read of events names exactly the event attributes, which is all grantReadYourWrites allows: a snapshot in the range shows no state', async () => {
+  const client = localDynamoDb();
+  const projections: unknown[] = [];
+  client.middlewareStack.add((next) => async (args) => {
+    const input = args.input as { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+    if (input.ProjectionExpression) projections.push(input.ProjectionExpression.split(', ').map((name) => input.ExpressionAttributeNames?.[name]));
+    return next(args);
+  }, { step: 'initialize', name: 'recordProjections' });
+  const doc = documentClient(client);
+  const deps = table.deps({ dynamoDb: doc, aggregateName: 'Counter', snapshotEvery: 2 });
+  await handleCommand(counter, { type: 'Increment', aggregateId: 'projected', payload: { by: 1, times: 3 } }, deps);
+  // WHEN the events around the snapshot at 3.5 are read
+  const events = await new EventStore(doc, table.tableName, 0).readRange('projected', 1, 4);
+  // THEN
+  expect(projections).toEqual([[...EVENT_STORE.eventAttributes]]);
+  expect(events.map((event) => event.version)).toEqual([1, 2, 3]);
   client.destroy();
 });
