@@ -60,13 +60,15 @@ export async function readSessionEntries(
 export async function mergeSessionEntries(
   projection: AnyProjection, document: ProjectedDocument, entries: readonly SessionEntryItem[], aggregateId: string, store: EventStore,
 ): Promise<ProjectedDocument> {
-  const newer = entries.filter((entry) => entry.version > document.version);
+  // The keys keep aggregates apart; the merge checks it too, so no entry of another aggregate is ever applied.
+  const own = entries.filter((entry) => entry.aggregateId === aggregateId);
+  const newer = own.filter((entry) => entry.version > document.version);
   if (newer.length === 0) return document;
   const target = Math.max(...newer.map((entry) => entry.version));
   // Version 0 is no document: there is nothing to extend, whoever's code it is.
   const refold = document.version > 0 && document.code !== projectionCode(projection);
   const base: ProjectedDocument = refold ? { version: 0, view: undefined } : document;
-  const held = uniqueByVersion((refold ? entries : newer).flatMap((entry) => entry.events ?? [])).filter((event) => event.version > base.version && event.version <= target);
+  const held = uniqueByVersion((refold ? own : newer).flatMap((entry) => entry.events ?? [])).filter((event) => event.version > base.version && event.version <= target);
   const events = await eventsThrough(store, aggregateId, base.version, target, held);
   const { document: merged, failure } = foldProjection(projection, base, events);
   if (failure) throw failure.error;

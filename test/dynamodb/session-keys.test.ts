@@ -5,6 +5,9 @@ import customerView from '../../bin/domain/customer-view';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { idempotencyKey, sessionEntryPrefix, sessionEntrySortKey } from '../../lambda/store/keys';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
+import { EventStore } from '../../lambda/store/event-store';
+import { mergeSessionEntries } from '../../lambda/sessions/session-read';
+import { eraseProjection } from '../../lambda/projection/define-projection';
 import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { createSessionTable } from '../helpers/create-session-table';
 
@@ -48,4 +51,14 @@ describe('keys built from ids are unambiguous', () => {
       expect(sessionEntrySortKey('Customer', a2, version).startsWith(sessionEntryPrefix('Customer', a1))).toBe(false);
     }), { numRuns: 2000 });
   });
+
+  test('a merge applies no entry of another aggregate, even one handed to it', async () => {
+    // GIVEN the entries of acme#eu, read by mistake for acme
+    const eu = await handleCommand(customer, { type: 'RegisterCustomer', aggregateId: 'acme#eu-2', payload: ann, sessionId: 's-2' }, withSession());
+    const entries = [{ aggregateId: 'acme#eu-2', firstVersion: 1, version: 1, events: [...eu.events] }];
+    const events = new EventStore(store.doc, store.tableName, 0);
+    // WHEN / THEN acme stays without a document
+    await expect(mergeSessionEntries(eraseProjection(customerView), { version: 0, view: undefined }, entries, 'acme-2', events)).resolves.toEqual({ version: 0, view: undefined });
+  });
 });
+
