@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CommandResult } from '../shared/envelope';
+import type { CommandEnvelope, CommandResult } from '../shared/envelope';
 import { ConcurrencyError, IdempotencyKeyReused, isCommandRejection, isConcurrencyError, isDomainError } from '../shared/errors';
 import { describeError } from '../shared/guards';
 import { CONFLICT_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
@@ -33,7 +33,8 @@ export interface CommandHandlerDeps {
 interface Current {
   readonly state: unknown;
   readonly version: number;
-  readonly fromCache: boolean;
+  /** Taken from the warm cache, or assumed new from `expectedVersion: 0`: not read from the store. */
+  readonly unconfirmed: boolean;
   /** The load passed over a snapshot of other code: the next successful write also writes a fresh one. */
   readonly staleSnapshot: boolean;
 }
@@ -79,26 +80,27 @@ async function decideAndAppend(
   let retries = 0;
   let useCache = true;
   for (;;) {
-    const current = await currentState(aggregate, command.aggregateId, store, deps.cache, useCache);
-    // Whatever the warm cache makes us answer other than a write is checked against the store first:
-    // another container may have moved the aggregate on (a write on stale state fails its condition anyway).
+    const current = await currentState(aggregate, command, store, deps.cache, useCache);
+    // Whatever unconfirmed state (warm cache, assumed new) makes us answer other than a write is checked
+    // against the store first: another container may have moved the aggregate on (a write on stale
+    // state fails its condition anyway).
     const confirm = () => {
       useCache = false;
     };
     if (command.expectedVersion !== undefined && command.expectedVersion !== current.version) {
-      if (current.fromCache) { confirm(); continue; }
+      if (current.unconfirmed) { confirm(); continue; }
       throw new ConcurrencyError({ aggregateId: command.aggregateId, expectedVersion: command.expectedVersion, currentVersion: current.version, aggregateName: deps.aggregateName });
     }
     let decision;
     try {
       decision = decideOn(aggregate, prepared, current, { aggregateName: deps.aggregateName, eventSource: deps.eventSource });
     } catch (err) {
-      if (current.fromCache && isCommandRejection(err)) { confirm(); continue; }
+      if (current.unconfirmed && isCommandRejection(err)) { confirm(); continue; }
       throw err;
     }
     const { events, state: newState, version: newVersion } = decision;
     if (events.length === 0) {
-      if (current.fromCache) { confirm(); continue; }
+      if (current.unconfirmed) { confirm(); continue; }
       return (await firstResult()) ?? { aggregateId: command.aggregateId, version: current.version, events: [] };
     }
     const appended = await store.append({
@@ -125,8 +127,8 @@ async function decideAndAppend(
       if (first) return first;
       throw new Error(`Idempotency record of command ${command.commandId} exists but could not be read.`);
     }
-    // A stale warm cache is not the caller's conflict: reload without spending a retry.
-    if (current.fromCache) { confirm(); continue; }
+    // Stale unconfirmed state is not the caller's conflict: reload without spending a retry.
+    if (current.unconfirmed) { confirm(); continue; }
     if (command.expectedVersion !== undefined || retries >= deps.maxConflictRetries) {
       throw new ConcurrencyError({
         aggregateId: command.aggregateId, expectedVersion: command.expectedVersion,
@@ -139,12 +141,19 @@ async function decideAndAppend(
   }
 }
 
-async function currentState(aggregate: AnyAggregate, aggregateId: string, store: EventStore, cache: WarmCache | undefined, useCache: boolean): Promise<Current> {
-  const cached = useCache ? cache?.get(aggregateId) : undefined;
-  if (cached) return { ...cached, fromCache: true, staleSnapshot: false };
-  const loaded = await store.load(aggregateId, stateCodeVersion(aggregate));
+/**
+ * The state to decide on: the warm cache's, else (for a caller who says the aggregate is new,
+ * `expectedVersion: 0`) the initial state with no read at all, else the store's. The first two are
+ * unconfirmed: a write on them fails its condition if they are stale, and any other answer is
+ * checked against the store first.
+ */
+async function currentState(aggregate: AnyAggregate, command: CommandEnvelope, store: EventStore, cache: WarmCache | undefined, useCache: boolean): Promise<Current> {
+  const cached = useCache ? cache?.get(command.aggregateId) : undefined;
+  if (cached) return { ...cached, unconfirmed: true, staleSnapshot: false };
+  if (useCache && command.expectedVersion === 0) return { state: aggregate.initialState(), version: 0, unconfirmed: true, staleSnapshot: false };
+  const loaded = await store.load(command.aggregateId, stateCodeVersion(aggregate));
   const state = foldEvents(aggregate, loaded.snapshot ? loaded.snapshot.state : aggregate.initialState(), loaded.events);
-  return { state, version: loaded.version, fromCache: false, staleSnapshot: loaded.passedStaleSnapshot };
+  return { state, version: loaded.version, unconfirmed: false, staleSnapshot: loaded.passedStaleSnapshot };
 }
 
 /** A snapshot is derived data: one that cannot be written is reported, and the command still succeeds. */

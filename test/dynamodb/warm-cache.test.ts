@@ -19,6 +19,24 @@ function countingClient(): { client: DynamoDBClient; calls: string[] } {
   return { client, calls };
 }
 
+describe('a creation (expectedVersion: 0)', () => {
+  test('costs one DynamoDB request: the conditional write, no read', async () => {
+    const { client, calls } = countingClient();
+    const deps = table.deps({ dynamoDb: documentClient(client), cache: new WarmCache(), aggregateName: 'Counter' });
+    const result = await handleCommand(counter, { type: 'Increment', aggregateId: 'created', payload: { by: 1 }, expectedVersion: 0 }, deps);
+    expect(result.version).toBe(1);
+    expect(calls).toEqual(['PutItemCommand']);
+    client.destroy();
+  });
+
+  test('of an aggregate that exists is still a ConcurrencyError with its current version, and writes nothing', async () => {
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'exists', payload: { by: 1, times: 2 } }, table.deps({ aggregateName: 'Counter' }));
+    await expect(handleCommand(counter, { type: 'Increment', aggregateId: 'exists', payload: { by: 1 }, expectedVersion: 0 }, table.deps({ aggregateName: 'Counter' })))
+      .rejects.toMatchObject({ name: 'ConcurrencyError', expectedVersion: 0, currentVersion: 2 });
+    expect((await table.scanAll()).filter((item) => item.pk === 'exists' && item.kind === 'event')).toHaveLength(2);
+  });
+});
+
 describe('the warm cache', () => {
   test('a hot aggregate costs one DynamoDB round trip per command', async () => {
     // GIVEN a container that has seen the aggregate
