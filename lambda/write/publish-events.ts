@@ -79,50 +79,53 @@ export function toBusEntry(record: StreamRecord, deps: Pick<PublisherDeps, 'even
 }
 
 /**
- * The items of the next PutEvents request, from `start` on: as many as fit in 10 entries and
- * 256 KB, ending before a second event of an aggregate already in it. PutEvents may accept some
- * entries of a request and fail others, and a failed entry is retried after the others were
- * accepted; so a request holds one event per aggregate, and an aggregate's next event goes only
- * once this one is accepted. Items that are not events (undefined) ride along.
+ * The next PutEvents request: the earliest pending event of each aggregate, in stream order, as
+ * many as fit in 10 entries and 256 KB. PutEvents may accept some entries of a request and fail
+ * others, and a failed entry is retried after the others were accepted; so a request holds one
+ * event per aggregate, and an aggregate's next event goes only in a later request, once this one
+ * is accepted. The events of different aggregates share requests, so a command's many events and
+ * many aggregates' single events both fill them.
+ *
+ * @param pending indexes of the events not yet accepted, ascending
  */
-export function nextRequest(items: readonly (Publishable | undefined)[], start: number): number[] {
+export function nextRequest(items: readonly (Publishable | undefined)[], pending: Iterable<number>): number[] {
   const taken: number[] = [];
-  const aggregates = new Set<string>();
+  // Aggregates whose earliest pending event was met: in the request, or left for a later one.
+  const met = new Set<string>();
   let bytes = 0;
-  for (let index = start; index < items.length; index += 1) {
+  for (const index of pending) {
     const item = items[index];
-    if (item) {
-      const size = entrySize(item.entry);
-      const full = aggregates.size === PUT_EVENTS_LIMITS.maxEntries || (aggregates.size > 0 && bytes + size > PUT_EVENTS_LIMITS.maxBytes);
-      if (full || aggregates.has(item.aggregateId)) break;
-      aggregates.add(item.aggregateId);
-      bytes += size;
-    }
+    if (!item || met.has(item.aggregateId)) continue;
+    met.add(item.aggregateId);
+    const size = entrySize(item.entry);
+    if (taken.length > 0 && bytes + size > PUT_EVENTS_LIMITS.maxBytes) continue;
     taken.push(index);
+    bytes += size;
+    if (taken.length === PUT_EVENTS_LIMITS.maxEntries) break;
   }
   return taken;
 }
 
 /**
- * Puts the items on the bus in the given order, one request after the other (`nextRequest`), each
- * retried per PUBLISH_RETRY_POLICY. Stops at the first request that keeps failing, and answers the
- * first item of it not accepted: every item before it was accepted, none after its request was sent.
+ * Puts the items on the bus, each aggregate's in the given order, in requests from
+ * `nextRequest`, each retried per PUBLISH_RETRY_POLICY. Stops at the first request that keeps
+ * failing, and answers the earliest item not accepted: every item before it was accepted, and
+ * of each aggregate, only a prefix of its items was (items after it are sent again on a retry:
+ * duplicates, never a later version before an earlier one).
  */
 export async function publishInOrder(items: readonly (Publishable | undefined)[], deps: PublisherDeps): Promise<PublishFailure | undefined> {
-  let start = 0;
-  while (start < items.length) {
-    const request = nextRequest(items, start);
-    const events = request.flatMap((index) => {
-      const item = items[index];
-      return item ? [{ index, item }] : [];
-    });
-    const failed = await putWithRetries(events.map((e) => e.item.entry), deps);
+  // A Set keeps insertion order, and items are only deleted: it stays ascending.
+  const pending = new Set(items.flatMap((item, index) => (item ? [index] : [])));
+  while (pending.size > 0) {
+    const request = nextRequest(items, pending);
+    const entries = request.map((index) => (items[index] as Publishable).entry);
+    const failed = await putWithRetries(entries, deps);
+    request.forEach((index, i) => { if (!failed.has(entries[i])) pending.delete(index); });
     if (failed.size > 0) {
-      // In item order, so the caller resumes at the earliest event that is not on the bus.
-      const first = events.find((e) => failed.has(e.item.entry));
-      if (first) return { index: first.index, errorCode: failed.get(first.item.entry) ?? 'Unknown' };
+      const [first] = pending;
+      const entry = (items[first] as Publishable).entry;
+      return { index: first, errorCode: failed.get(entry) ?? [...failed.values()][0] };
     }
-    start = request[request.length - 1] + 1;
   }
   return undefined;
 }

@@ -96,7 +96,7 @@ describe('the outbox publisher', () => {
 
   // Kills the mutant that reports the last failed record of a request instead of the first.
   test('reports the earliest of several records that keep failing in one request', async () => {
-    // GIVEN a bus that always refuses the first events of c-1 and c-2, which share the first request
+    // GIVEN a bus that always refuses the first events of c-1 and c-2, which are in the first request
     const eventRecords = records.filter((r) => r.dynamodb?.NewImage?.kind?.S === 'event');
     const poisons = [keyOf(eventRecords[0]), keyOf(eventRecords[1])];
     expect(poisons).toEqual(['c-1/1', 'c-2/1']);
@@ -104,7 +104,7 @@ describe('the outbox publisher', () => {
     // WHEN
     const result = await publishStreamRecords(eventRecords, { ...quiet, putEvents: recorder.putEvents });
     // THEN
-    expect(recorder.calls[0].map(entryKey)).toEqual(poisons);
+    expect(recorder.calls[0].map(entryKey)).toEqual(expect.arrayContaining(poisons));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: eventRecords[0].dynamodb?.SequenceNumber }] });
   });
 
