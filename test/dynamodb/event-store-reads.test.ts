@@ -25,8 +25,8 @@ test('every read of the command handler is strongly consistent', async () => {
   const deps = table.deps({ dynamoDb: documentClient(client), aggregateName: 'Counter' });
   // A load, a conflict's current version, and an idempotency lookup (a retried command now refused as stale)
   await handleCommand(counter, { type: 'Increment', aggregateId: 'reads', payload: { by: 1 }, commandId: 'c-1' }, deps);
-  await handleCommand(counter, { type: 'Increment', aggregateId: 'reads', payload: { by: 1 }, commandId: 'c-1', expectedVersion: 0 }, deps);
-  await expect(handleCommand(counter, { type: 'Increment', aggregateId: 'reads', payload: { by: 1 }, expectedVersion: 0 }, deps)).rejects.toMatchObject({ name: 'ConcurrencyError' });
+  await handleCommand(counter, { type: 'Increment', aggregateId: 'reads', payload: { by: 1 }, commandId: 'c-1', expectedVersion: 5 }, deps);
+  await expect(handleCommand(counter, { type: 'Increment', aggregateId: 'reads', payload: { by: 1 }, expectedVersion: 5 }, deps)).rejects.toMatchObject({ name: 'ConcurrencyError' });
   expect(new Set(reads.map((read) => read.command))).toEqual(new Set(['QueryCommand', 'GetItemCommand']));
   expect(reads.filter((read) => read.consistent !== true)).toEqual([]);
   client.destroy();

@@ -1,0 +1,2 @@
+/** Under Stryker, DynamoDB Local outlives a jest run: see stryker-global-setup.ts. */
+export default async function strykerGlobalTeardown(): Promise<void> {}
