@@ -13,6 +13,7 @@ import { CommandFunction } from './private/constructs/command-function';
 import { EventPublisher } from './private/constructs/event-publisher';
 import { EventStoreTable } from './private/constructs/event-store-table';
 import { validateAggregateProps } from './private/aggregate-validation';
+import { checkDefinitions } from './private/definition-checks';
 import { AGGREGATE_PART_IDS } from './private/construct-ids';
 import type { IProjection } from './projection-props';
 import { grantReadModelRead } from './private/constructs/read-model-table';
@@ -81,7 +82,9 @@ export class CqrsAggregate extends Construct {
 
   constructor(scope: Construct, id: string, props: CqrsAggregateProps) {
     super(scope, id);
-    validateAggregateProps(`CqrsAggregate '${id}'`, props);
+    const where = `CqrsAggregate '${id}'`;
+    validateAggregateProps(where, props);
+    checkDefinitions(where, props);
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.eventSource = `${props.namespace ?? DEFAULTS.namespace}.${props.aggregateName}`;
@@ -130,7 +133,7 @@ export class CqrsAggregate extends Construct {
     this.encryptionKey = props.encryptionKey;
     const readSide = provisionReadSide(this, {
       ...props,
-      where: `CqrsAggregate '${id}'`,
+      where,
       eventSource: this.eventSource,
       eventBus: this.eventBus,
       eventStore: this.eventStore,

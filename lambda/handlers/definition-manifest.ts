@@ -3,7 +3,7 @@ import { isRecord } from '../shared/guards';
 
 /**
  * What synth needs to know of a user's module, read by the runtime itself: the construct bundles
- * this entry with the module and evaluates it at synth (lib/private/bundling/projection-manifest.ts),
+ * this entry with the module and evaluates it at synth (lib/private/bundling/module-manifest.ts),
  * so the shapes of definitions are known in one place, the runtime.
  */
 export interface DefinitionManifest {

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { counterStack } from './fixtures/aggregate';
+import {
+  COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, COUNTER_VIEW_ENTRY, GREETER_ENTRY, NO_DEFAULT_EXPORT_ENTRY, newStack,
+} from './fixtures/stand-in-app';
+import { CqrsAggregate, type CqrsAggregateProps } from '../../lib';
+import { manifestBundles } from '../../lib/private/bundling/module-manifest';
+
+const VIEW = { projectionName: 'CounterView', entry: COUNTER_VIEW_ENTRY };
+
+describe('synth checks of the modules an aggregate is given', () => {
+  const fails = (props: Partial<CqrsAggregateProps>) => () => counterStack(props);
+
+  test('fails if entry is a projection module', () => {
+    expect(fails({ entry: COUNTER_VIEW_ENTRY })).toThrow(
+      `CqrsAggregate 'Counters': entry ${COUNTER_VIEW_ENTRY}: the module's default export must be defineAggregate(...); it is defineProjection(...). `
+      + 'A projection module goes in projections: [{ projectionName, entry }]; point entry at a module whose default export is defineAggregate(...).');
+  });
+
+  test('fails if entry is a queries module', () => {
+    expect(fails({ entry: COUNTER_QUERIES_ENTRY })).toThrow(
+      `CqrsAggregate 'Counters': entry ${COUNTER_QUERIES_ENTRY}: the module's default export must be defineAggregate(...); it is defineQueries(...). `
+      + 'A queries module goes in queries: { entry }; point entry at a module whose default export is defineAggregate(...).');
+  });
+
+  test('fails if queries.entry is an aggregate module', () => {
+    expect(fails({ projections: [VIEW], queries: { entry: COUNTER_ENTRY } })).toThrow(
+      `CqrsAggregate 'Counters': queries.entry ${COUNTER_ENTRY}: the module's default export must be defineQueries(...); it is defineAggregate(...). `
+      + 'An aggregate module goes in entry; point queries.entry at a module whose default export is defineQueries(...).');
+  });
+
+  test('fails if queries.entry is not a definition', () => {
+    expect(fails({ projections: [VIEW], queries: { entry: GREETER_ENTRY } })).toThrow(
+      `CqrsAggregate 'Counters': queries.entry ${GREETER_ENTRY}: the module's default export must be defineQueries(...); it is not a definition (object). `
+      + 'Point queries.entry at a module whose default export is defineQueries(...).');
+  });
+
+  describe('a module with no default export', () => {
+    test('fails if the aggregate module has no default export', () => {
+      expect(fails({ entry: NO_DEFAULT_EXPORT_ENTRY })).toThrow(
+        `CqrsAggregate 'Counters': entry ${NO_DEFAULT_EXPORT_ENTRY}: the module has no default export. Add \`export default defineAggregate(...)\` to it.`);
+    });
+
+    test('fails if a projection module has no default export', () => {
+      expect(fails({ projections: [{ projectionName: 'CounterView', entry: NO_DEFAULT_EXPORT_ENTRY }] })).toThrow(
+        `CqrsAggregate 'Counters': projection 'CounterView' (entry ${NO_DEFAULT_EXPORT_ENTRY}): the module has no default export. `
+        + 'Add `export default defineProjection(...)` (or `defineCustomProjection(...)`) to it.');
+    });
+
+    test('fails if the queries module has no default export', () => {
+      expect(fails({ projections: [VIEW], queries: { entry: NO_DEFAULT_EXPORT_ENTRY } })).toThrow(
+        `CqrsAggregate 'Counters': queries.entry ${NO_DEFAULT_EXPORT_ENTRY}: the module has no default export. Add \`export default defineQueries(...)\` to it.`);
+    });
+  });
+
+  describe('reading them', () => {
+    let dir: string;
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    beforeEach(() => {
+      // Fresh files: the manifests are cached per module path and process.
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-checks-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const aggregate = "import { defineAggregate } from 'cdk-cqrs/runtime';\nexport default defineAggregate({ initialState: () => ({}), commands: {}, events: { Noted: (s) => s } });\n";
+    const view = "import { defineProjection } from 'cdk-cqrs/runtime';\nimport notes from './notes';\nexport default defineProjection(notes, { events: { Noted: (v) => v } });\n";
+
+    test('reads an aggregate\'s modules in one bundle, once per process', () => {
+      // GIVEN an aggregate module, two projections of it and a queries module, none read yet
+      const props = {
+        aggregateName: 'Note',
+        entry: write('notes.ts', aggregate),
+        projections: [{ projectionName: 'NoteView', entry: write('note-view.ts', view) }, { projectionName: 'NoteList', entry: write('note-list.ts', view) }],
+        queries: { entry: write('note-queries.ts', "export default { definitionKind: 'queries', handlers: {} };\n") },
+      };
+      const before = manifestBundles.count;
+      // WHEN
+      new CqrsAggregate(newStack().stack, 'Notes', props);
+      new CqrsAggregate(newStack().stack, 'Notes', props);
+      // THEN
+      expect(manifestBundles.count - before).toBe(1);
+    });
+
+    test('fails naming the module that throws while it loads, though read with the others', () => {
+      const entry = write('notes.ts', aggregate);
+      const broken = write('broken-view.ts', "throw new Error('fixture view cannot load 8e1f');\n");
+      expect(() => new CqrsAggregate(newStack().stack, 'Notes', {
+        aggregateName: 'Note', entry, projections: [{ projectionName: 'NoteView', entry: write('note-view.ts', view) }, { projectionName: 'Broken', entry: broken }],
+      })).toThrow(`CqrsAggregate 'Notes': projection 'Broken' (entry ${broken}): evaluating the module to read its definition failed: fixture view cannot load 8e1f`);
+    });
+  });
+});
