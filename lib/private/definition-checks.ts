@@ -41,6 +41,8 @@ export interface ProjectionManifest {
   readonly eventTypes: string[];
   /** The read-model indexes it fills (its `indexes`), sorted. */
   readonly indexNames: string[];
+  /** The event types of the aggregate it is defined on, sorted; undefined when that is no definition. */
+  readonly aggregateEventTypes?: string[];
 }
 
 /** Where a projection is declared, for error messages. */
@@ -63,13 +65,14 @@ export function readProjectionManifest(site: ProjectionSite): ProjectionManifest
     kind: manifest.kind as ProjectionManifest['kind'],
     eventTypes: manifest.eventTypes,
     indexNames: manifest.indexNames,
+    aggregateEventTypes: manifest.aggregateEventTypes,
   };
 }
 
 /**
  * Reads every module of an aggregate (in one bundle when it can) and checks each against the
- * prop it is given in: `entry` defines an aggregate, each projection a projection, and
- * `queries.entry` queries. Throws at the first module that does not.
+ * prop it is given in: `entry` defines an aggregate, each projection a projection of that very
+ * aggregate, `queries.entry` queries. Throws at the first module that does not.
  */
 export function checkDefinitions(where: string, props: CqrsAggregateProps): void {
   const entry = path.resolve(props.entry);
@@ -77,9 +80,10 @@ export function checkDefinitions(where: string, props: CqrsAggregateProps): void
   const queriesEntry = props.queries && path.resolve(props.queries.entry);
   prefetchModuleManifests([entry, ...projections.map((projection) => projection.entry), ...(queriesEntry ? [queriesEntry] : [])]);
 
-  readInRole('aggregate', { prefix: `${where}: entry ${entry}`, entry, what: `the aggregate module ${entry}` });
+  const aggregate = readInRole('aggregate', { prefix: `${where}: entry ${entry}`, entry, what: `the aggregate module ${entry}` });
   for (const projection of projections) {
-    readProjectionManifest({ where, projectionName: projection.projectionName, entry: projection.entry });
+    const manifest = readProjectionManifest({ where, projectionName: projection.projectionName, entry: projection.entry });
+    checkSameAggregate(`${where}: projection '${projection.projectionName}' (entry ${projection.entry})`, manifest, entry, aggregate);
   }
   if (queriesEntry) {
     readInRole('queries', { prefix: `${where}: queries.entry ${queriesEntry}`, entry: queriesEntry, what: `the queries module ${queriesEntry}` });
@@ -98,4 +102,26 @@ function readInRole(role: Role, site: { prefix: string; entry: string; what: str
     throw new Error(`${site.prefix}: the module's default export must be ${define}; it is ${manifest.found}. ${place} ${prop} at a module whose default export is ${define}.`);
   }
   return manifest;
+}
+
+/**
+ * A projection's rule matches the events of the aggregate it is listed with; defined on another
+ * aggregate, its handlers are for events that never come, and it would never run. Two
+ * aggregates are told apart by their event types: a projection imported through another path
+ * or package to the same aggregate still has the same ones.
+ */
+function checkSameAggregate(prefix: string, projection: ProjectionManifest, aggregateEntry: string, aggregate: ModuleManifest): void {
+  const theirs = projection.aggregateEventTypes;
+  const ours = aggregate.aggregateEventTypes ?? [];
+  // A projection whose aggregate is no definition (a hand-made object) cannot be compared.
+  if (!theirs || (theirs.length === ours.length && theirs.every((type, index) => type === ours[index]))) return;
+  throw new Error(`${prefix}: it is defined on another aggregate than the one at entry ${aggregateEntry}: that aggregate has the events ${listed(theirs)}; this one has ${listed(ours)}. `
+    + 'Its rule matches only this aggregate\'s events, so it would never run. Define it on the default export of entry, or list it in the projections of its own aggregate\'s CqrsAggregate.');
+}
+
+/** At most 5 names, quoted: enough to recognise an aggregate in a message of one line. */
+function listed(names: string[]): string {
+  if (names.length === 0) return 'none';
+  const shown = names.slice(0, 5).map((name) => `'${name}'`).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   COUNTER_BY_COUNT_ENTRY, COUNTER_TOTALS_ENTRY, COUNTER_TOTALS_EVENTS, COUNTER_VIEW_ENTRY, COUNTER_VIEW_EVENTS,
-  COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, NO_DEFAULT_EXPORT_ENTRY, NO_EVENTS_PROJECTION_ENTRY, NOT_A_PROJECTION_ENTRY, THROWS_ON_LOAD_ENTRY,
+  COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, NO_DEFAULT_EXPORT_ENTRY, NO_EVENTS_PROJECTION_ENTRY, NOT_A_PROJECTION_ENTRY, TALLY_VIEW_ENTRY, THROWS_ON_LOAD_ENTRY,
 } from './fixtures/stand-in-app';
 import { readModuleManifest } from '../../lib/private/bundling/module-manifest';
 import { readProjectionManifest } from '../../lib/private/definition-checks';
@@ -73,5 +73,11 @@ describe('reading any module at synth', () => {
     expect(readAny(COUNTER_ENTRY)).toMatchObject({ kind: 'aggregate', found: 'defineAggregate(...)', hasDefaultExport: true });
     expect(readAny(COUNTER_QUERIES_ENTRY)).toMatchObject({ kind: 'queries', found: 'defineQueries(...)', hasDefaultExport: true });
     expect(readAny(NO_DEFAULT_EXPORT_ENTRY)).toMatchObject({ found: 'nothing (no default export)', hasDefaultExport: false });
+  });
+
+  test('gives an aggregate\'s event types, and those of the aggregate a projection is defined on', () => {
+    expect(readAny(COUNTER_ENTRY).aggregateEventTypes).toEqual(['Incremented']);
+    expect(read(COUNTER_VIEW_ENTRY).aggregateEventTypes).toEqual(['Incremented']);
+    expect(read(TALLY_VIEW_ENTRY).aggregateEventTypes).toEqual(['Tallied', 'TallyReset']);
   });
 });

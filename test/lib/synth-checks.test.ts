@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { counterStack } from './fixtures/aggregate';
 import {
-  COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, COUNTER_VIEW_ENTRY, GREETER_ENTRY, NO_DEFAULT_EXPORT_ENTRY, newStack,
+  COUNTER_CUSTOM_ENTRY, COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, COUNTER_VIEW_ENTRY, GREETER_ENTRY, NO_DEFAULT_EXPORT_ENTRY,
+  TALLY_VIEW_ENTRY, newStack,
 } from './fixtures/stand-in-app';
 import { CqrsAggregate, type CqrsAggregateProps } from '../../lib';
 import { manifestBundles } from '../../lib/private/bundling/module-manifest';
@@ -35,6 +36,17 @@ describe('synth checks of the modules an aggregate is given', () => {
     expect(fails({ projections: [VIEW], queries: { entry: GREETER_ENTRY } })).toThrow(
       `CqrsAggregate 'Counters': queries.entry ${GREETER_ENTRY}: the module's default export must be defineQueries(...); it is not a definition (object). `
       + 'Point queries.entry at a module whose default export is defineQueries(...).');
+  });
+
+  test('fails if a projection is defined on another aggregate', () => {
+    expect(fails({ projections: [{ projectionName: 'TallyView', entry: TALLY_VIEW_ENTRY }] })).toThrow(
+      `CqrsAggregate 'Counters': projection 'TallyView' (entry ${TALLY_VIEW_ENTRY}): it is defined on another aggregate than the one at entry ${COUNTER_ENTRY}: `
+      + "that aggregate has the events 'Tallied', 'TallyReset'; this one has 'Incremented'. Its rule matches only this aggregate's events, so it would never run. "
+      + "Define it on the default export of entry, or list it in the projections of its own aggregate's CqrsAggregate.");
+  });
+
+  test('takes a projection whose aggregate is no definition (a hand-made object) as it is', () => {
+    expect(fails({ projections: [{ projectionName: 'Custom', entry: COUNTER_CUSTOM_ENTRY }] })).not.toThrow();
   });
 
   describe('a module with no default export', () => {
@@ -84,6 +96,12 @@ describe('synth checks of the modules an aggregate is given', () => {
       new CqrsAggregate(newStack().stack, 'Notes', props);
       // THEN
       expect(manifestBundles.count - before).toBe(1);
+    });
+
+    test('takes a projection defined on a stand-in with no events (to type it without importing its aggregate) as it is', () => {
+      const entry = write('notes.ts', aggregate);
+      const typed = write('typed-view.ts', "import { defineProjection } from 'cdk-cqrs/runtime';\nexport default defineProjection({ definitionKind: 'aggregate' }, { events: { Noted: (v) => v } });\n");
+      expect(() => new CqrsAggregate(newStack().stack, 'Notes', { aggregateName: 'Note', entry, projections: [{ projectionName: 'NoteView', entry: typed }] })).not.toThrow();
     });
 
     test('fails naming the module that throws while it loads, though read with the others', () => {

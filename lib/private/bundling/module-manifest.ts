@@ -26,6 +26,8 @@ export interface ModuleManifest {
   readonly eventTypes: string[];
   /** Projections: the read-model indexes they fill, sorted. */
   readonly indexNames: string[];
+  /** An aggregate's event types, or those of the aggregate a projection is defined on; sorted. */
+  readonly aggregateEventTypes?: string[];
   /** False when the module has no default export: the fix is to add one, not to change it. */
   readonly hasDefaultExport: boolean;
 }
@@ -55,7 +57,7 @@ export function readModuleManifest(site: ModuleSite): ModuleManifest {
     [manifest] = bundleAndEvaluate([site.entry], site);
     cache.set(key, manifest);
   }
-  return { ...manifest, eventTypes: [...manifest.eventTypes], indexNames: [...manifest.indexNames] };
+  return { ...manifest, eventTypes: [...manifest.eventTypes], indexNames: [...manifest.indexNames], aggregateEventTypes: manifest.aggregateEventTypes && [...manifest.aggregateEventTypes] };
 }
 
 /**
