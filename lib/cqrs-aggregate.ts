@@ -14,6 +14,7 @@ import { EventPublisher } from './private/constructs/event-publisher';
 import { EventStoreTable } from './private/constructs/event-store-table';
 import { validateAggregateProps } from './private/aggregate-validation';
 import { checkDefinitions } from './private/definition-checks';
+import { checkBusFree, joinBus, type BusTenant } from './private/shared-bus';
 import { AGGREGATE_PART_IDS } from './private/construct-ids';
 import type { IProjection } from './projection-props';
 import { grantReadModelRead } from './private/constructs/read-model-table';
@@ -84,10 +85,14 @@ export class CqrsAggregate extends Construct {
     super(scope, id);
     const where = `CqrsAggregate '${id}'`;
     validateAggregateProps(where, props);
+    const namespace = props.namespace ?? DEFAULTS.namespace;
+    // An aggregate that owns its bus shares it with none.
+    const tenant = (eventBus: events.IEventBus): BusTenant => ({ aggregate: this, eventBus, aggregateName: props.aggregateName, namespace });
+    if (props.eventBus) checkBusFree(where, tenant(props.eventBus));
     checkDefinitions(where, props);
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
-    this.eventSource = `${props.namespace ?? DEFAULTS.namespace}.${props.aggregateName}`;
+    this.eventSource = `${namespace}.${props.aggregateName}`;
 
     const store = new EventStoreTable(this, AGGREGATE_PART_IDS.eventStore, { removalPolicy, encryptionKey: props.encryptionKey });
     this.eventStore = store.table;
@@ -158,6 +163,7 @@ export class CqrsAggregate extends Construct {
         readYourWrites: this.sessionTable && { sessionTable: this.sessionTable, eventStore: this.eventStore },
       }).function;
     }
+    joinBus(tenant(this.eventBus));
   }
 
   /**

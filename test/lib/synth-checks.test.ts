@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import { counterStack } from './fixtures/aggregate';
 import {
   COUNTER_CUSTOM_ENTRY, COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, COUNTER_VIEW_ENTRY, GREETER_ENTRY, NO_DEFAULT_EXPORT_ENTRY,
@@ -111,5 +113,42 @@ describe('synth checks of the modules an aggregate is given', () => {
         aggregateName: 'Note', entry, projections: [{ projectionName: 'NoteView', entry: write('note-view.ts', view) }, { projectionName: 'Broken', entry: broken }],
       })).toThrow(`CqrsAggregate 'Notes': projection 'Broken' (entry ${broken}): evaluating the module to read its definition failed: fixture view cannot load 8e1f`);
     });
+  });
+});
+
+describe('synth checks of aggregates on one bus', () => {
+  const counter = (eventBus?: events.IEventBus, namespace?: string) => ({ aggregateName: 'Counter', entry: COUNTER_ENTRY, eventBus, namespace });
+
+  test('fails if two aggregates with the same aggregateName and namespace share an eventBus', () => {
+    const { stack } = newStack();
+    const bus = new events.EventBus(stack, 'SharedBus');
+    new CqrsAggregate(stack, 'Counters', counter(bus));
+    expect(() => new CqrsAggregate(stack, 'MoreCounters', counter(bus))).toThrow(
+      "CqrsAggregate 'MoreCounters': aggregateName 'Counter' (namespace 'cqrs') is already taken on this eventBus by CqrsAggregate 'Counters' (Stack/Counters): "
+      + "both would put events with source 'cqrs.Counter' on it, and each one's projections would take the other's events. "
+      + 'Give one of them another aggregateName or namespace, or its own eventBus.');
+  });
+
+  test('fails if they are in two stacks of one account and region, each importing the bus by name', () => {
+    const app = new App();
+    const env = { account: '111111111111', region: 'eu-west-1' };
+    const [one, two] = [new Stack(app, 'One', { env }), new Stack(app, 'Two', { env })];
+    new CqrsAggregate(one, 'Counters', counter(events.EventBus.fromEventBusName(one, 'Bus', 'shop')));
+    expect(() => new CqrsAggregate(two, 'Counters', counter(events.EventBus.fromEventBusName(two, 'Bus', 'shop'))))
+      .toThrow("CqrsAggregate 'Counters': aggregateName 'Counter' (namespace 'cqrs') is already taken on this eventBus by CqrsAggregate 'Counters' (One/Counters)");
+  });
+
+  test('lets aggregates of one name have their own buses, other namespaces, or env-agnostic stacks that may be in other regions', () => {
+    const app = new App();
+    const [one, two] = [new Stack(app, 'One'), new Stack(app, 'Two')];
+    const bus = new events.EventBus(one, 'SharedBus');
+    expect(() => {
+      new CqrsAggregate(one, 'Counters', counter());
+      new CqrsAggregate(one, 'MoreCounters', counter());
+      new CqrsAggregate(one, 'ShopCounters', counter(bus, 'shop'));
+      new CqrsAggregate(one, 'StoreCounters', counter(bus, 'store'));
+      new CqrsAggregate(one, 'DefaultBusCounters', counter(events.EventBus.fromEventBusName(one, 'Default', 'default')));
+      new CqrsAggregate(two, 'DefaultBusCounters', counter(events.EventBus.fromEventBusName(two, 'Default', 'default')));
+    }).not.toThrow();
   });
 });
