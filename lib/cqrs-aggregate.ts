@@ -212,6 +212,11 @@ export class CqrsAggregate extends Construct {
    * Throws if the aggregate has no `readYourWrites` or no `projections`.
    */
   public grantReadYourWrites(grantee: iam.IGrantable): iam.Grant {
+    if (!this.readModel) {
+      // Named first: without projections, setting readYourWrites alone would not help.
+      const andSet = this.sessionTable ? '' : ', and set readYourWrites: { ttl }';
+      throw new Error(`CqrsAggregate '${this.node.id}': grantReadYourWrites needs a read model to merge a session's writes into, and there is none without projections. Add a projection to projections${andSet}.`);
+    }
     if (!this.sessionTable) {
       throw new Error(`CqrsAggregate '${this.node.id}': grantReadYourWrites needs a session table, and there is none without readYourWrites. Set readYourWrites: { ttl } (or use grantReadModel).`);
     }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { counterStack } from './fixtures/aggregate';
 import {
   COUNTER_CUSTOM_ENTRY, COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, COUNTER_VIEW_ENTRY, GREETER_ENTRY, NO_DEFAULT_EXPORT_ENTRY,
@@ -150,5 +151,28 @@ describe('synth checks of aggregates on one bus', () => {
       new CqrsAggregate(one, 'DefaultBusCounters', counter(events.EventBus.fromEventBusName(one, 'Default', 'default')));
       new CqrsAggregate(two, 'DefaultBusCounters', counter(events.EventBus.fromEventBusName(two, 'Default', 'default')));
     }).not.toThrow();
+  });
+});
+
+describe('synth checks of read-your-writes', () => {
+  const reader = (stack: Stack) => new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+  test('warns if readYourWrites is given without projections', () => {
+    const { aggregate } = counterStack({ readYourWrites: {} });
+    // Read off the construct: Annotations.fromStack would synthesize the whole app again, for seconds.
+    expect(aggregate.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning').map((entry) => entry.data)).toContain(
+      "readYourWrites creates a session table that nothing reads: without projections there is no read model to merge a session's writes into, "
+      + 'yet each command sent with a sessionId writes its events there too. Add a projection to projections, or remove readYourWrites. '
+      + '[ack: cdk-cqrs:readYourWritesWithoutProjections]');
+  });
+
+  test('fails if grantReadYourWrites is called on an aggregate without projections, naming projections', () => {
+    const withSessions = counterStack({ readYourWrites: {} });
+    expect(() => withSessions.aggregate.grantReadYourWrites(reader(withSessions.stack))).toThrow(
+      "CqrsAggregate 'Counters': grantReadYourWrites needs a read model to merge a session's writes into, and there is none without projections. Add a projection to projections.");
+    const plain = counterStack();
+    expect(() => plain.aggregate.grantReadYourWrites(reader(plain.stack))).toThrow(
+      "CqrsAggregate 'Counters': grantReadYourWrites needs a read model to merge a session's writes into, and there is none without projections. "
+      + 'Add a projection to projections, and set readYourWrites: { ttl }.');
   });
 });
