@@ -13,6 +13,8 @@ import { CommandFunction } from './private/constructs/command-function';
 import { EventPublisher } from './private/constructs/event-publisher';
 import { EventStoreTable } from './private/constructs/event-store-table';
 import { validateAggregateProps } from './private/aggregate-validation';
+import { checkDefinitions } from './private/definition-checks';
+import { checkBusFree, joinBus, type BusTenant } from './private/shared-bus';
 import { AGGREGATE_PART_IDS } from './private/construct-ids';
 import type { IProjection } from './projection-props';
 import { grantReadModelRead } from './private/constructs/read-model-table';
@@ -81,10 +83,16 @@ export class CqrsAggregate extends Construct {
 
   constructor(scope: Construct, id: string, props: CqrsAggregateProps) {
     super(scope, id);
-    validateAggregateProps(`CqrsAggregate '${id}'`, props);
+    const where = `CqrsAggregate '${id}'`;
+    validateAggregateProps(where, props);
+    const namespace = props.namespace ?? DEFAULTS.namespace;
+    // An aggregate that owns its bus shares it with none.
+    const tenant = (eventBus: events.IEventBus): BusTenant => ({ aggregate: this, eventBus, aggregateName: props.aggregateName, namespace });
+    if (props.eventBus) checkBusFree(where, tenant(props.eventBus));
+    checkDefinitions(where, props);
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
-    this.eventSource = `${props.namespace ?? DEFAULTS.namespace}.${props.aggregateName}`;
+    this.eventSource = `${namespace}.${props.aggregateName}`;
 
     const store = new EventStoreTable(this, AGGREGATE_PART_IDS.eventStore, { removalPolicy, encryptionKey: props.encryptionKey });
     this.eventStore = store.table;
@@ -130,7 +138,7 @@ export class CqrsAggregate extends Construct {
     this.encryptionKey = props.encryptionKey;
     const readSide = provisionReadSide(this, {
       ...props,
-      where: `CqrsAggregate '${id}'`,
+      where,
       eventSource: this.eventSource,
       eventBus: this.eventBus,
       eventStore: this.eventStore,
@@ -155,6 +163,7 @@ export class CqrsAggregate extends Construct {
         readYourWrites: this.sessionTable && { sessionTable: this.sessionTable, eventStore: this.eventStore },
       }).function;
     }
+    joinBus(tenant(this.eventBus));
   }
 
   /**
@@ -203,6 +212,11 @@ export class CqrsAggregate extends Construct {
    * Throws if the aggregate has no `readYourWrites` or no `projections`.
    */
   public grantReadYourWrites(grantee: iam.IGrantable): iam.Grant {
+    if (!this.readModel) {
+      // Named first: without projections, setting readYourWrites alone would not help.
+      const andSet = this.sessionTable ? '' : ', and set readYourWrites: { ttl }';
+      throw new Error(`CqrsAggregate '${this.node.id}': grantReadYourWrites needs a read model to merge a session's writes into, and there is none without projections. Add a projection to projections${andSet}.`);
+    }
     if (!this.sessionTable) {
       throw new Error(`CqrsAggregate '${this.node.id}': grantReadYourWrites needs a session table, and there is none without readYourWrites. Set readYourWrites: { ttl } (or use grantReadModel).`);
     }

@@ -3,7 +3,7 @@ import { isRecord } from '../shared/guards';
 
 /**
  * What synth needs to know of a user's module, read by the runtime itself: the construct bundles
- * this entry with the module and evaluates it at synth (lib/private/bundling/projection-manifest.ts),
+ * this entry with the module and evaluates it at synth (lib/private/bundling/module-manifest.ts),
  * so the shapes of definitions are known in one place, the runtime.
  */
 export interface DefinitionManifest {
@@ -15,16 +15,33 @@ export interface DefinitionManifest {
   readonly eventTypes: string[];
   /** Projections: the read-model indexes they fill, sorted. */
   readonly indexNames: string[];
+  /**
+   * The event types of an aggregate's `events` (its evolve functions, so every event it can
+   * store), sorted: an aggregate's own, and for a projection those of the aggregate it was
+   * defined on. Synth compares the two to tell a projection of another aggregate. Undefined for
+   * a projection whose aggregate is not a definition with evolve functions, and for queries.
+   */
+  readonly aggregateEventTypes?: string[];
 }
 
 /** The manifest of a module's default export. */
 export function describeDefinition(definition: unknown): DefinitionManifest {
   const kind = definitionKindOf(definition);
   const found = describeDefinitionKind(definition);
+  if (kind === 'aggregate') {
+    return { kind, found, eventTypes: [], indexNames: [], aggregateEventTypes: handledTypes((definition as { events?: unknown }).events) };
+  }
   if (kind !== 'projection' && kind !== 'customProjection') return { kind, found, eventTypes: [], indexNames: [] };
-  const { events, indexes } = definition as { events?: unknown; indexes?: unknown };
-  // A key whose handler is undefined (allowed by the handlers' optional keys) handles nothing.
-  const eventTypes = isRecord(events) ? Object.keys(events).filter((type) => typeof events[type] === 'function').sort() : [];
+  const { events, indexes, aggregate } = definition as { events?: unknown; indexes?: unknown; aggregate?: unknown };
   const indexNames = isRecord(indexes) ? Object.keys(indexes).sort() : [];
-  return { kind, found, eventTypes, indexNames };
+  // A stand-in with no evolve functions (`{ definitionKind: 'aggregate' }`, to type a projection
+  // without importing its aggregate) tells nothing of the aggregate: undefined, not "no events".
+  const ofAggregate = definitionKindOf(aggregate) === 'aggregate' ? handledTypes((aggregate as { events?: unknown }).events) : [];
+  const aggregateEventTypes = ofAggregate.length > 0 ? ofAggregate : undefined;
+  return { kind, found, eventTypes: handledTypes(events), indexNames, aggregateEventTypes };
+}
+
+/** The keys of a handler map that hold a function, sorted: a key whose handler is undefined (allowed by the handlers' optional keys) handles nothing. */
+function handledTypes(handlers: unknown): string[] {
+  return isRecord(handlers) ? Object.keys(handlers).filter((type) => typeof handlers[type] === 'function').sort() : [];
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { BROKEN_ENTRY, COUNTER_ENTRY, COUNTER_MARKER, COUNTER_VIEW_ENTRY, GREETER_ENTRY, newStack } from './fixtures/stand-in-app';
+import { BROKEN_ENTRY, COUNTER_ENTRY, COUNTER_MARKER, COUNTER_VIEW_ENTRY, GREETER_ENTRY, NO_DEFAULT_EXPORT_ENTRY, newStack } from './fixtures/stand-in-app';
 import { STAND_IN_RUNTIME_MARKER } from './fixtures/runtime';
 import { commandHandlerCode, projectorCode, publisherCode, queryHandlerCode } from '../../lib/private/bundling/function-code';
 import { esbuildPreference, loadEsbuild } from '../../lib/private/bundling/esbuild';
@@ -99,6 +99,13 @@ describe('bundling with esbuild-wasm (no native esbuild, no Docker)', () => {
   test('fails with a message that names the entry, file and line if the module does not parse', () => {
     expect(() => stage(commandHandlerCode(BROKEN_ENTRY))).toThrow(
       /Bundling the command handler of .*broken\.js failed:\n {2}.*broken\.js:3:\d+: Expected/);
+  });
+
+  test('fails naming the user\'s module and the fix, not the generated entry, if the module has no default export', () => {
+    expect(() => stage(commandHandlerCode(NO_DEFAULT_EXPORT_ENTRY))).toThrow(
+      `Bundling the command handler of ${NO_DEFAULT_EXPORT_ENTRY} failed: ${NO_DEFAULT_EXPORT_ENTRY} has no default export. Add \`export default defineAggregate(...)\` to it.`);
+    expect(() => stage(projectorCode(NO_DEFAULT_EXPORT_ENTRY))).toThrow(
+      'has no default export. Add `export default defineProjection(...)` (or `defineCustomProjection(...)`) to it.');
   });
 
   test('writes the same bundle with a native esbuild of the same version (the fast path)', () => {

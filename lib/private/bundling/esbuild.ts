@@ -55,13 +55,20 @@ function isBuildFailure(error: unknown): error is { errors: Message[] } {
 /**
  * Runs esbuild synchronously; a failure becomes an Error that names what was bundled (`what`,
  * with the user's entry) and gives esbuild's first messages with their file and line.
+ *
+ * @param missingDefaultExport the whole message when the generated entry finds no default
+ * export to import: esbuild reports that against the generated file, which the user never
+ * wrote, so the caller names the user's module and the fix instead
  */
-export function buildOrThrow(what: string, options: BuildOptions): BuildResult {
+export function buildOrThrow(what: string, options: BuildOptions, missingDefaultExport?: string): BuildResult {
   const { api } = loadEsbuild();
   try {
     return api.buildSync(options);
   } catch (error) {
     if (!isBuildFailure(error)) throw error;
+    if (missingDefaultExport && error.errors.some((message) => /^No matching export in ".*" for import "default"$/.test(message.text))) {
+      throw new Error(missingDefaultExport);
+    }
     const shown = 5;
     const lines = error.errors.slice(0, shown).map(formatMessage);
     const more = error.errors.length > shown ? [`... and ${error.errors.length - shown} more`] : [];

@@ -21,7 +21,8 @@ export const BUNDLE_HANDLER = 'index.handler';
  * @param entry absolute path of the user's aggregate module; it must exist
  */
 export const commandHandlerCode = (entry: string): lambda.Code =>
-  userModuleCode(`the command handler of ${entry}`, entry, 'command-handler', 'createCommandHandler');
+  userModuleCode(`the command handler of ${entry}`, entry, 'command-handler', 'createCommandHandler',
+    'Add `export default defineAggregate(...)` to it.');
 
 /**
  * The code of a projector: the user's projection module (its default export is
@@ -30,7 +31,8 @@ export const commandHandlerCode = (entry: string): lambda.Code =>
  * @param entry absolute path of the user's projection module; it must exist
  */
 export const projectorCode = (entry: string): lambda.Code =>
-  userModuleCode(`the projector of ${entry}`, entry, 'projector', 'createProjector');
+  userModuleCode(`the projector of ${entry}`, entry, 'projector', 'createProjector',
+    'Add `export default defineProjection(...)` (or `defineCustomProjection(...)`) to it.');
 
 /**
  * The code of the query function: the user's queries module (its default export is
@@ -39,16 +41,21 @@ export const projectorCode = (entry: string): lambda.Code =>
  * @param entry absolute path of the user's queries module; it must exist
  */
 export const queryHandlerCode = (entry: string): lambda.Code =>
-  userModuleCode(`the query function of ${entry}`, entry, 'query-handler', 'createQueryHandler');
+  userModuleCode(`the query function of ${entry}`, entry, 'query-handler', 'createQueryHandler',
+    'Add `export default defineQueries(...)` to it.');
 
-/** A generated entry: `export const handler = <factory>(<the user module's default export>)`. */
-function userModuleCode(what: string, entry: string, handlerModule: RuntimeHandlerName, factory: string): lambda.Code {
+/**
+ * A generated entry: `export const handler = <factory>(<the user module's default export>)`.
+ * `addDefault` is the fix when the module has no default export (`CqrsAggregate` reads every
+ * module at synth and says so before it bundles; this is for any other caller).
+ */
+function userModuleCode(what: string, entry: string, handlerModule: RuntimeHandlerName, factory: string, addDefault: string): lambda.Code {
   const wrapper = [
     `import definition from ${importPath(entry)};`,
     `import { ${factory} } from ${importPath(runtimeHandler(handlerModule))};`,
     `export const handler = ${factory}(definition);`,
   ].join('\n');
-  return bundledCode(what, path.dirname(entry), wrapper);
+  return bundledCode(what, path.dirname(entry), wrapper, `Bundling ${what} failed: ${entry} has no default export. ${addDefault}`);
 }
 
 /** The code of the outbox publisher: the runtime's `handlers/publisher` module as it is. */
@@ -58,7 +65,7 @@ export function publisherCode(): lambda.Code {
   return bundledCode(`the publisher (${publisher})`, path.dirname(publisher), wrapper);
 }
 
-function bundledCode(what: string, resolveDir: string, contents: string): lambda.Code {
+function bundledCode(what: string, resolveDir: string, contents: string, missingDefaultExport?: string): lambda.Code {
   const options: BuildOptions = {
     stdin: { contents, resolveDir, sourcefile: 'cdk-cqrs-entry.ts', loader: 'ts' },
     bundle: true,
@@ -86,7 +93,7 @@ function bundledCode(what: string, resolveDir: string, contents: string): lambda
       // Required by the type; never used while the local bundler succeeds (and it either
       // succeeds or throws), so synth needs no Docker engine.
       image: FUNCTION_RUNTIME.bundlingImage,
-      local: new EsbuildBundling(what, options),
+      local: new EsbuildBundling(what, options, missingDefaultExport),
     },
   });
 }
@@ -96,11 +103,11 @@ function bundledCode(what: string, resolveDir: string, contents: string): lambda
  * derives from the bundling options, so two different entries never share a bundle.
  */
 class EsbuildBundling implements ILocalBundling {
-  constructor(public readonly what: string, public readonly options: BuildOptions) {}
+  constructor(public readonly what: string, public readonly options: BuildOptions, public readonly missingDefaultExport?: string) {}
 
   public tryBundle(outputDir: string): boolean {
     fs.mkdirSync(outputDir, { recursive: true });
-    buildOrThrow(this.what, { ...this.options, outfile: path.join(outputDir, BUNDLE_FILE) });
+    buildOrThrow(this.what, { ...this.options, outfile: path.join(outputDir, BUNDLE_FILE) }, this.missingDefaultExport);
     return true;
   }
 }

@@ -17,7 +17,7 @@ import {
   EVENT_STORE_PROJECTOR_ACTIONS, EVENT_STORE_REBUILD_ACTIONS, READ_MODEL_CUSTOM_WRITE_ACTIONS, READ_MODEL_PROJECTOR_ACTIONS, SELF_INVOKE_ACTIONS, TABLE_KEY_ACTIONS,
 } from '../iam-actions';
 import { createOwnedFunction } from './owned-function';
-import { readProjectionManifest } from '../bundling/projection-manifest';
+import { readProjectionManifest } from '../definition-checks';
 import { ENV, FUNCTION_ROLES } from '../runtime-contract';
 import type { IProjection, ProjectionProps } from '../../projection-props';
 

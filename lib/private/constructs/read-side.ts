@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { ProjectionPipeline } from './projection-pipeline';
 import type { IProjection, ProjectionProps } from '../../projection-props';
 import type { ReadModelIndexProps } from '../../read-model-index-props';
+import type { ReadYourWritesProps } from '../../read-your-writes-props';
 import { ReadModelTable } from './read-model-table';
 import { AGGREGATE_PART_IDS } from '../construct-ids';
 
@@ -22,6 +23,8 @@ export interface ReadSideOptions {
   readonly projections?: ProjectionProps[];
   /** @default - none */
   readonly readModelIndexes?: ReadModelIndexProps[];
+  /** @default - no session table */
+  readonly readYourWrites?: ReadYourWritesProps;
   /** @default - AWS owned / SQS managed keys */
   readonly encryptionKey?: kms.IKey;
   readonly logRetention: logs.RetentionDays;
@@ -46,6 +49,12 @@ export function provisionReadSide(scope: Construct, options: ReadSideOptions): R
     if (indexes.length > 0) {
       Annotations.of(scope).addWarningV2('cdk-cqrs:readModelIndexesWithoutProjections',
         'readModelIndexes is ignored: without projections there is no read model.');
+    }
+    if (options.readYourWrites) {
+      // A warning, not an error: the session table deploys and breaks nothing, and may come
+      // ahead of the projections; but until then it is paid for and read by nobody.
+      Annotations.of(scope).addWarningV2('cdk-cqrs:readYourWritesWithoutProjections',
+        'readYourWrites creates a session table that nothing reads: without projections there is no read model to merge a session\'s writes into, yet each command sent with a sessionId writes its events there too. Add a projection to projections, or remove readYourWrites.');
     }
     return { readModelIndexNames: [], projections: [] };
   }

@@ -3,9 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   COUNTER_BY_COUNT_ENTRY, COUNTER_TOTALS_ENTRY, COUNTER_TOTALS_EVENTS, COUNTER_VIEW_ENTRY, COUNTER_VIEW_EVENTS,
-  NO_EVENTS_PROJECTION_ENTRY, NOT_A_PROJECTION_ENTRY, THROWS_ON_LOAD_ENTRY,
+  COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, NO_DEFAULT_EXPORT_ENTRY, NO_EVENTS_PROJECTION_ENTRY, NOT_A_PROJECTION_ENTRY, TALLY_VIEW_ENTRY, THROWS_ON_LOAD_ENTRY,
 } from './fixtures/stand-in-app';
-import { readProjectionManifest } from '../../lib/private/bundling/projection-manifest';
+import { readModuleManifest } from '../../lib/private/bundling/module-manifest';
+import { readProjectionManifest } from '../../lib/private/definition-checks';
 
 const read = (entry: string) => readProjectionManifest({ where: "CqrsAggregate 'Counters'", projectionName: 'CounterView', entry });
 
@@ -61,6 +62,22 @@ describe('reading a projection module at synth', () => {
 
   test('fails with the module\'s own error if it throws while it loads', () => {
     expect(() => read(THROWS_ON_LOAD_ENTRY)).toThrow(
-      `projection 'CounterView' (entry ${THROWS_ON_LOAD_ENTRY}): evaluating the module to read its event types failed: fixture projection cannot load 3c9a`);
+      `projection 'CounterView' (entry ${THROWS_ON_LOAD_ENTRY}): evaluating the module to read its definition failed: fixture projection cannot load 3c9a`);
+  });
+});
+
+describe('reading any module at synth', () => {
+  const readAny = (entry: string) => readModuleManifest({ entry, prefix: "CqrsAggregate 'Counters': entry", what: `the module ${entry}` });
+
+  test('gives the kind of each definition, and whether the module has a default export', () => {
+    expect(readAny(COUNTER_ENTRY)).toMatchObject({ kind: 'aggregate', found: 'defineAggregate(...)', hasDefaultExport: true });
+    expect(readAny(COUNTER_QUERIES_ENTRY)).toMatchObject({ kind: 'queries', found: 'defineQueries(...)', hasDefaultExport: true });
+    expect(readAny(NO_DEFAULT_EXPORT_ENTRY)).toMatchObject({ found: 'nothing (no default export)', hasDefaultExport: false });
+  });
+
+  test('gives an aggregate\'s event types, and those of the aggregate a projection is defined on', () => {
+    expect(readAny(COUNTER_ENTRY).aggregateEventTypes).toEqual(['Incremented']);
+    expect(read(COUNTER_VIEW_ENTRY).aggregateEventTypes).toEqual(['Incremented']);
+    expect(read(TALLY_VIEW_ENTRY).aggregateEventTypes).toEqual(['Tallied', 'TallyReset']);
   });
 });
