@@ -22,6 +22,9 @@ import { provisionReadSide } from './private/constructs/read-side';
 import { QueryFunction } from './private/constructs/query-function';
 import { SessionTable, grantSessionRead } from './private/constructs/session-table';
 import { AGGREGATE_DEFAULTS as DEFAULTS, type CqrsAggregateProps } from './cqrs-aggregate-props';
+import type { ConnectOptions } from './connect-options';
+import { claimClientNames, resolveConnection } from './private/client-connection';
+import { clientEnvName, type ClientEnvPart } from './private/runtime-contract';
 
 /**
  * The write side of an event-sourced aggregate: an event store, a command handler bundled
@@ -33,9 +36,11 @@ import { AGGREGATE_DEFAULTS as DEFAULTS, type CqrsAggregateProps } from './cqrs-
  *   aggregateName: 'Customer',
  *   entry: path.join(__dirname, '../domain/customer.ts'),
  * });
- * customers.grantSendCommand(apiFunction);
+ * customers.connect(apiFunction);
  */
 export class CqrsAggregate extends Construct {
+  /** The aggregate's name, as given in `aggregateName`. */
+  public readonly aggregateName: string;
   /** The event store: one partition per aggregate, one item per version. */
   public readonly eventStore: dynamodb.ITableV2;
   /** The bus that the stored events are put on. */
@@ -93,6 +98,7 @@ export class CqrsAggregate extends Construct {
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.eventSource = `${namespace}.${props.aggregateName}`;
+    this.aggregateName = props.aggregateName;
 
     const store = new EventStoreTable(this, AGGREGATE_PART_IDS.eventStore, { removalPolicy, encryptionKey: props.encryptionKey });
     this.eventStore = store.table;
@@ -164,6 +170,45 @@ export class CqrsAggregate extends Construct {
       }).function;
     }
     joinBus(tenant(this.eventBus));
+  }
+
+  /**
+   * Gives `fn` what the runtime's clients of this aggregate need, in one call: the grants, and the
+   * environment variables they read, so that in `fn`'s code `new CommandClient({ aggregateName })`,
+   * `new QueryClient({ aggregateName })` and `new Repository(view, { aggregateName, projectionName })`
+   * find their function or table. By default it gives all the aggregate has: sending commands, the
+   * read model (with read-your-writes when the aggregate has it) and queries; `options` leave parts
+   * out. The variables are `CQRS_<aggregateName>_COMMAND_FUNCTION`, `_QUERY_FUNCTION`,
+   * `_READ_MODEL_TABLE`, `_SESSION_TABLE` and `_EVENT_STORE_TABLE`.
+   *
+   * Throws if `options` ask for a part the aggregate lacks, or for nothing, or if `fn` is already
+   * connected to another aggregate of the same name.
+   */
+  public connect(fn: lambda.Function, options: ConnectOptions = {}): iam.Grant {
+    const where = `CqrsAggregate '${this.node.id}'`;
+    const connection = resolveConnection(where, options, { hasReadModel: this.readModel !== undefined, hasQueries: this.queryHandler !== undefined });
+    claimClientNames(where, fn, this.aggregateName, this);
+    const grants: iam.Grant[] = [];
+    const setEnv = (part: ClientEnvPart, value: string) => fn.addEnvironment(clientEnvName(this.aggregateName, part), value);
+    if (connection.sendCommands) {
+      grants.push(this.grantSendCommand(fn));
+      setEnv('commandFunction', this.commandHandler.functionName);
+    }
+    if (connection.readModel && this.readModel) {
+      setEnv('readModelTable', this.readModel.tableName);
+      if (this.sessionTable) {
+        grants.push(this.grantReadYourWrites(fn));
+        setEnv('sessionTable', this.sessionTable.tableName);
+        setEnv('eventStoreTable', this.eventStore.tableName);
+      } else {
+        grants.push(this.grantReadModel(fn));
+      }
+    }
+    if (connection.queries && this.queryHandler) {
+      grants.push(this.grantQuery(fn));
+      setEnv('queryFunction', this.queryHandler.functionName);
+    }
+    return grants.reduce((all, grant) => all.combine(grant));
   }
 
   /**

@@ -6,24 +6,58 @@ import { eraseProjection, type Projection } from '../projection/define-projectio
 import type { SessionReadSettings } from '../store/session-entry';
 import { mergeSessionEntries, readSessionEntries, type SessionEntryItem } from '../sessions/session-read';
 import { ValidationError } from '../shared/errors';
+import { explicitOrConnectedName, optionalConnectedName } from '../shared/client-env';
 import { decodeCursor, encodeCursor } from './read-model-cursor';
 import { documentKey, fromReadModelItem, isLiveDocument } from '../store/read-model-item';
 
 export type { DocumentClientLike } from '../store/document-client-like';
 
-export interface RepositoryProps {
+/**
+ * Where a `Repository` reads: `{ aggregateName }` in a function given `aggregate.connect(fn)`
+ * (the table, and the read-your-writes settings when the aggregate has them, come from the
+ * environment `connect` sets), or `{ tableName, readYourWrites? }`.
+ */
+export type RepositoryProps = RepositoryCommonProps & ({
+  /** The aggregate's name, as given to CqrsAggregate: the tables are read from the environment `connect` sets. */
+  readonly aggregateName: string;
+  readonly tableName?: never;
+  readonly readYourWrites?: never;
+} | {
   /** Name of the read-model table (the query function gets it as CQRS_READ_MODEL_TABLE). */
   readonly tableName: string;
-  /** The projection's name, as given in the construct's `projections`. */
-  readonly projectionName: string;
-  /** @default - a DynamoDB document client for the current region, created on first use */
-  readonly dynamoDb?: DocumentClientLike;
   /**
    * With the aggregate's `readYourWrites`: where `get` and `query` given a `sessionId` find the
    * session's pending writes (the function needs `grantReadYourWrites`).
    * @default - reads see the read model alone
    */
   readonly readYourWrites?: SessionReadSettings;
+  readonly aggregateName?: never;
+});
+
+/** What every `Repository` is given. */
+export interface RepositoryCommonProps {
+  /** The projection's name, as given in the construct's `projections`. */
+  readonly projectionName: string;
+  /** @default - a DynamoDB document client for the current region, created on first use */
+  readonly dynamoDb?: DocumentClientLike;
+}
+
+/** Where a repository reads, once resolved. */
+interface RepositoryTarget {
+  readonly tableName: string;
+  readonly projectionName: string;
+  readonly readYourWrites?: SessionReadSettings;
+}
+
+function resolveTarget(props: RepositoryProps): RepositoryTarget {
+  const { projectionName, aggregateName } = props;
+  const tableName = explicitOrConnectedName(`Repository of ${projectionName}`, { prop: 'tableName', value: props.tableName }, aggregateName, 'readModelTable');
+  if (props.tableName !== undefined || aggregateName === undefined) return { tableName, projectionName, readYourWrites: props.readYourWrites };
+  // `connect` sets both or neither: the aggregate has readYourWrites, or it has not.
+  const sessionTable = optionalConnectedName(aggregateName, 'sessionTable');
+  const eventStoreTable = optionalConnectedName(aggregateName, 'eventStoreTable');
+  const readYourWrites = sessionTable !== undefined && eventStoreTable !== undefined ? { sessionTable, eventStoreTable, aggregateName } : undefined;
+  return { tableName, projectionName, readYourWrites };
 }
 
 export interface QueryOptions {
@@ -61,13 +95,15 @@ export interface QueryResult<View> {
 /**
  * Reads a projection's documents: one by aggregate id, or pages of an index.
  *
- * `new Repository(customerView, { tableName, projectionName: 'CustomerView' })`. Deleted
+ * `new Repository(customerView, { aggregateName: 'Customer', projectionName: 'CustomerView' })`. Deleted
  * documents (tombstones) are never returned.
  */
 export class Repository<Agg, View> {
   private client?: DynamoDBDocumentClient;
-  constructor(private readonly projection: Projection<Agg, View>, private readonly props: RepositoryProps) {
+  private readonly props: RepositoryTarget;
+  constructor(private readonly projection: Projection<Agg, View>, props: RepositoryProps) {
     this.client = props.dynamoDb as DynamoDBDocumentClient | undefined;
+    this.props = resolveTarget(props);
   }
 
   /**
@@ -157,7 +193,7 @@ export class Repository<Agg, View> {
   private sessionFor(sessionId: string | undefined): { readonly sessionId: string; readonly settings: SessionReadSettings } | undefined {
     if (sessionId === undefined) return undefined;
     if (!this.props.readYourWrites) {
-      throw new ValidationError(`Repository of ${this.props.projectionName}: a read was given a sessionId, but the repository has no readYourWrites settings. Pass readYourWrites: { sessionTable, aggregateName, eventStoreTable }.`, [{ message: 'readYourWrites is not set', path: ['sessionId'] }]);
+      throw new ValidationError(`Repository of ${this.props.projectionName}: a read was given a sessionId, but the repository has no readYourWrites settings. Make it with { aggregateName } in a function given \`aggregate.connect(fn)\` on an aggregate with readYourWrites, or pass readYourWrites: { sessionTable, aggregateName, eventStoreTable }.`, [{ message: 'readYourWrites is not set', path: ['sessionId'] }]);
     }
     return { sessionId, settings: this.props.readYourWrites };
   }

@@ -98,3 +98,23 @@ export const readModelIndexKeys = (indexName: string) => ({ partitionKey: `${ind
 
 /** EventBridge accepts at most 256 KB per entry (detail, detail-type, source and resources together). */
 export const MAX_EVENT_ENTRY_BYTES = 256 * 1024;
+
+/**
+ * The environment a function that uses an aggregate's clients gets from `CqrsAggregate.connect`:
+ * `CQRS_<aggregateName>_<part>`. An aggregate name is letters and digits, so no name and part
+ * can be read two ways, and one function can hold the variables of several aggregates.
+ */
+export const CLIENT_ENV_PARTS = {
+  commandFunction: 'COMMAND_FUNCTION',
+  queryFunction: 'QUERY_FUNCTION',
+  readModelTable: 'READ_MODEL_TABLE',
+  sessionTable: 'SESSION_TABLE',
+  eventStoreTable: 'EVENT_STORE_TABLE',
+} as const;
+
+export type ClientEnvPart = keyof typeof CLIENT_ENV_PARTS;
+
+/** The variable that holds `part` of the aggregate named `aggregateName`. */
+export function clientEnvName(aggregateName: string, part: ClientEnvPart): string {
+  return `CQRS_${aggregateName}_${CLIENT_ENV_PARTS[part]}`;
+}
