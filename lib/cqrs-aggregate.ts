@@ -61,7 +61,7 @@ export class CqrsAggregate extends Construct {
   /** The `source` of this aggregate's events on the bus: `<namespace>.<aggregateName>`. */
   public readonly eventSource: string;
   /** The aggregate's alarms, its projections' included, with no actions: add yours. */
-  public readonly alarms: cloudwatch.IAlarm[];
+  public readonly alarms: cloudwatch.AlarmBase[];
   /**
    * The read model: one document per aggregate and projection.
    *

@@ -96,7 +96,7 @@ export interface IProjection extends IConstruct {
   /** The function that folds the queued events into the read model. */
   readonly projector: lambda.IFunction;
   /** The projection's alarms (DLQ not empty, lag, projector errors), with no actions: add yours. */
-  readonly alarms: cloudwatch.IAlarm[];
+  readonly alarms: cloudwatch.AlarmBase[];
 
   /**
    * The AWS CLI command that rebuilds the projection's documents from the event store (after a

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineAggregate, DomainError } from 'cdk-cqrs/runtime';
 
 type OrderStatus = 'NEW' | 'PENDING' | 'CANCELLED' | 'SHIPPED';
-interface OrderItem { sku: string; quantity: number; unitPrice: number }
+/** A line of an order. Exported: the types of the aggregate and its projections name it. */
+export interface OrderItem { sku: string; quantity: number; unitPrice: number }
 
 const itemsTotal = (items: OrderItem[]) => items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
 

@@ -2,15 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { LOCAL_APP_SDK_CLIENTS, REPO_PACKAGE, REPO_ROOT, atOurVersion, npmInstall, packPackage } from '../helpers/packed-package';
 import { REPO_DYNAMODB_LOCAL_DIR } from '../helpers/shared-dynamodb-local';
 
 // A user's view: pack the package as npm would publish it, install the tarball into a new CDK app
 // that has only cdk-cqrs, aws-cdk-lib and constructs (no esbuild, no Docker, no tooling of ours), and synth there.
-const root = path.join(__dirname, '..', '..');
-const ourPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const localAppSdkClients = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-eventbridge', '@aws-sdk/client-lambda'];
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 const domainModule = `import { defineAggregate, DomainError } from 'cdk-cqrs/runtime';
 
@@ -97,20 +94,17 @@ describe('the published package', () => {
   let tarballFiles: string[];
 
   beforeAll(() => {
-    for (const built of ['lib/index.js', 'lambda/index.js', 'lambda/index.d.ts', '.jsii']) {
-      if (!fs.existsSync(path.join(root, built))) throw new Error(`${built} is missing: run \`npm test\` (or \`npm run build\`) so the package is built before it is packed.`);
-    }
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-pack-'));
-    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    tarballFiles = packed[0].files.map((f) => f.path);
+    const packed = packPackage(work);
+    tarballFiles = packed.files;
     appDir = path.join(work, 'app');
     fs.mkdirSync(path.join(appDir, 'domain'), { recursive: true });
     fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({
       name: 'user-app', private: true,
       dependencies: {
-        'cdk-cqrs': `file:${path.join(work, packed[0].filename)}`,
-        'aws-cdk-lib': ourPackage.devDependencies['aws-cdk-lib'],
-        'constructs': ourPackage.devDependencies.constructs,
+        'cdk-cqrs': `file:${packed.tarball}`,
+        'aws-cdk-lib': REPO_PACKAGE.devDependencies['aws-cdk-lib'],
+        'constructs': REPO_PACKAGE.devDependencies.constructs,
       },
     }));
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.ts'), domainModule);
@@ -118,7 +112,7 @@ describe('the published package', () => {
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.spec.ts'), specModule);
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.local.test.ts'), vitestModule);
     fs.writeFileSync(path.join(appDir, 'app.js'), appModule);
-    npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], appDir);
+    npmInstall(appDir);
   }, 300_000);
 
   test('ships the compiled constructs, the compiled runtime and esbuild-wasm, and no TypeScript sources or tests', () => {
@@ -164,7 +158,7 @@ describe('the published package', () => {
     // GIVEN the app synthesized (the synth test above), and what README's "Testing your app end to end"
     // tells a user to add for LocalApp. Added last, so the tests above see an app without them.
     expect(fs.existsSync(path.join(appDir, 'cdk.out', 'manifest.json'))).toBe(true);
-    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', ...['vitest', ...localAppSdkClients].map((name) => `${name}@${ourPackage.devDependencies[name]}`)], appDir);
+    npmInstall(appDir, '--save-dev', ...['vitest', ...LOCAL_APP_SDK_CLIENTS].map(atOurVersion));
     // WHEN vitest runs the user's test file, with the DynamoDB Local this run fetched
     const result = spawnSync(process.execPath, [path.join(appDir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'domain/counter.local.test.ts'], {
       cwd: appDir, encoding: 'utf8', env: { ...process.env, DYNAMODB_LOCAL_DIR: REPO_DYNAMODB_LOCAL_DIR, CI: 'true', NO_COLOR: '1' }, timeout: 120_000,

@@ -65,7 +65,7 @@ export interface AggregateAlarmsProps {
  */
 export class AggregateAlarms extends Construct {
   /** Every alarm below. */
-  public readonly alarms: cloudwatch.IAlarm[];
+  public readonly alarms: cloudwatch.AlarmBase[];
 
   constructor(scope: Construct, id: string, props: AggregateAlarmsProps) {
     super(scope, id);
@@ -104,7 +104,7 @@ export interface ProjectionAlarmsProps {
  */
 export class ProjectionAlarms extends Construct {
   /** Every alarm below. */
-  public readonly alarms: cloudwatch.IAlarm[];
+  public readonly alarms: cloudwatch.AlarmBase[];
 
   constructor(scope: Construct, id: string, props: ProjectionAlarmsProps) {
     super(scope, id);

@@ -78,7 +78,7 @@ export class ProjectionPipeline extends Construct implements IProjection {
   public readonly queue: sqs.IQueue;
   public readonly deadLetterQueue: sqs.IQueue;
   public readonly projector: lambda.IFunction;
-  public readonly alarms: cloudwatch.IAlarm[];
+  public readonly alarms: cloudwatch.AlarmBase[];
   public readonly rebuildCommand?: string;
 
   constructor(scope: Construct, props: ProjectionProps & ProjectionWiring) {
