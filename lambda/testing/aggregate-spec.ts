@@ -40,7 +40,7 @@ export interface AggregateSpecGiven<Agg> {
 /**
  * Given/when/then for an aggregate's decisions, in any test runner: `given` folds past events
  * with the aggregate's own `events`, `when` validates the payload with its `schemas` and runs
- * its command, and `then*` compares. A failed spec throws an AssertionError that shows the
+ * its command, and `then*` compares. A failed spec throws a SpecFailure that shows the
  * events given, the command, and the difference.
  *
  * @example

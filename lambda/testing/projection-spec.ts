@@ -29,7 +29,7 @@ const startedAt = Date.UTC(2026, 0, 1);
  * Given/then for a projection's view, in any test runner: `given` wraps the events in envelopes
  * (versions from 1, deterministic metadata: `occurredAt` is one second after
  * 2026-01-01T00:00:00.000Z per version unless an event sets it) and folds them with the
- * projector's own fold, and `then*` compares. A failed spec throws an AssertionError that shows
+ * projector's own fold, and `then*` compares. A failed spec throws a SpecFailure that shows
  * the events given and the difference; so does a handler that throws.
  *
  * Synchronous, unlike `specFor`: a projection handler cannot await anything.

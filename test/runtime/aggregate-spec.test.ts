@@ -1,6 +1,5 @@
-import { AssertionError } from 'node:assert';
 import { DomainError } from 'cdk-cqrs/runtime';
-import { specFor } from 'cdk-cqrs/testing';
+import { specFor, SpecFailure } from 'cdk-cqrs/testing';
 import { customer } from '../helpers/test-aggregates';
 
 const ann = { email: 'ann@example.com', name: 'Ann' };
@@ -10,7 +9,7 @@ describe('a failing aggregate spec', () => {
     const failure = specFor(customer).given([{ type: 'CustomerRegistered', data: ann }])
       .when({ type: 'SuspendCustomer', payload: { reason: 'late' } })
       .then([{ type: 'CustomerSuspended', data: { reason: 'early' } }]);
-    await expect(failure).rejects.toBeInstanceOf(AssertionError);
+    await expect(failure).rejects.toBeInstanceOf(SpecFailure);
     await expect(failure).rejects.toThrow(/^Given CustomerRegistered, when SuspendCustomer:\nthe events differ from those expected:\n\+ actual - expected/);
     await expect(failure).rejects.toThrow(/\+\s+reason: 'late'\n-\s+reason: 'early'/);
   });

@@ -1,6 +1,5 @@
-import { AssertionError } from 'node:assert';
 import { defineCustomProjection, defineProjection, type EventEnvelope } from 'cdk-cqrs/runtime';
-import { projectionSpecFor } from 'cdk-cqrs/testing';
+import { projectionSpecFor, SpecFailure } from 'cdk-cqrs/testing';
 import { ledger, ledgerView } from '../helpers/test-projections';
 
 /** Its view is the envelope of the last Opened event: what a handler is given. */
@@ -55,7 +54,7 @@ describe('a failing projection spec', () => {
   test('fails with a message naming the events given and showing the difference', () => {
     const failure = () => projectionSpecFor(ledgerView).given([opened, deposited(5)])
       .then({ owner: 'ann', balance: 4, trail: [1, 2], openedAt: '2026-01-01T00:00:01.000Z' });
-    expect(failure).toThrow(AssertionError);
+    expect(failure).toThrow(SpecFailure);
     expect(failure).toThrow(/^Given Opened, Deposited:\nthe view differs from the one expected:\n\+ actual - expected/);
     expect(failure).toThrow(/\+\s+balance: 5,\n-\s+balance: 4,/);
   });
@@ -71,7 +70,7 @@ describe('a failing projection spec', () => {
 
   test('fails when a handler throws, naming the event, its version and the error', () => {
     const failure = () => projectionSpecFor(ledgerView).given([opened, { type: 'Exploded', data: undefined }]).thenDeleted();
-    expect(failure).toThrow(AssertionError);
+    expect(failure).toThrow(SpecFailure);
     expect(failure).toThrow('Given Opened, Exploded:\nthe handler of Exploded threw at version 2: Error: this event cannot be projected');
   });
 });
