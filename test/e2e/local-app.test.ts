@@ -61,7 +61,8 @@ function synthLedgerApp(events: string): { directory: string; pattern: unknown }
   fs.writeFileSync(path.join(domainDir, 'ledger-view.ts'), viewListening(events));
   fs.writeFileSync(path.join(domainDir, 'ledger-queries.ts'), LEDGER_QUERIES);
   const outdir = tempDir('cdk-cqrs-app-');
-  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
+  // A plain App, as in a user's test: no aws:cdk:path metadata; construct paths come from tree.json.
+  const app = new App({ outdir });
   const stack = new Stack(app, 'Bank');
   new CqrsAggregate(stack, 'Ledgers', {
     aggregateName: 'Ledger',
@@ -212,7 +213,8 @@ describe('a synthesized app, run locally', () => {
       await ledgers.send({ type: 'Open', aggregateId: 'l-ryw', payload: { owner: 'dee' }, sessionId: 's-dee' });
       await ledgers.send({ type: 'Deposit', aggregateId: 'l-ryw', payload: { amount: 4 }, sessionId: 's-dee' });
 
-      await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw', sessionId: 's-dee' } }))
+      // The query function by its whole construct path, and by a unique part of it.
+      await expect(local.invoke('Bank/Ledgers/QueryHandler/Function', { type: 'GetLedger', params: { id: 'l-ryw', sessionId: 's-dee' } }))
         .resolves.toEqual({ owner: 'dee', balance: 4, deposits: 1 });
       await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw' } })).resolves.toBeNull();
     });
