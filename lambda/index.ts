@@ -3,8 +3,8 @@ export type {
   Aggregate, AggregateSpec, CommandOf, EventOf, StateOf, NewEvent, Decision, EventName,
 } from './write/aggregate-types';
 export {
-  ValidationError, DomainError, ConcurrencyError, UnknownCommand, IdempotencyKeyReused,
-  isValidationError, isDomainError, isConcurrencyError, isUnknownCommand, isIdempotencyKeyReused,
+  ValidationError, DomainError, ConcurrencyError, UnknownCommand, UnknownQuery, IdempotencyKeyReused,
+  isValidationError, isDomainError, isConcurrencyError, isUnknownCommand, isUnknownQuery, isIdempotencyKeyReused,
 } from './shared/errors';
 export type { ValidationIssue, ConcurrencyErrorFields } from './shared/errors';
 export type { CommandEnvelope, CommandMetadata, EventEnvelope, EventMetadata, CommandResult } from './shared/envelope';

@@ -44,9 +44,17 @@ describe('the query function', () => {
     await expect(query({ type: 'GetOrder', params: { orderId: 'o-404' } })).resolves.toBeUndefined();
   });
 
-  test('answers an unknown query, or a rejected one, with a ValidationError', async () => {
-    await expect(query({ type: 'ListEverything', params: {} })).resolves.toEqual({
-      error: expect.objectContaining({ name: 'ValidationError', message: 'Unknown query ListEverything; the queries are GetOrder, ListOrdersByCustomer.' }),
+  test('answers an unknown query with an UnknownQuery that names the queries, as an unknown command is an UnknownCommand', async () => {
+    const named = createQueryHandler(orderQueries, { readModelTable: readModel.tableName, dynamoDb: readModel.doc, aggregateName: 'Order' });
+    await expect(named({ type: 'ListEverything', params: {} })).resolves.toEqual({ error: {
+      name: 'UnknownQuery', message: "Order has no query 'ListEverything'. Known queries: GetOrder, ListOrdersByCustomer.",
+      queryType: 'ListEverything', knownQueries: ['GetOrder', 'ListOrdersByCustomer'],
+    } });
+  });
+
+  test('answers a malformed request, or a query its code rejects, with a ValidationError', async () => {
+    await expect(query({ params: {} })).resolves.toEqual({
+      error: expect.objectContaining({ name: 'ValidationError', message: 'A query request is { type, params }: type is missing.' }),
     });
     await expect(query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'LOST' } })).resolves.toEqual({
       error: expect.objectContaining({ name: 'ValidationError', message: 'status must be one of PENDING, CANCELLED, SHIPPED (given LOST).' }),
