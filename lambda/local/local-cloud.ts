@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MARSHALL_OPTIONS } from '../store/document-client';
-import type { LambdaInvoker } from '../write/command-client';
+import type { LambdaInvoker } from '../shared/function-invoker';
 import type { DocumentClientLike } from '../query/repository';
 import { AppResources, localNames } from './app-resources';
 import { readCloudAssembly, type LocalTopology } from './cloud-assembly';

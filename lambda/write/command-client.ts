@@ -1,10 +1,5 @@
 import type { CommandResult } from '../shared/envelope';
-import { fromErrorAnswer, isErrorAnswer } from '../shared/error-answer';
-
-/** The part of a Lambda client the command client uses (an `@aws-sdk/client-lambda` LambdaClient fits). */
-export interface LambdaInvoker {
-  send(command: object): Promise<{ Payload?: Uint8Array; FunctionError?: string }>;
-}
+import { FunctionInvoker, type LambdaInvoker } from '../shared/function-invoker';
 
 export interface CommandClientProps {
   /** Name or ARN of the aggregate's command handler function. */
@@ -19,25 +14,12 @@ export interface CommandClientProps {
  * `new CommandClient<CommandOf<typeof customer>>({ functionName })` types `send` by the aggregate's commands.
  */
 export class CommandClient<Command = import('../shared/envelope').CommandEnvelope> {
-  private lambda?: LambdaInvoker;
-  constructor(private readonly props: CommandClientProps) {
-    this.lambda = props.lambda;
+  private readonly function: FunctionInvoker;
+  constructor(props: CommandClientProps) {
+    this.function = new FunctionInvoker(props.functionName, 'Command function', props.lambda);
   }
 
   async send(command: Command): Promise<CommandResult> {
-    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
-    this.lambda ??= new LambdaClient({});
-    const output = await this.lambda.send(new InvokeCommand({
-      FunctionName: this.props.functionName,
-      Payload: new TextEncoder().encode(JSON.stringify(command)),
-    }));
-    const text = output.Payload ? new TextDecoder().decode(output.Payload) : 'null';
-    const answer: unknown = JSON.parse(text);
-    if (output.FunctionError) {
-      const message = typeof answer === 'object' && answer !== null && 'errorMessage' in answer ? String(answer.errorMessage) : text;
-      throw new Error(`Command function ${this.props.functionName} failed: ${message}`);
-    }
-    if (isErrorAnswer(answer)) throw fromErrorAnswer(answer);
-    return answer as CommandResult;
+    return await this.function.invoke(command) as CommandResult;
   }
 }
