@@ -189,6 +189,11 @@ export class LocalCloud {
     return this.run.resources.commandHandlerName(aggregateName);
   }
 
+  /** The name of the query function of an aggregate (`aggregateName` as given to CqrsAggregate); throws unless the aggregate has `queries`. */
+  queryHandlerName(aggregateName: string): string {
+    return this.run.resources.queryHandlerName(aggregateName);
+  }
+
   /** The local name of the read-model table a projection writes (`projectionName` as given in `projections`). */
   readModelTableName(projectionName: string): string {
     return this.run.resources.readModelTableName(projectionName);

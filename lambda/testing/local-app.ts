@@ -1,6 +1,7 @@
 import type { CommandOf } from '../write/aggregate-types';
 import { CommandClient } from '../write/command-client';
 import type { Projection } from '../projection/define-projection';
+import { QueryClient } from '../query/query-client';
 import { Repository } from '../query/repository';
 import type { LocalCloud } from '../local/local-cloud';
 import type { RunningDynamoDbLocal } from '../local/dynamodb-local';
@@ -74,6 +75,15 @@ export class LocalApp {
   /** A client of an aggregate's command handler (`aggregateName` as given to CqrsAggregate); rejections throw their typed errors. */
   commands<Agg>(aggregateName: string): CommandClient<CommandOf<Agg>> {
     return new CommandClient<CommandOf<Agg>>({ functionName: this.cloud.commandHandlerName(aggregateName), lambda: this.cloud.lambdaClient() });
+  }
+
+  /**
+   * A client of an aggregate's query function (`aggregateName` as given to CqrsAggregate, which
+   * must have `queries`), typed by its queries: `local.queries<typeof orderQueries>('Order')`.
+   * Rejections throw their typed errors.
+   */
+  queries<Q>(aggregateName: string): QueryClient<Q> {
+    return new QueryClient<Q>({ functionName: this.cloud.queryHandlerName(aggregateName), lambda: this.cloud.lambdaClient() });
   }
 
   /**
