@@ -98,7 +98,7 @@ interface StackArtifact {
 /** Reads every stack of the cloud assembly in `directory` (the `outdir` of `cdk synth`), and of the Stages' assemblies nested in it. */
 export function readCloudAssembly(directory: string): LocalTopology {
   if (!fs.existsSync(path.join(directory, 'manifest.json'))) {
-    throw new Error(`cdk-cqrs local: no cloud assembly in ${directory} (manifest.json is missing). Run \`npx cdk synth\` first, or pass the outdir of your app.synth().`);
+    throw new Error(`cdk-cqrs local: no cloud assembly in ${directory} (manifest.json is missing). Run \`npx cdk synth\` first, or pass the directory of what your app.synth() returned (LocalApp.start({ app }) synthesizes it for you).`);
   }
   const stacks = stackArtifacts(directory);
   const constructPaths = readConstructPaths(directory, new Set(stacks.flatMap((stack) => (stack.constructPath ? [stack.constructPath] : []))));

@@ -129,6 +129,7 @@ export class LocalCloud {
   public readonly topology: LocalTopology;
   private readonly hosts = new Map<string, FunctionHost>();
   private stopped = false;
+  private stopping?: Promise<void>;
   private readonly polls: Poll[];
   private documentClient?: DynamoDBDocumentClient;
 
@@ -227,14 +228,26 @@ export class LocalCloud {
     return this.queue(this.run.resources.findQueue(queueName).key).peekBodies();
   }
 
-  /** Ends every function worker and the local AWS endpoint. The tables stay in DynamoDB Local. */
-  async stop(): Promise<void> {
+  /**
+   * Ends every function worker, the local AWS endpoint and the DynamoDB clients, so that nothing
+   * of the run holds the process open. The tables stay in DynamoDB Local. Calling it again, or
+   * while it runs, waits for the same stop.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.hosts.values()].map((host) => host.stop()));
-    this.hosts.clear();
-    await this.run.stopEndpoint();
-    this.run.dynamoDb.destroy();
-    this.run.streams.destroy();
+    try {
+      await Promise.all([...this.hosts.values()].map((host) => host.stop()));
+      this.hosts.clear();
+      await this.run.stopEndpoint();
+    } finally {
+      this.run.dynamoDb.destroy();
+      this.run.streams.destroy();
+    }
   }
 
   private async invokeByKey(key: string, event: unknown): Promise<Invocation> {

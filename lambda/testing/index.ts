@@ -4,3 +4,4 @@ export { projectionSpecFor } from './projection-spec';
 export type { ProjectionSpecEvent, ProjectionSpecGiven, ProjectionSpecOptions } from './projection-spec';
 export { LocalApp } from './local-app';
 export type { LocalAppOptions } from './local-app';
+export type { SynthesizableApp } from './quiet-synth';

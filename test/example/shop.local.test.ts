@@ -14,7 +14,7 @@ let local: LocalApp;
 beforeAll(async () => {
   const app = new App();
   new ShopStack(app, 'Shop');
-  local = await LocalApp.start({ assembly: app.synth(), dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
+  local = await LocalApp.start({ app, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
 }, 120_000);
 
 afterAll(() => local?.stop());
