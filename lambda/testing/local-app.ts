@@ -9,10 +9,12 @@ import { synthQuietly, type SynthesizableApp } from './quiet-synth';
 
 export interface LocalAppOptions {
   /**
-   * Your CDK app (`new App()` with your stacks in it), or any Stage: synthesized here, with the
-   * "Bundling asset ..." lines aws-cdk-lib prints left out of the test's output. Give this or `assembly`.
+   * Your CDK app, synthesized here: a function that builds it (`() => { const app = new App(); new ShopStack(app, 'Shop'); return app; }`),
+   * or the App (or any Stage) itself. Built by a function, it is quiet: the "Bundling asset ..." lines
+   * aws-cdk-lib writes to stderr as it bundles each function (when the function is constructed)
+   * are left out of the test's output. Give this or `assembly`.
    */
-  readonly app?: SynthesizableApp;
+  readonly app?: SynthesizableApp | (() => SynthesizableApp);
   /** An app synthesized already: what `app.synth()` returns, or any `{ directory }` of a cloud assembly, such as `cdk.out`. Give this or `app`. */
   readonly assembly?: { readonly directory: string };
   /**
@@ -40,9 +42,7 @@ export interface LocalAppOptions {
  * @example
  * let local: LocalApp;
  * beforeAll(async () => {
- *   const app = new App();
- *   new ShopStack(app, 'Shop');
- *   local = await LocalApp.start({ app });
+ *   local = await LocalApp.start({ app: () => { const app = new App(); new ShopStack(app, 'Shop'); return app; } });
  * }, 60_000);
  * afterAll(() => local?.stop());
  *

@@ -10,11 +10,14 @@ export interface SynthesizableApp {
 const BUNDLING_LINE = 'Bundling asset ';
 
 /**
- * Synthesizes `app` with the "Bundling asset ..." lines left out of `process.stderr`, so that a
- * test's output shows only what the test says; everything else written meanwhile goes through.
- * The writer is put back however synth ends.
+ * Builds and synthesizes an app with the "Bundling asset ..." lines left out of
+ * `process.stderr`, so that a test's output shows only what the test says; everything else
+ * written meanwhile goes through. The writer is put back however it ends.
+ *
+ * aws-cdk-lib bundles a function's code when the function is constructed, not at synth: only
+ * an app built inside (`app` a function that builds it) is quiet throughout.
  */
-export function synthQuietly(app: SynthesizableApp): { readonly directory: string } {
+export function synthQuietly(app: SynthesizableApp | (() => SynthesizableApp)): { readonly directory: string } {
   const stderr = process.stderr;
   const write = stderr.write;
   stderr.write = function writeUnlessBundling(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
@@ -26,7 +29,7 @@ export function synthQuietly(app: SynthesizableApp): { readonly directory: strin
     return true;
   } as typeof stderr.write;
   try {
-    return app.synth();
+    return (typeof app === 'function' ? app() : app).synth();
   } finally {
     stderr.write = write;
   }

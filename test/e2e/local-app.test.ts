@@ -243,10 +243,14 @@ describe('LocalApp: start and stop', () => {
   beforeEach(() => { process.env.DYNAMODB_LOCAL_DIR = REPO_DYNAMODB_LOCAL_DIR; });
   afterEach(() => { process.env.DYNAMODB_LOCAL_DIR = dynamoDbLocalDir; });
 
-  test('synthesizes a plain App quietly, and runs its functions by their construct paths', async () => {
-    // GIVEN a plain App with something that writes to stderr while it synthesizes
-    const app = ledgerApp('Opened,Deposited');
-    app.node.addValidation({ validate: () => { process.stderr.write('a line of the app\'s own\n'); return []; } });
+  test('builds and synthesizes a plain App quietly, and runs its functions by their construct paths', async () => {
+    // GIVEN a plain App, built by LocalApp (its functions are bundled as they are constructed; a new domain folder, so not from
+    // the asset cache), with something else that writes to stderr
+    const app = () => {
+      const built = ledgerApp('Opened,Deposited');
+      built.node.addValidation({ validate: () => { process.stderr.write('a line of the app\'s own\n'); return []; } });
+      return built;
+    };
     const written: string[] = [];
     const stderrWrite = process.stderr.write;
     const recorder = ((chunk: string | Uint8Array) => { written.push(String(chunk)); return true; }) as typeof process.stderr.write;
@@ -277,7 +281,8 @@ describe('LocalApp: start and stop', () => {
 
   test('stop() may be called twice, and while it runs; DynamoDB Local, which start started, has exited after it', async () => {
     const before = childProcesses();
-    const local = await LocalApp.start({ assembly: { directory: synthLedgerApp('Opened').directory } });
+    // The App itself (built outside) is synthesized too.
+    const local = await LocalApp.start({ app: ledgerApp('Opened') });
     expect(childProcesses()).toBe(before + 1);
 
     await Promise.all([local.stop(), local.stop()]);

@@ -12,8 +12,11 @@ import ordersByCustomer from '../../bin/domain/orders-by-customer';
 let local: LocalApp;
 
 beforeAll(async () => {
-  const app = new App();
-  new ShopStack(app, 'Shop');
+  const app = () => {
+    const built = new App();
+    new ShopStack(built, 'Shop');
+    return built;
+  };
   local = await LocalApp.start({ app, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
 }, 120_000);
 
