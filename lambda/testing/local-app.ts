@@ -36,14 +36,15 @@ export interface LocalAppOptions {
  * `cdk synth` built, on DynamoDB Local. Commands are answered at once; events reach the read model
  * when you call `settle()`, so a test can look at the moment between.
  *
- * `start` synthesizes the app and starts DynamoDB Local: give its `beforeAll` a timeout of a
- * minute (jest's and vitest's default of 5 s is shorter than a synth with bundling).
+ * `start` builds and synthesizes the app and starts DynamoDB Local (10-40 s): give its
+ * `beforeAll` a timeout of 2 minutes (a hook's default, 5 s in jest and 10 s in vitest, is shorter
+ * than a synth with bundling).
  *
  * @example
  * let local: LocalApp;
  * beforeAll(async () => {
  *   local = await LocalApp.start({ app: () => { const app = new App(); new ShopStack(app, 'Shop'); return app; } });
- * }, 60_000);
+ * }, 120_000);
  * afterAll(() => local?.stop());
  *
  * test('a suspended customer shows as suspended', async () => {
