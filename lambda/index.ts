@@ -3,14 +3,15 @@ export type {
   Aggregate, AggregateSpec, CommandOf, EventOf, StateOf, NewEvent, Decision, EventName,
 } from './write/aggregate-types';
 export {
-  ValidationError, DomainError, ConcurrencyError, UnknownCommand, IdempotencyKeyReused,
-  isValidationError, isDomainError, isConcurrencyError, isUnknownCommand, isIdempotencyKeyReused,
+  ValidationError, DomainError, ConcurrencyError, UnknownCommand, UnknownQuery, IdempotencyKeyReused,
+  isValidationError, isDomainError, isConcurrencyError, isUnknownCommand, isUnknownQuery, isIdempotencyKeyReused,
 } from './shared/errors';
 export type { ValidationIssue, ConcurrencyErrorFields } from './shared/errors';
 export type { CommandEnvelope, CommandMetadata, EventEnvelope, EventMetadata, CommandResult } from './shared/envelope';
 export type { ErrorAnswer } from './shared/error-answer';
 export { CommandClient } from './write/command-client';
-export type { CommandClientProps, LambdaInvoker } from './write/command-client';
+export type { CommandClientProps } from './write/command-client';
+export type { LambdaInvoker } from './shared/function-invoker';
 export type { StandardSchemaV1 } from './shared/standard-schema';
 export { defineProjection } from './projection/define-projection';
 export type {
@@ -22,5 +23,7 @@ export type { DocumentClientLike } from './store/document-client-like';
 export type { SessionReadSettings } from './store/session-entry';
 export { defineQueries } from './query/define-queries';
 export type { Queries, QueryContext, QueryHandler, QueryOf, QueryResultOf } from './query/define-queries';
+export { QueryClient } from './query/query-client';
+export type { QueryClientProps, QueryNameOf, QueryParamsArgs, QueryAnswerOf } from './query/query-client';
 export { defineCustomProjection } from './projection/define-custom-projection';
 export type { CustomProjection, CustomWriteContext, CustomWriteHandlers } from './projection/define-custom-projection';

@@ -1,5 +1,5 @@
 import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
-import { isCommandRejection } from '../shared/errors';
+import { isQueryRejection } from '../shared/errors';
 import { isQueries } from '../query/define-queries';
 import { describeDefinitionKind } from '../shared/definition-kind';
 import { handleQuery, type QueryHandlerDeps } from '../query/handle-query';
@@ -17,7 +17,7 @@ export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (
     try {
       return await handleQuery(queries, event, resolved);
     } catch (err) {
-      if (isCommandRejection(err)) return toErrorAnswer(err);
+      if (isQueryRejection(err)) return toErrorAnswer(err);
       throw err;
     }
   };
@@ -26,6 +26,8 @@ export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (
 function depsFromEnv(): QueryHandlerDeps {
   return {
     readModelTable: requireEnv('readModelTable'),
+    // Set by the constructs since UnknownQuery names the aggregate; a function synthesized before has none.
+    aggregateName: process.env[ENV.aggregateName] || undefined,
     // Set only when the aggregate has readYourWrites.
     readYourWrites: process.env[ENV.sessionTable]
       ? { sessionTable: requireEnv('sessionTable'), aggregateName: requireEnv('aggregateName'), eventStoreTable: requireEnv('eventStoreTable') }

@@ -16,8 +16,8 @@ export function localNames(topology: LocalTopology, tablePrefix: string): Map<st
 
 /**
  * The resources of an app as its user knows them: a function by its name, construct path or
- * ARN; the command handler of an aggregate and the projector of a projection by the names given
- * to `CqrsAggregate`; and the local names of their tables, read from those functions'
+ * ARN; the command handler and query function of an aggregate and the projector of a projection
+ * by the names given to `CqrsAggregate`; and the local names of their tables, read from those functions'
  * environments (the template wires each function to its tables, so that is where they are said).
  *
  * A function's role is the one it states in `ENV.functionRole`, never guessed from its other
@@ -68,6 +68,23 @@ export class AppResources {
     return this.functionNamed('aggregate', FUNCTION_ROLES.commandHandler, ENV.aggregateName, aggregateName);
   }
 
+  /**
+   * The function whose role is `query-handler` for the aggregate named `aggregateName`; an
+   * aggregate the app lacks, or one without `queries`, is an error that says which and what to set.
+   */
+  queryHandlerOf(aggregateName: string): FunctionResource {
+    // The aggregate first: one the app lacks is an error that lists those it has.
+    this.commandHandlerOf(aggregateName);
+    const queryHandlers = this.topology.functions.filter((f) => literal(f.environment[ENV.functionRole]) === FUNCTION_ROLES.queryHandler);
+    const handler = queryHandlers.find((f) => literal(f.environment[ENV.aggregateName]) === aggregateName);
+    if (handler) return handler;
+    // A query function synthesized before it was told its aggregate's name cannot be told apart.
+    const unnamed = queryHandlers.some((f) => f.environment[ENV.aggregateName] === undefined)
+      ? ` The app has query functions that do not say their aggregate (synthesized with an older cdk-cqrs?): run \`cdk synth\` again.`
+      : '';
+    throw new Error(`cdk-cqrs local: aggregate '${aggregateName}' has no query function: set queries: { entry } on its CqrsAggregate, to a module whose default export is defineQueries(...).${unnamed}`);
+  }
+
   /** The function whose role is `projector` for the projection named `projectionName`. */
   projectorOf(projectionName: string): FunctionResource {
     return this.functionNamed('projection', FUNCTION_ROLES.projector, ENV.projectionName, projectionName);
@@ -76,6 +93,11 @@ export class AppResources {
   /** The local name of the command handler of an aggregate (`aggregateName` as given to CqrsAggregate). */
   commandHandlerName(aggregateName: string): string {
     return this.nameOf(this.commandHandlerOf(aggregateName).key);
+  }
+
+  /** The local name of the query function of an aggregate (`aggregateName` as given to CqrsAggregate). */
+  queryHandlerName(aggregateName: string): string {
+    return this.nameOf(this.queryHandlerOf(aggregateName).key);
   }
 
   /** The local name of the read-model table a projection writes (`projectionName` as given in `projections`). */

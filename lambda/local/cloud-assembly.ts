@@ -21,7 +21,10 @@ export interface ResourceId {
   /** `<stack>/<logical ID>`: unique across the assembly. */
   readonly key: string;
   readonly logicalId: string;
-  /** `aws:cdk:path` metadata, e.g. `Shop/Customers/EventStore/Table/Resource`; else the key. */
+  /**
+   * The construct path, e.g. `Shop/Customers/EventStore/Table/Resource`: the `aws:cdk:path`
+   * metadata, else the app's construct tree (`tree.json`); the key when neither has it.
+   */
   readonly path: string;
 }
 
@@ -74,29 +77,124 @@ interface Template {
   readonly Resources?: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown>; readonly Metadata?: Record<string, unknown> }>;
 }
 
-/** Reads every stack of the cloud assembly in `directory` (the `outdir` of `cdk synth`). */
+interface Manifest {
+  readonly artifacts?: Record<string, {
+    readonly type: string;
+    /** A stack's construct path (`stack.node.path`), e.g. `Shop` or `Prod/Shop` in a Stage. */
+    readonly displayName?: string;
+    readonly properties?: { readonly templateFile?: string; readonly directoryName?: string; readonly file?: string };
+  }>;
+}
+
+/** A stack artifact of the assembly or of one nested in it (a Stage's). */
+interface StackArtifact {
+  readonly artifactId: string;
+  /** The assembly folder it is in: its template and asset paths are relative to it. */
+  readonly directory: string;
+  readonly templateFile: string;
+  readonly constructPath?: string;
+}
+
+/** Reads every stack of the cloud assembly in `directory` (the `outdir` of `cdk synth`), and of the Stages' assemblies nested in it. */
 export function readCloudAssembly(directory: string): LocalTopology {
-  const manifestFile = path.join(directory, 'manifest.json');
-  if (!fs.existsSync(manifestFile)) {
-    throw new Error(`cdk-cqrs local: no cloud assembly in ${directory} (manifest.json is missing). Run \`npx cdk synth\` first, or pass the outdir of your app.synth().`);
+  if (!fs.existsSync(path.join(directory, 'manifest.json'))) {
+    throw new Error(`cdk-cqrs local: no cloud assembly in ${directory} (manifest.json is missing). Run \`npx cdk synth\` first, or pass the directory of what your app.synth() returned (LocalApp.start({ app }) synthesizes it for you).`);
   }
-  const manifest = readJson(manifestFile) as { artifacts?: Record<string, { type: string; properties?: { templateFile?: string } }> };
+  const stacks = stackArtifacts(directory);
+  const constructPaths = readConstructPaths(directory, new Set(stacks.flatMap((stack) => (stack.constructPath ? [stack.constructPath] : []))));
   const topology: { [K in keyof LocalTopology]: LocalTopology[K][number][] } = { tables: [], functions: [], queues: [], buses: [], rules: [], mappings: [] };
-  for (const [stackName, artifact] of Object.entries(manifest.artifacts ?? {})) {
-    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
-    const template = readJson(path.join(directory, artifact.properties.templateFile)) as Template;
-    const assets = readAssetFolders(directory, artifact.properties.templateFile.replace(/\.template\.json$/, '.assets.json'));
-    readStack(stackName, template, directory, assets, topology);
+  for (const stack of stacks) {
+    const template = readJson(path.join(stack.directory, stack.templateFile)) as Template;
+    const assets = readAssetFolders(stack.directory, stack.templateFile.replace(/\.template\.json$/, '.assets.json'));
+    const paths = (stack.constructPath && constructPaths.get(stack.constructPath)) || new Map<string, string>();
+    readStack(stack.artifactId, template, stack.directory, assets, paths, topology);
   }
   return topology;
 }
 
-function readStack(stack: string, template: Template, directory: string, assets: ReadonlyMap<string, string>, into: { [K in keyof LocalTopology]: LocalTopology[K][number][] }): void {
+const readManifest = (directory: string): Manifest => readJson(path.join(directory, 'manifest.json')) as Manifest;
+
+/** The stack artifacts of an assembly, then those of its nested assemblies (a Stage synthesizes into one). */
+function stackArtifacts(directory: string): StackArtifact[] {
+  return Object.entries(readManifest(directory).artifacts ?? {}).flatMap(([artifactId, artifact]): StackArtifact[] => {
+    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) return stackArtifacts(path.join(directory, artifact.properties.directoryName));
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) return [];
+    return [{ artifactId, directory, templateFile: artifact.properties.templateFile, constructPath: artifact.displayName }];
+  });
+}
+
+interface TreeNode {
+  readonly path?: string;
+  readonly attributes?: Record<string, unknown>;
+  readonly children?: Record<string, TreeNode>;
+  /** A subtree written to a file of its own (a large app's tree is split): `fileName` holds it as `forest[treeId]`. */
+  readonly fileName?: string;
+  readonly treeId?: string;
+}
+
+/**
+ * Each stack's resources' construct paths by logical ID, read from the app's construct tree
+ * (`tree.json`, which `synth` writes by default), for the templates that lack `aws:cdk:path`
+ * metadata: a plain `new App()` outside the CDK CLI does not add it. Empty when the assembly has
+ * no tree; resources are then known by their logical IDs.
+ */
+function readConstructPaths(directory: string, stackPaths: ReadonlySet<string>): Map<string, Map<string, string>> {
+  const byStack = new Map<string, Map<string, string>>();
+  const tree = treeOf(directory);
+  if (!tree) return byStack;
+  const forests = new Map<string, Record<string, TreeNode>>();
+  const subtree = (node: TreeNode): TreeNode => {
+    if (!node.fileName || !node.treeId) return node;
+    if (!forests.has(node.fileName)) forests.set(node.fileName, (readJson(path.join(tree.directory, node.fileName)) as { forest?: Record<string, TreeNode> }).forest ?? {});
+    return forests.get(node.fileName)?.[node.treeId] ?? node;
+  };
+  const ambiguous = new Set<string>();
+  const visit = (reference: TreeNode, stack: string | undefined): void => {
+    const node = subtree(reference);
+    const inStack = node.path !== undefined && stackPaths.has(node.path) ? node.path : stack;
+    const logicalId = node.attributes?.['aws:cdk:cloudformation:logicalId'];
+    if (inStack !== undefined && node.path !== undefined && typeof logicalId === 'string') {
+      const paths = byStack.get(inStack) ?? new Map<string, string>();
+      byStack.set(inStack, paths);
+      // A nested stack's resources sit under its parent stack's node; a logical ID both use names neither.
+      if (paths.has(logicalId)) ambiguous.add(`${inStack}\0${logicalId}`);
+      paths.set(logicalId, node.path);
+    }
+    for (const child of Object.values(node.children ?? {})) visit(child, inStack);
+  };
+  visit(tree.root, undefined);
+  for (const entry of ambiguous) {
+    const [stack, logicalId] = entry.split('\0');
+    byStack.get(stack)?.delete(logicalId);
+  }
+  return byStack;
+}
+
+/**
+ * The app's construct tree. Only the root assembly has one: for a nested assembly (a Stage's),
+ * it is looked for in the assemblies that hold it.
+ */
+function treeOf(directory: string): { readonly directory: string; readonly root: TreeNode } | undefined {
+  const treeFile = Object.values(readManifest(directory).artifacts ?? {}).find((artifact) => artifact.type === 'cdk:tree')?.properties?.file;
+  if (treeFile) {
+    const file = path.join(directory, treeFile);
+    return fs.existsSync(file) ? { directory, root: (readJson(file) as { tree: TreeNode }).tree } : undefined;
+  }
+  const parent = path.dirname(directory);
+  const nestedInParent = fs.existsSync(path.join(parent, 'manifest.json')) && Object.values(readManifest(parent).artifacts ?? {})
+    .some((artifact) => artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName === path.basename(directory));
+  return nestedInParent ? treeOf(parent) : undefined;
+}
+
+function readStack(
+  stack: string, template: Template, directory: string, assets: ReadonlyMap<string, string>,
+  constructPaths: ReadonlyMap<string, string>, into: { [K in keyof LocalTopology]: LocalTopology[K][number][] },
+): void {
   const key = (logicalId: string) => `${stack}/${logicalId}`;
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     const props = resource.Properties ?? {};
     const cdkPath = resource.Metadata?.['aws:cdk:path'];
-    const id: ResourceId = { key: key(logicalId), logicalId, path: typeof cdkPath === 'string' ? cdkPath : key(logicalId) };
+    const id: ResourceId = { key: key(logicalId), logicalId, path: typeof cdkPath === 'string' ? cdkPath : constructPaths.get(logicalId) ?? key(logicalId) };
     const ref = (value: unknown, what: string): string => key(refTarget(value, `${id.path} ${what}`));
     switch (resource.Type) {
       case 'AWS::DynamoDB::GlobalTable':

@@ -49,10 +49,12 @@ Module.register('data:text/javascript,' + encodeURIComponent(
   '    if (specifier.startsWith("@aws-sdk/")) return next(specifier, { ...context, parentURL: ' + appUrl + ' });' +
   '    throw error; } }'));
 let handler;
-parentPort.on('message', async ({ id, event }) => {
+parentPort.on('message', async ({ id, event, warm }) => {
   try {
     handler ??= require(workerData.file)[workerData.exportName];
     if (typeof handler !== 'function') throw new Error(workerData.file + ' exports no function ' + workerData.exportName);
+    // A warm-up loads the bundle (Lambda's init) and runs no handler.
+    if (warm) { parentPort.postMessage({ id, ok: true, result: null }); return; }
     const deadline = Date.now() + workerData.timeoutMs;
     const context = {
       functionName: workerData.name, awsRequestId: String(id), memoryLimitInMB: '128',
@@ -83,6 +85,19 @@ export class FunctionHost {
 
   /** Invokes the function with an event (a JSON value) and waits for its answer; invocations queue up, as in one container. */
   invoke(event: unknown): Promise<Invocation> {
+    return this.send({ event });
+  }
+
+  /**
+   * Starts the container and loads the bundle (Lambda's init) without running the handler, so the
+   * first invocation does not pay for it. A bundle that fails to load is not reported here: it
+   * fails its first invocation, as in Lambda, where init runs on the first invocation.
+   */
+  async warm(): Promise<void> {
+    await this.send({ warm: true });
+  }
+
+  private send(message: { readonly event?: unknown; readonly warm?: boolean }): Promise<Invocation> {
     const run = () => new Promise<Invocation>((resolve) => {
       if (this.stopped) {
         resolve({ ok: false, error: { errorType: 'Error', errorMessage: `cdk-cqrs local: function ${this.settings.name} was stopped before this invocation ran.` } });
@@ -95,7 +110,7 @@ export class FunctionHost {
       const timer = setTimeout(() => this.timeOut(id, worker), this.settings.timeoutSeconds * 1000);
       this.pending.set(id, { resolve: (answer) => { clearTimeout(timer); resolve(answer); }, worker });
       worker.ref();
-      worker.postMessage({ id, event });
+      worker.postMessage({ id, ...message });
     }).finally(() => {
       if (this.pending.size === 0) this.worker?.unref();
     });

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MARSHALL_OPTIONS } from '../store/document-client';
-import type { LambdaInvoker } from '../write/command-client';
+import type { LambdaInvoker } from '../shared/function-invoker';
 import type { DocumentClientLike } from '../query/repository';
 import { AppResources, localNames } from './app-resources';
 import { readCloudAssembly, type LocalTopology } from './cloud-assembly';
@@ -129,6 +129,7 @@ export class LocalCloud {
   public readonly topology: LocalTopology;
   private readonly hosts = new Map<string, FunctionHost>();
   private stopped = false;
+  private stopping?: Promise<void>;
   private readonly polls: Poll[];
   private documentClient?: DynamoDBDocumentClient;
 
@@ -189,6 +190,11 @@ export class LocalCloud {
     return this.run.resources.commandHandlerName(aggregateName);
   }
 
+  /** The name of the query function of an aggregate (`aggregateName` as given to CqrsAggregate); throws unless the aggregate has `queries`. */
+  queryHandlerName(aggregateName: string): string {
+    return this.run.resources.queryHandlerName(aggregateName);
+  }
+
   /** The local name of the read-model table a projection writes (`projectionName` as given in `projections`). */
   readModelTableName(projectionName: string): string {
     return this.run.resources.readModelTableName(projectionName);
@@ -222,17 +228,38 @@ export class LocalCloud {
     return this.queue(this.run.resources.findQueue(queueName).key).peekBodies();
   }
 
-  /** Ends every function worker and the local AWS endpoint. The tables stay in DynamoDB Local. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all([...this.hosts.values()].map((host) => host.stop()));
-    this.hosts.clear();
-    await this.run.stopEndpoint();
-    this.run.dynamoDb.destroy();
-    this.run.streams.destroy();
+  /**
+   * Ends every function worker, the local AWS endpoint and the DynamoDB clients, so that nothing
+   * of the run holds the process open. The tables stay in DynamoDB Local. Calling it again, or
+   * while it runs, waits for the same stop.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
   }
 
-  private async invokeByKey(key: string, event: unknown): Promise<Invocation> {
+  private async stopAll(): Promise<void> {
+    this.stopped = true;
+    try {
+      await Promise.all([...this.hosts.values()].map((host) => host.stop()));
+      this.hosts.clear();
+      await this.run.stopEndpoint();
+    } finally {
+      this.run.dynamoDb.destroy();
+      this.run.streams.destroy();
+    }
+  }
+
+  /**
+   * Loads every function's bundle in its worker, as Lambda's init does on a first invocation, so
+   * that the first invocations of a test do not pay for it (a test runner's per-test timeout is
+   * 5 s by default). A bundle that fails to load fails its first invocation, as in Lambda.
+   */
+  async warm(): Promise<void> {
+    await Promise.all(this.topology.functions.map((fn) => this.hostOf(fn.key).warm()));
+  }
+
+  private hostOf(key: string): FunctionHost {
     if (this.stopped) throw new Error('cdk-cqrs local: the app was stopped; start it again to invoke its functions.');
     const fn = this.topology.functions.find((f) => f.key === key);
     if (!fn) throw new Error(`cdk-cqrs local: no function ${key} in the assembly.`);
@@ -246,6 +273,13 @@ export class LocalCloud {
       });
       this.hosts.set(key, host);
     }
+    return host;
+  }
+
+  private async invokeByKey(key: string, event: unknown): Promise<Invocation> {
+    const host = this.hostOf(key);
+    // hostOf found it, or threw.
+    const fn = this.topology.functions.find((f) => f.key === key)!;
     const invocation = await host.invoke(event);
     this.run.options.onTrace?.({ kind: 'invoked', functionName: fn.path.replace(/\/Resource$/, ''), event, invocation });
     for (const routed of this.run.routed.splice(0)) this.run.options.onTrace?.({ kind: 'routed', routed });

@@ -1,4 +1,4 @@
-import type { LambdaInvoker } from '../write/command-client';
+import type { LambdaInvoker } from '../shared/function-invoker';
 import type { Invocation } from './function-host';
 
 /** What the stand-in client needs from a local run: finding a function, and running it now or later. */
@@ -31,7 +31,8 @@ export function localLambdaClient(functions: LocalFunctions): LambdaInvoker {
       }
       const invocation = await functions.invoke(key, payload);
       const answer = invocation.ok ? invocation.result : invocation.error;
-      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answer)), FunctionError: invocation.ok ? undefined : 'Unhandled' };
+      // A handler that returns nothing is answered `null`, as Lambda answers it.
+      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answer ?? null)), FunctionError: invocation.ok ? undefined : 'Unhandled' };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Projection } from '../projection/define-projection';
 import { isQueries, type QueryContext } from './define-queries';
-import { ValidationError } from '../shared/errors';
+import { UnknownQuery, ValidationError } from '../shared/errors';
 import { ownFunction } from '../shared/guards';
 import type { DocumentClientLike } from '../store/document-client-like';
 import { Repository } from './repository';
@@ -8,13 +8,19 @@ import type { SessionReadSettings } from '../store/session-entry';
 
 export interface QueryHandlerDeps {
   readonly readModelTable: string;
+  /** The aggregate's name, for the messages of rejections. @default - "This aggregate" */
+  readonly aggregateName?: string;
   /** With the aggregate's `readYourWrites`: repositories read a session's own writes (`get(id, { sessionId })`). */
   readonly readYourWrites?: SessionReadSettings;
   /** @default - a DynamoDB document client for the current region, created on first use */
   readonly dynamoDb?: DocumentClientLike;
 }
 
-/** Runs one query request `{ type, params }`; an unknown query or a malformed request is a ValidationError. */
+/**
+ * Runs one query request `{ type, params }`. A query the definition does not have (as an own
+ * property: `constructor` is none) is an UnknownQuery, as an unknown command is an UnknownCommand;
+ * a request without a string `type` is a ValidationError.
+ */
 export async function handleQuery(queries: unknown, request: unknown, deps: QueryHandlerDeps): Promise<unknown> {
   if (!isQueries(queries)) throw new Error('cdk-cqrs: the query function got no queries: the module\'s default export must be defineQueries(...).');
   if (typeof request !== 'object' || request === null || typeof (request as { type?: unknown }).type !== 'string') {
@@ -22,9 +28,7 @@ export async function handleQuery(queries: unknown, request: unknown, deps: Quer
   }
   const { type, params } = request as { type: string; params?: unknown };
   const handler = ownFunction(queries.handlers, type);
-  if (!handler) {
-    throw new ValidationError(`Unknown query ${type}; the queries are ${Object.keys(queries.handlers).join(', ')}.`, [{ message: 'unknown query', path: ['type'] }]);
-  }
+  if (!handler) throw new UnknownQuery({ queryType: type, knownQueries: Object.keys(queries.handlers), aggregateName: deps.aggregateName });
   const context: QueryContext = {
     readModelTable: deps.readModelTable,
     repository: <Agg, View>(projection: Projection<Agg, View>, projectionName: string) =>

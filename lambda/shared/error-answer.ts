@@ -1,14 +1,14 @@
 import {
-  ConcurrencyError, DomainError, IdempotencyKeyReused, UnknownCommand, ValidationError, isCommandRejection,
+  ConcurrencyError, DomainError, IdempotencyKeyReused, UnknownCommand, UnknownQuery, ValidationError, isCommandRejection,
   type CqrsError, type ValidationIssue,
 } from './errors';
 
-/** How a rejected command is answered over a Lambda invoke: `{ error: { name, message, ...fields } }`. */
+/** How a rejected command or query is answered over a Lambda invoke: `{ error: { name, message, ...fields } }`. */
 export interface ErrorAnswer {
   readonly error: { readonly name: string; readonly message: string; readonly [field: string]: unknown };
 }
 
-/** The answer for a rejected command: its name, message and own fields (no stack). */
+/** The answer for a rejected command or query: its name, message and own fields (no stack). */
 export function toErrorAnswer(err: CqrsError): ErrorAnswer {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(err)) {
@@ -27,6 +27,11 @@ export function isErrorAnswer(value: unknown): value is ErrorAnswer {
 
 const numberField = (fields: Record<string, unknown>, key: string): number | undefined =>
   typeof fields[key] === 'number' ? fields[key] as number : undefined;
+
+const stringsField = (fields: Record<string, unknown>, key: string): string[] => {
+  const value = fields[key];
+  return Array.isArray(value) ? value.map(String) : [];
+};
 
 /** Turns an answer back into the typed error; an unknown name becomes a plain Error. */
 export function fromErrorAnswer(answer: ErrorAnswer): Error {
@@ -49,10 +54,9 @@ export function fromErrorAnswer(answer: ErrorAnswer): Error {
     case 'IdempotencyKeyReused':
       return restore(new IdempotencyKeyReused({ aggregateId: String(fields.aggregateId), commandId: String(fields.commandId) }));
     case 'UnknownCommand':
-      return restore(new UnknownCommand({
-        commandType: String(fields.commandType),
-        knownCommands: Array.isArray(fields.knownCommands) ? fields.knownCommands.map(String) : [],
-      }));
+      return restore(new UnknownCommand({ commandType: String(fields.commandType), knownCommands: stringsField(fields, 'knownCommands') }));
+    case 'UnknownQuery':
+      return restore(new UnknownQuery({ queryType: String(fields.queryType), knownQueries: stringsField(fields, 'knownQueries') }));
     default: {
       const err = new Error(answer.error.message);
       err.name = answer.error.name;

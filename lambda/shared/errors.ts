@@ -4,7 +4,7 @@ export interface ValidationIssue {
   readonly path?: readonly (string | number)[];
 }
 
-/** The base of the four errors a command can be rejected with; each sets `name` and carries its data as fields. */
+/** The base of the errors a command or a query can be rejected with; each sets `name` and carries its data as fields. */
 export class CqrsError extends Error {
   constructor(name: string, message: string) {
     super(message);
@@ -53,14 +53,29 @@ export class ConcurrencyError extends CqrsError {
   }
 }
 
+/** "X has no command/query 'y'. Known ...: a, b.": the message of UnknownCommand and UnknownQuery. */
+const unknownMessage = (kind: 'command' | 'query', kinds: string, name: string, known: readonly string[], aggregateName?: string): string =>
+  `${aggregateName ?? 'This aggregate'} has no ${kind} '${name}'. Known ${kinds}: ${known.join(', ') || 'none'}.`;
+
 /** The command type is not one of the aggregate's commands. */
 export class UnknownCommand extends CqrsError {
   readonly commandType: string;
   readonly knownCommands: readonly string[];
   constructor(fields: { commandType: string; knownCommands: readonly string[]; aggregateName?: string }) {
-    super('UnknownCommand', `${fields.aggregateName ?? 'This aggregate'} has no command '${fields.commandType}'. Known commands: ${fields.knownCommands.join(', ')}.`);
+    super('UnknownCommand', unknownMessage('command', 'commands', fields.commandType, fields.knownCommands, fields.aggregateName));
     this.commandType = fields.commandType;
     this.knownCommands = fields.knownCommands;
+  }
+}
+
+/** The query type is not one of the aggregate's queries (its `defineQueries(...)`). Retrying cannot help. */
+export class UnknownQuery extends CqrsError {
+  readonly queryType: string;
+  readonly knownQueries: readonly string[];
+  constructor(fields: { queryType: string; knownQueries: readonly string[]; aggregateName?: string }) {
+    super('UnknownQuery', unknownMessage('query', 'queries', fields.queryType, fields.knownQueries, fields.aggregateName));
+    this.queryType = fields.queryType;
+    this.knownQueries = fields.knownQueries;
   }
 }
 
@@ -87,8 +102,12 @@ export const isValidationError = (err: unknown): err is ValidationError => hasNa
 export const isDomainError = (err: unknown): err is DomainError => hasName(err, 'DomainError');
 export const isConcurrencyError = (err: unknown): err is ConcurrencyError => hasName(err, 'ConcurrencyError');
 export const isUnknownCommand = (err: unknown): err is UnknownCommand => hasName(err, 'UnknownCommand');
+export const isUnknownQuery = (err: unknown): err is UnknownQuery => hasName(err, 'UnknownQuery');
 export const isIdempotencyKeyReused = (err: unknown): err is IdempotencyKeyReused => hasName(err, 'IdempotencyKeyReused');
 
 /** True for the errors that reject a command (an answer), false for infrastructure faults. */
 export const isCommandRejection = (err: unknown): err is CqrsError =>
   isValidationError(err) || isDomainError(err) || isConcurrencyError(err) || isUnknownCommand(err) || isIdempotencyKeyReused(err);
+
+/** True for the errors a query function answers rather than throws: an unknown query, and those that reject a command (a query's own code throws ValidationError or DomainError). */
+export const isQueryRejection = (err: unknown): err is CqrsError => isUnknownQuery(err) || isCommandRejection(err);

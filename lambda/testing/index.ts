@@ -5,3 +5,4 @@ export { SpecFailure } from './spec-assertions';
 export type { ProjectionSpecEvent, ProjectionSpecGiven, ProjectionSpecOptions } from './projection-spec';
 export { LocalApp } from './local-app';
 export type { LocalAppOptions } from './local-app';
+export type { SynthesizableApp } from './quiet-synth';

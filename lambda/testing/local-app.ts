@@ -1,13 +1,22 @@
 import type { CommandOf } from '../write/aggregate-types';
 import { CommandClient } from '../write/command-client';
 import type { Projection } from '../projection/define-projection';
+import { QueryClient } from '../query/query-client';
 import { Repository } from '../query/repository';
 import type { LocalCloud } from '../local/local-cloud';
 import type { RunningDynamoDbLocal } from '../local/dynamodb-local';
+import { synthQuietly, type SynthesizableApp } from './quiet-synth';
 
 export interface LocalAppOptions {
-  /** The synthesized app: what `app.synth()` returns (or any `{ directory }` of a cloud assembly, such as `cdk.out`). */
-  readonly assembly: { readonly directory: string };
+  /**
+   * Your CDK app, synthesized here: a function that builds it (`() => { const app = new App(); new ShopStack(app, 'Shop'); return app; }`),
+   * or the App (or any Stage) itself. Built by a function, it is quiet: the "Bundling asset ..." lines
+   * aws-cdk-lib writes to stderr as it bundles each function (when the function is constructed)
+   * are left out of the test's output. Give this or `assembly`.
+   */
+  readonly app?: SynthesizableApp | (() => SynthesizableApp);
+  /** An app synthesized already: what `app.synth()` returns, or any `{ directory }` of a cloud assembly, such as `cdk.out`. Give this or `app`. */
+  readonly assembly?: { readonly directory: string };
   /**
    * A DynamoDB Local that is already running.
    * @default - DynamoDB Local is started (and fetched once, see `startDynamoDbLocal`) and stopped with the app
@@ -23,15 +32,20 @@ export interface LocalAppOptions {
 
 /**
  * Your synthesized CDK app, running on your machine, for tests in jest or vitest: its aggregates'
- * command handlers, outboxes, rules, queues and projectors are the very bundles `cdk synth`
- * built, on DynamoDB Local. Commands are answered at once; events reach the read model when you
- * call `settle()`, so a test can look at the moment between.
+ * command handlers, outboxes, rules, queues, projectors and query functions are the very bundles
+ * `cdk synth` built, on DynamoDB Local. Commands are answered at once; events reach the read model
+ * when you call `settle()`, so a test can look at the moment between.
+ *
+ * `start` builds and synthesizes the app and starts DynamoDB Local (10-40 s): give its
+ * `beforeAll` a timeout of 2 minutes (a hook's default, 5 s in jest and 10 s in vitest, is shorter
+ * than a synth with bundling).
  *
  * @example
- * const app = new App();
- * new ShopStack(app, 'Shop');
- * const local = await LocalApp.start({ assembly: app.synth() });
- * afterAll(() => local.stop());
+ * let local: LocalApp;
+ * beforeAll(async () => {
+ *   local = await LocalApp.start({ app: () => { const app = new App(); new ShopStack(app, 'Shop'); return app; } });
+ * }, 120_000);
+ * afterAll(() => local?.stop());
  *
  * test('a suspended customer shows as suspended', async () => {
  *   const customers = local.commands<typeof customer>('Customer');
@@ -42,27 +56,38 @@ export interface LocalAppOptions {
  * });
  */
 export class LocalApp {
+  /**
+   * Synthesizes the app (or takes the synthesized `assembly`), starts DynamoDB Local unless given
+   * `dynamoDbEndpoint`, creates the app's tables and readies its functions. If any step fails,
+   * what the earlier steps started is stopped before the error is thrown.
+   */
   static async start(options: LocalAppOptions): Promise<LocalApp> {
+    const assemblyDirectory = synthesizedDirectory(options);
     // Loaded here: specs that never start an app must not need the AWS SDK installed.
     const [{ LocalCloud: Cloud }, { formatTrace }, dynamoDbLocal] = await Promise.all([
       import('../local/local-cloud'), import('../local/trace'), import('../local/dynamodb-local'),
     ]);
-    const started = options.dynamoDbEndpoint === undefined ? await dynamoDbLocal.startDynamoDbLocal() : undefined;
+    let started: RunningDynamoDbLocal | undefined;
     try {
+      started = options.dynamoDbEndpoint === undefined ? await dynamoDbLocal.startDynamoDbLocal() : undefined;
       const trace = options.trace;
       const cloud = await Cloud.start({
-        assemblyDirectory: options.assembly.directory,
+        assemblyDirectory,
         dynamoDbEndpoint: options.dynamoDbEndpoint ?? started!.endpoint,
         awsSdkFrom: options.awsSdkFrom,
         duplicateDeliveryEvery: options.duplicateDeliveryEvery,
         onTrace: trace ? (entry) => trace(formatTrace(entry)) : undefined,
       });
+      // Each bundle loaded now (its init), so a test's first commands fit its own timeout.
+      await cloud.warm();
       return new LocalApp(cloud, started, dynamoDbLocal.stopDynamoDbLocal);
     } catch (error) {
       if (started) await dynamoDbLocal.stopDynamoDbLocal(started);
       throw error;
     }
   }
+
+  private stopping?: Promise<void>;
 
   private constructor(
     /** The running app, for what this class does not wrap (invoking any function, a queue's messages, table names). */
@@ -74,6 +99,15 @@ export class LocalApp {
   /** A client of an aggregate's command handler (`aggregateName` as given to CqrsAggregate); rejections throw their typed errors. */
   commands<Agg>(aggregateName: string): CommandClient<CommandOf<Agg>> {
     return new CommandClient<CommandOf<Agg>>({ functionName: this.cloud.commandHandlerName(aggregateName), lambda: this.cloud.lambdaClient() });
+  }
+
+  /**
+   * A client of an aggregate's query function (`aggregateName` as given to CqrsAggregate, which
+   * must have `queries`), typed by its queries: `local.queries<typeof orderQueries>('Order')`.
+   * Rejections throw their typed errors.
+   */
+  queries<Q>(aggregateName: string): QueryClient<Q> {
+    return new QueryClient<Q>({ functionName: this.cloud.queryHandlerName(aggregateName), lambda: this.cloud.lambdaClient() });
   }
 
   /**
@@ -95,9 +129,31 @@ export class LocalApp {
     return this.cloud.settle();
   }
 
-  /** Stops the functions, and DynamoDB Local if this app started it. */
-  async stop(): Promise<void> {
-    await this.cloud.stop();
-    if (this.dynamoDbLocal) await this.stopDynamoDbLocal(this.dynamoDbLocal);
+  /**
+   * Stops the functions and the local endpoint, and DynamoDB Local if this app started it; then
+   * nothing of the app holds the process open. Calling it again, or while it runs, waits for the
+   * same stop.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
   }
+
+  private async stopAll(): Promise<void> {
+    try {
+      await this.cloud.stop();
+    } finally {
+      if (this.dynamoDbLocal) await this.stopDynamoDbLocal(this.dynamoDbLocal);
+    }
+  }
+}
+
+/** The cloud assembly to run: `app` synthesized quietly, or `assembly` as given; exactly one of them. */
+function synthesizedDirectory(options: LocalAppOptions): string {
+  if (options.app !== undefined && options.assembly !== undefined) {
+    throw new Error('cdk-cqrs LocalApp.start: give either your app ({ app }) or a synthesized assembly ({ assembly }), not both.');
+  }
+  if (options.app !== undefined) return synthQuietly(options.app).directory;
+  if (options.assembly !== undefined) return options.assembly.directory;
+  throw new Error('cdk-cqrs LocalApp.start: give your app: LocalApp.start({ app }) with the App your stacks are in (or { assembly } with what app.synth() returned).');
 }

@@ -1,4 +1,4 @@
-import { CommandClient, Repository, ValidationError, type CommandOf } from 'cdk-cqrs/runtime';
+import { CommandClient, QueryClient, Repository, ValidationError, type CommandOf } from 'cdk-cqrs/runtime';
 import customer from '../../bin/domain/customer';
 import customerView from '../../bin/domain/customer-view';
 import { handleCommand } from '../../lambda/write/handle-command';
@@ -56,9 +56,17 @@ describe('clients made with { aggregateName }', () => {
     expect(() => new CommandClient({} as never)).toThrow(/CommandClient needs \{ aggregateName \}.*or \{ functionName \}/);
   });
 
-  test('a CommandClient sends to the connected command handler; an explicit functionName wins', () => {
-    connectAs({ commandFunction: 'shop-CustomersCommandHandler-1a2b' });
+  test('a CommandClient and a QueryClient use the connected functions; an explicit functionName wins', () => {
+    connectAs({ commandFunction: 'shop-CustomersCommandHandler-1a2b', queryFunction: 'shop-CustomersQueryHandler-3c4d' });
     expect(new CommandClient<CommandOf<typeof customer>>({ aggregateName: 'Customer' }).functionName).toBe('shop-CustomersCommandHandler-1a2b');
+    expect(new QueryClient({ aggregateName: 'Customer' }).functionName).toBe('shop-CustomersQueryHandler-3c4d');
     expect(new CommandClient({ functionName: 'other' }).functionName).toBe('other');
+    expect(new QueryClient({ functionName: 'other' }).functionName).toBe('other');
+  });
+
+  test('a QueryClient in a function that was not connected to queries names the variable', () => {
+    connectAs({ commandFunction: 'shop-CustomersCommandHandler-1a2b' });
+    expect(() => new QueryClient({ aggregateName: 'Customer' }))
+      .toThrow(/QueryClient of aggregate 'Customer': environment variable CQRS_Customer_QUERY_FUNCTION is not set/);
   });
 });

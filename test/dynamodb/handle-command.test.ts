@@ -1,6 +1,7 @@
 import { CommandClient, type CommandOf, isConcurrencyError, isDomainError, isUnknownCommand, isValidationError, ConcurrencyError, DomainError } from 'cdk-cqrs/runtime';
 import { createCommandHandler } from '../../lambda/handlers/command-handler';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
+import { inProcessLambda } from '../helpers/in-process-lambda';
 import { customer } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;
@@ -9,15 +10,7 @@ let client: CommandClient<CommandOf<typeof customer>>;
 beforeAll(async () => {
   table = await createEventStoreTable('command-handler');
   handler = createCommandHandler(customer, table.deps());
-  // The transport only: the fake Lambda client runs the handler in-process, JSON both ways as Invoke does.
-  const lambda = {
-    send: async (command: object) => {
-      const input = (command as { input: { Payload: Uint8Array } }).input;
-      const answer = await handler(JSON.parse(new TextDecoder().decode(input.Payload)));
-      return { Payload: new TextEncoder().encode(JSON.stringify(answer)) };
-    },
-  };
-  client = new CommandClient<CommandOf<typeof customer>>({ functionName: 'customer-commands', lambda });
+  client = new CommandClient<CommandOf<typeof customer>>({ functionName: 'customer-commands', lambda: inProcessLambda(handler) });
 });
 afterAll(async () => { await table.drop(); });
 

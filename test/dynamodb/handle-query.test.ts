@@ -1,3 +1,4 @@
+import { QueryClient, UnknownQuery, ValidationError } from 'cdk-cqrs/runtime';
 import { createQueryHandler } from '../../lambda/handlers/query-handler';
 import { eraseProjection } from '../../lambda/projection/define-projection';
 import { projectMessages } from '../../lambda/projection/project-messages';
@@ -6,6 +7,7 @@ import ordersByCustomer from '../../bin/domain/orders-by-customer';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
+import { inProcessLambda } from '../helpers/in-process-lambda';
 
 let store: EventStoreTable;
 let readModel: ReadModelTable;
@@ -44,9 +46,17 @@ describe('the query function', () => {
     await expect(query({ type: 'GetOrder', params: { orderId: 'o-404' } })).resolves.toBeUndefined();
   });
 
-  test('answers an unknown query, or a rejected one, with a ValidationError', async () => {
-    await expect(query({ type: 'ListEverything', params: {} })).resolves.toEqual({
-      error: expect.objectContaining({ name: 'ValidationError', message: 'Unknown query ListEverything; the queries are GetOrder, ListOrdersByCustomer.' }),
+  test('answers an unknown query with an UnknownQuery that names the queries, as an unknown command is an UnknownCommand', async () => {
+    const named = createQueryHandler(orderQueries, { readModelTable: readModel.tableName, dynamoDb: readModel.doc, aggregateName: 'Order' });
+    await expect(named({ type: 'ListEverything', params: {} })).resolves.toEqual({ error: {
+      name: 'UnknownQuery', message: "Order has no query 'ListEverything'. Known queries: GetOrder, ListOrdersByCustomer.",
+      queryType: 'ListEverything', knownQueries: ['GetOrder', 'ListOrdersByCustomer'],
+    } });
+  });
+
+  test('answers a malformed request, or a query its code rejects, with a ValidationError', async () => {
+    await expect(query({ params: {} })).resolves.toEqual({
+      error: expect.objectContaining({ name: 'ValidationError', message: 'A query request is { type, params }: type is missing.' }),
     });
     await expect(query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'LOST' } })).resolves.toEqual({
       error: expect.objectContaining({ name: 'ValidationError', message: 'status must be one of PENDING, CANCELLED, SHIPPED (given LOST).' }),
@@ -55,5 +65,30 @@ describe('the query function', () => {
 
   test('fails at start-up when the module\'s default export is not defineQueries(...)', () => {
     expect(() => createQueryHandler({ GetOrder: () => undefined })).toThrow("the query function's module must have defineQueries(...) as its default export; it has not a definition (object).");
+  });
+});
+
+describe('the query client', () => {
+  const client = () => new QueryClient<typeof orderQueries>({ functionName: 'order-queries', lambda: inProcessLambda(query) });
+
+  test('answers the query\'s result, and null for a query that finds nothing', async () => {
+    await expect(client().query('GetOrder', { orderId: 'o-3' })).resolves.toMatchObject({ customerId: 'c-1', status: 'SHIPPED' });
+    await expect(client().query('GetOrder', { orderId: 'o-404' })).resolves.toBeNull();
+    const page = await client().query('ListOrdersByCustomer', { customerId: 'c-2', status: 'PENDING' });
+    expect(page.orders.map((o) => o.orderId)).toEqual(['o-9']);
+  });
+
+  test('throws a rejected query as its typed error', async () => {
+    const unknown = new QueryClient({ functionName: 'order-queries', lambda: inProcessLambda(query) }).query('ListEverything');
+    await expect(unknown).rejects.toBeInstanceOf(UnknownQuery);
+    await expect(unknown).rejects.toMatchObject({ queryType: 'ListEverything', knownQueries: ['GetOrder', 'ListOrdersByCustomer'] });
+    // @ts-expect-error LOST is not a status: the query's own check answers it
+    const lost = client().query('ListOrdersByCustomer', { customerId: 'c-1', status: 'LOST' });
+    await expect(lost).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  test('throws a fault of the function as an error naming the function', async () => {
+    const failing = new QueryClient({ functionName: 'order-queries', lambda: inProcessLambda(async () => { throw new TypeError('boom'); }) });
+    await expect(failing.query('GetOrder', { orderId: 'o-1' })).rejects.toThrow('Query function order-queries failed: boom');
   });
 });

@@ -5,8 +5,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { CqrsAggregate } from 'cdk-cqrs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { CommandClient, Repository, defineProjection } from 'cdk-cqrs/runtime';
+import { CommandClient, Repository, UnknownQuery, defineProjection } from 'cdk-cqrs/runtime';
+import { LocalApp } from 'cdk-cqrs/testing';
 import { LocalCloud, type LocalTrace } from '../../lambda/local/local-cloud';
+import { REPO_DYNAMODB_LOCAL_DIR } from '../helpers/shared-dynamodb-local';
 
 // A user's domain, written to a folder of its own so that a test can change a projection's code.
 const LEDGER = `
@@ -53,15 +55,16 @@ const tempDir = (prefix: string) => {
   return dir;
 };
 
-/** Synthesizes an app with the Ledger aggregate and its projection listening to `events`. */
-function synthLedgerApp(events: string): { directory: string; pattern: unknown } {
+/** An app with the Ledger aggregate and its projection listening to `events`, not synthesized yet. */
+function ledgerApp(events: string): App {
   // A folder per synth: the construct reads a projection's events once per module path and process.
   const domainDir = tempDir('cdk-cqrs-domain-');
   fs.writeFileSync(path.join(domainDir, 'ledger.ts'), LEDGER);
   fs.writeFileSync(path.join(domainDir, 'ledger-view.ts'), viewListening(events));
   fs.writeFileSync(path.join(domainDir, 'ledger-queries.ts'), LEDGER_QUERIES);
   const outdir = tempDir('cdk-cqrs-app-');
-  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
+  // A plain App, as in a user's test: no aws:cdk:path metadata; construct paths come from tree.json.
+  const app = new App({ outdir });
   const stack = new Stack(app, 'Bank');
   new CqrsAggregate(stack, 'Ledgers', {
     aggregateName: 'Ledger',
@@ -70,7 +73,12 @@ function synthLedgerApp(events: string): { directory: string; pattern: unknown }
     queries: { entry: path.join(domainDir, 'ledger-queries.ts') },
     readYourWrites: {},
   });
-  const assembly = app.synth();
+  return app;
+}
+
+/** Synthesizes the app of `ledgerApp`. */
+function synthLedgerApp(events: string): { directory: string; pattern: unknown } {
+  const assembly = ledgerApp(events).synth();
   const template = assembly.getStackByName('Bank').template as { Resources: Record<string, { Type: string; Properties: { EventPattern?: unknown } }> };
   const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule');
   return { directory: assembly.directory, pattern: rule?.Properties.EventPattern };
@@ -212,9 +220,109 @@ describe('a synthesized app, run locally', () => {
       await ledgers.send({ type: 'Open', aggregateId: 'l-ryw', payload: { owner: 'dee' }, sessionId: 's-dee' });
       await ledgers.send({ type: 'Deposit', aggregateId: 'l-ryw', payload: { amount: 4 }, sessionId: 's-dee' });
 
-      await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw', sessionId: 's-dee' } }))
+      // The query function by its whole construct path, and by a unique part of it.
+      await expect(local.invoke('Bank/Ledgers/QueryHandler/Function', { type: 'GetLedger', params: { id: 'l-ryw', sessionId: 's-dee' } }))
         .resolves.toEqual({ owner: 'dee', balance: 4, deposits: 1 });
       await expect(local.invoke('Ledgers/QueryHandler', { type: 'GetLedger', params: { id: 'l-ryw' } })).resolves.toBeNull();
     });
+  }, 120_000);
+});
+
+/** Child processes alive in this process (DynamoDB Local is one). */
+const childProcesses = () => process.getActiveResourcesInfo().filter((resource) => resource === 'ProcessWrap').length;
+
+/** Waits a little for an exited child's handle to be released, which takes a few turns of the event loop. */
+async function settledChildProcesses(): Promise<number> {
+  for (let waited = 0; waited < 2000 && childProcesses() > 0; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  return childProcesses();
+}
+
+describe('LocalApp: start and stop', () => {
+  const dynamoDbLocalDir = process.env.DYNAMODB_LOCAL_DIR;
+  // LocalApp starts its own DynamoDB Local from this repository's copy, not from the app's node_modules.
+  beforeEach(() => { process.env.DYNAMODB_LOCAL_DIR = REPO_DYNAMODB_LOCAL_DIR; });
+  afterEach(() => { process.env.DYNAMODB_LOCAL_DIR = dynamoDbLocalDir; });
+
+  test('builds and synthesizes a plain App quietly, and runs its functions by their construct paths', async () => {
+    // GIVEN a plain App, built by LocalApp (its functions are bundled as they are constructed; a new domain folder, so not from
+    // the asset cache), with something else that writes to stderr
+    const app = () => {
+      const built = ledgerApp('Opened,Deposited');
+      built.node.addValidation({ validate: () => { process.stderr.write('a line of the app\'s own\n'); return []; } });
+      return built;
+    };
+    const written: string[] = [];
+    const stderrWrite = process.stderr.write;
+    const recorder = ((chunk: string | Uint8Array) => { written.push(String(chunk)); return true; }) as typeof process.stderr.write;
+    process.stderr.write = recorder;
+    let local: LocalApp | undefined;
+    try {
+      // WHEN
+      local = await LocalApp.start({ app, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
+      expect(process.stderr.write).toBe(recorder);
+    } finally {
+      process.stderr.write = stderrWrite;
+    }
+    try {
+      // THEN aws-cdk-lib's bundling lines were left out, and nothing else
+      expect(written).toEqual(['a line of the app\'s own\n']);
+      await new CommandClient({ functionName: local.cloud.commandHandlerName('Ledger'), lambda: local.cloud.lambdaClient() })
+        .send({ type: 'Open', aggregateId: 'l-app', payload: { owner: 'eve' } });
+      await local.settle();
+      for (const name of ['Bank/Ledgers/QueryHandler', 'Ledgers/QueryHandler', 'QueryHandler']) {
+        await expect(local.cloud.invoke(name, { type: 'GetLedger', params: { id: 'l-app' } })).resolves.toEqual({ owner: 'eve', balance: 0, deposits: 0 });
+      }
+      await expect(local.queries('Ledger').query('GetLedger', { id: 'l-app' })).resolves.toEqual({ owner: 'eve', balance: 0, deposits: 0 });
+      await expect(local.queries('Ledger').query('GetLedgers')).rejects.toThrow(new UnknownQuery({ queryType: 'GetLedgers', knownQueries: ['GetLedger'], aggregateName: 'Ledger' }));
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
+
+  test('stop() may be called twice, and while it runs; DynamoDB Local, which start started, has exited after it', async () => {
+    const before = childProcesses();
+    // The App itself (built outside) is synthesized too.
+    const local = await LocalApp.start({ app: ledgerApp('Opened') });
+    expect(childProcesses()).toBe(before + 1);
+
+    await Promise.all([local.stop(), local.stop()]);
+    await local.stop();
+
+    expect(await settledChildProcesses()).toBe(before);
+    await expect(local.cloud.invoke('Ledgers/CommandHandler', { type: 'Open', aggregateId: 'l-1', payload: { owner: 'x' } })).rejects.toThrow('the app was stopped');
+  }, 120_000);
+
+  test('a start that fails after starting DynamoDB Local stops it, and throws the cause', async () => {
+    // GIVEN an assembly the local runtime cannot run: a function whose code is not an asset
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-assembly-'));
+    tempDirs.push(directory);
+    fs.writeFileSync(path.join(directory, 'manifest.json'), JSON.stringify({ version: '48.0.0', artifacts: { Shop: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Shop.template.json' } } } }));
+    fs.writeFileSync(path.join(directory, 'Shop.template.json'), JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'x' } } } } }));
+    const before = childProcesses();
+
+    // WHEN / THEN
+    await expect(LocalApp.start({ assembly: { directory } })).rejects.toThrow('cdk-cqrs local: Shop/Fn has no bundled code in the assembly (Code must be an asset).');
+    expect(await settledChildProcesses()).toBe(before);
+  }, 60_000);
+
+  test('a DynamoDB Local that fails to start is an error that names why, and leaves no process behind', async () => {
+    // GIVEN a DynamoDB Local folder whose jar is broken
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-ddb-'));
+    tempDirs.push(broken);
+    fs.writeFileSync(path.join(broken, 'DynamoDBLocal.jar'), '');
+    process.env.DYNAMODB_LOCAL_DIR = broken;
+    const before = childProcesses();
+
+    await expect(LocalApp.start({ assembly: { directory: synthLedgerApp('Opened').directory } }))
+      .rejects.toThrow(/^DynamoDB Local \(it needs Java 17 or later on PATH\) exited with code 1: .*jarfile/s);
+    expect(await settledChildProcesses()).toBe(before);
+  }, 120_000);
+
+  test('fails without an app or an assembly, or with both, and says what to give; an assembly that is not one names the fix', async () => {
+    const directory = synthLedgerApp('Opened').directory;
+    await expect(LocalApp.start({})).rejects.toThrow('cdk-cqrs LocalApp.start: give your app: LocalApp.start({ app }) with the App your stacks are in');
+    await expect(LocalApp.start({ app: new App(), assembly: { directory } })).rejects.toThrow('give either your app ({ app }) or a synthesized assembly ({ assembly }), not both.');
+    await expect(LocalApp.start({ assembly: { directory: os.tmpdir() }, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT }))
+      .rejects.toThrow(`no cloud assembly in ${os.tmpdir()} (manifest.json is missing). Run \`npx cdk synth\` first`);
   }, 120_000);
 });

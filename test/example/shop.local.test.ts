@@ -4,15 +4,20 @@ import { ShopStack } from '../../bin/app';
 import type customer from '../../bin/domain/customer';
 import customerView from '../../bin/domain/customer-view';
 import type order from '../../bin/domain/order';
+import type orderQueries from '../../bin/domain/order-queries';
+import { UnknownQuery } from 'cdk-cqrs/runtime';
 import ordersByCustomer from '../../bin/domain/orders-by-customer';
 
 // The example app as it deploys, run with cdk-cqrs/testing's LocalApp on the test run's DynamoDB Local.
 let local: LocalApp;
 
 beforeAll(async () => {
-  const app = new App();
-  new ShopStack(app, 'Shop');
-  local = await LocalApp.start({ assembly: app.synth(), dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
+  const app = () => {
+    const built = new App();
+    new ShopStack(built, 'Shop');
+    return built;
+  };
+  local = await LocalApp.start({ app, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
 }, 120_000);
 
 afterAll(() => local?.stop());
@@ -55,6 +60,25 @@ describe('the example app, run locally', () => {
 
     await local.settle();
     expect(await views.get('c-ryw')).toMatchObject({ email: 'new@example.com' });
+  });
+
+  test('the deployed query function answers a typed query once the projector has run, and refuses an unknown one', async () => {
+    const orders = local.commands<typeof order>('Order');
+    await orders.send({ type: 'CreateOrder', aggregateId: 'o-q', payload: { customerId: 'c-q', items: [{ sku: 'jam', quantity: 2, unitPrice: 300 }], total: 600 } });
+    const queries = local.queries<typeof orderQueries>('Order');
+    await expect(queries.query('GetOrder', { orderId: 'o-q' })).resolves.toBeNull();
+
+    await local.settle();
+
+    await expect(queries.query('GetOrder', { orderId: 'o-q' })).resolves.toMatchObject({ customerId: 'c-q', status: 'PENDING', total: 600 });
+    const page = await queries.query('ListOrdersByCustomer', { customerId: 'c-q', status: 'PENDING' });
+    expect(page.orders.map((o) => o.orderId)).toEqual(['o-q']);
+    await expect(local.queries('Order').query('ListEverything')).rejects.toBeInstanceOf(UnknownQuery);
+  });
+
+  test('fails to find the query function of an aggregate without queries, and says what to set', () => {
+    expect(() => local.queries('Customer'))
+      .toThrow("cdk-cqrs local: aggregate 'Customer' has no query function: set queries: { entry } on its CqrsAggregate, to a module whose default export is defineQueries(...).");
   });
 
   test('fails to read the writes of a session on an aggregate without readYourWrites, and says what to set', () => {

@@ -19,7 +19,9 @@ describe('the query function', () => {
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 10,
-      Environment: { Variables: { [ENV.readModelTable]: { Ref: logicalIdOf(stack, 'Counters/ReadModel/Table') }, [ENV.functionRole]: FUNCTION_ROLES.queryHandler } },
+      Environment: { Variables: {
+        [ENV.readModelTable]: { Ref: logicalIdOf(stack, 'Counters/ReadModel/Table') }, [ENV.aggregateName]: 'Counter', [ENV.functionRole]: FUNCTION_ROLES.queryHandler,
+      } },
     });
   });
 

@@ -20,7 +20,7 @@ function resources(parts: { functions: FunctionResource[]; tables?: TableResourc
 }
 
 /** The functions CqrsAggregate makes for `aggregate`, with their roles and what each is told. */
-const aggregateFunctions = (aggregate: string, options: { projection?: string; stack?: string; sessions?: boolean } = {}) => [
+const aggregateFunctions = (aggregate: string, options: { projection?: string; stack?: string; sessions?: boolean; queries?: boolean } = {}) => [
   fn(`${aggregate}CommandHandler`, {
     CQRS_FUNCTION_ROLE: 'command-handler', CQRS_AGGREGATE_NAME: aggregate, CQRS_SNAPSHOT_EVERY: '100',
     CQRS_EVENT_STORE_TABLE: { ref: `${aggregate}EventStore` }, ...(options.sessions ? { CQRS_SESSION_TABLE: { ref: `${aggregate}Sessions` } } : {}),
@@ -29,6 +29,9 @@ const aggregateFunctions = (aggregate: string, options: { projection?: string; s
   ...(options.projection ? [fn(`${options.projection}Projector`, {
     CQRS_FUNCTION_ROLE: 'projector', CQRS_AGGREGATE_NAME: aggregate, CQRS_PROJECTION_NAME: options.projection,
     CQRS_READ_MODEL_TABLE: { ref: `${aggregate}ReadModel` }, CQRS_EVENT_STORE_TABLE: { ref: `${aggregate}EventStore` },
+  }, options.stack)] : []),
+  ...(options.queries ? [fn(`${aggregate}Queries`, {
+    CQRS_FUNCTION_ROLE: 'query-handler', CQRS_AGGREGATE_NAME: aggregate, CQRS_READ_MODEL_TABLE: { ref: `${aggregate}ReadModel` },
   }, options.stack)] : []),
 ];
 const aggregateTables = (aggregate: string) => [table(`${aggregate}EventStore`), table(`${aggregate}ReadModel`), table(`${aggregate}Sessions`)];
@@ -91,6 +94,29 @@ describe('AppResources: the command handler of an aggregate', () => {
 
     expect(() => app.sessionTableName('Customer'))
       .toThrow("cdk-cqrs local: aggregate 'Customer' has no session table: set readYourWrites on its CqrsAggregate.");
+  });
+});
+
+describe('AppResources: the query function of an aggregate', () => {
+  test('is the function whose role is query-handler and whose CQRS_AGGREGATE_NAME is the aggregate\'s name', () => {
+    const app = resources({ functions: [...aggregateFunctions('Customer', { queries: true, projection: 'CustomerView' }), ...aggregateFunctions('Order', { queries: true })] });
+
+    expect(app.queryHandlerOf('Customer').key).toBe('Shop/CustomerQueries');
+    expect(app.queryHandlerName('Order')).toBe('OrderQueries');
+  });
+
+  test('an aggregate without queries is an error that says to set them; an unknown aggregate lists the aggregates', () => {
+    const app = resources({ functions: [...aggregateFunctions('Customer'), ...aggregateFunctions('Order', { queries: true })] });
+
+    expect(() => app.queryHandlerName('Customer')).toThrow(
+      "cdk-cqrs local: aggregate 'Customer' has no query function: set queries: { entry } on its CqrsAggregate, to a module whose default export is defineQueries(...).");
+    expect(() => app.queryHandlerName('Account')).toThrow("cdk-cqrs local: the app has no aggregate 'Account'. Its aggregates: Customer, Order.");
+  });
+
+  test('a query function that does not say its aggregate (an older synth) is an error that says to synthesize again', () => {
+    const app = resources({ functions: [...aggregateFunctions('Customer'), fn('Queries', { CQRS_FUNCTION_ROLE: 'query-handler' })] });
+
+    expect(() => app.queryHandlerName('Customer')).toThrow(/has no query function: .* run `cdk synth` again\.$/);
   });
 });
 

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { readCloudAssembly } from '../../lambda/local/cloud-assembly';
 import { LocalCloud } from '../../lambda/local/local-cloud';
 
@@ -74,7 +76,7 @@ function writeAssembly(resources: Resources): string {
     version: '48.0.0',
     artifacts: {
       'Shop.assets': { type: 'cdk:asset-manifest', properties: { file: 'Shop.assets.json' } },
-      'Shop': { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'Shop.template.json' } },
+      'Shop': { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'Shop.template.json' }, displayName: 'Shop' },
       'Tree': { type: 'cdk:tree', properties: { file: 'tree.json' } },
     },
   });
@@ -201,6 +203,59 @@ describe('readCloudAssembly', () => {
 
     expect(() => readCloudAssembly(writeAssembly(resources)))
       .toThrow('cdk-cqrs local: Shop/ProjectorFunction has no bundled code in the assembly (Code must be an asset).');
+  });
+});
+
+describe('readCloudAssembly: construct paths without aws:cdk:path metadata', () => {
+  /** A plain `new App()`, as in a user's test: no path metadata in its templates, only its tree.json. */
+  function synthPlainApp(): { app: App; directory: string } {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cqrs-assembly-'));
+    directories.push(outdir);
+    const app = new App({ outdir });
+    new sqs.Queue(new Stack(app, 'Shop'), 'Orders');
+    const prod = new Stage(app, 'Prod');
+    new sqs.Queue(new Stack(prod, 'Shop', { stackName: 'prod-shop' }), 'Orders');
+    new sqs.Queue(new Stack(new Stage(prod, 'Eu'), 'Shop'), 'Orders');
+    return { app, directory: app.synth().directory };
+  }
+
+  test('reads each resource\'s construct path from tree.json, in Stages\' nested assemblies too', () => {
+    const { directory } = synthPlainApp();
+    expect(fs.readFileSync(path.join(directory, 'Shop.template.json'), 'utf8')).not.toContain('aws:cdk:path');
+
+    const queues = readCloudAssembly(directory).queues;
+
+    expect(queues.map((queue) => queue.path).sort()).toEqual(['Prod/Eu/Shop/Orders/Resource', 'Prod/Shop/Orders/Resource', 'Shop/Orders/Resource']);
+    // Keys stay `<artifact id>/<logical ID>`, unique across the nested assemblies.
+    expect(new Set(queues.map((queue) => queue.key)).size).toBe(3);
+    const top = queues.find((queue) => queue.path === 'Shop/Orders/Resource')!;
+    expect(top.key).toBe(`Shop/${top.logicalId}`);
+  });
+
+  test('reads a Stage\'s own assembly with the paths of the tree of the app that holds it', () => {
+    const { directory } = synthPlainApp();
+
+    expect(readCloudAssembly(path.join(directory, 'assembly-Prod')).queues.map((queue) => queue.path).sort())
+      .toEqual(['Prod/Eu/Shop/Orders/Resource', 'Prod/Shop/Orders/Resource']);
+  });
+
+  test('prefers aws:cdk:path metadata, and knows a resource by its key when the tree is absent', () => {
+    // GIVEN a template where only the publisher has path metadata
+    const dir = writeAssembly(shopResources());
+    const node = (nodePath: string, logicalId?: string) => ({
+      id: nodePath.split('/').pop(), path: nodePath, ...(logicalId && { attributes: { 'aws:cdk:cloudformation:logicalId': logicalId } }),
+    });
+    const tree = { ...node('Shop'), children: {
+      a: node('Shop/Customers/Publisher/FromTree', 'PublisherFunction'),
+      b: node('Shop/Customers/Projector/Function/Resource', 'ProjectorFunction'),
+      c: { ...node('Shop/Other'), children: { d: node('Shop/Other/Queue/Resource', 'NotInTheTemplate') } },
+    } };
+    fs.writeFileSync(path.join(dir, 'tree.json'), JSON.stringify({ version: 'tree-0.1', tree: { ...node(''), children: { Shop: tree } } }));
+
+    // THEN
+    expect(readCloudAssembly(dir).functions.map((fn) => fn.path)).toEqual(['Shop/Customers/Publisher/Function/Resource', 'Shop/Customers/Projector/Function/Resource']);
+    fs.rmSync(path.join(dir, 'tree.json'));
+    expect(readCloudAssembly(dir).functions.map((fn) => fn.path)).toEqual(['Shop/Customers/Publisher/Function/Resource', 'Shop/ProjectorFunction']);
   });
 });
 

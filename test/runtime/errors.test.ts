@@ -1,5 +1,5 @@
 import { fromErrorAnswer, toErrorAnswer } from '../../lambda/shared/error-answer';
-import { ConcurrencyError, DomainError, UnknownCommand, ValidationError, isConcurrencyError, isDomainError } from '../../lambda/shared/errors';
+import { ConcurrencyError, DomainError, UnknownCommand, UnknownQuery, ValidationError, isConcurrencyError, isDomainError, isUnknownQuery } from '../../lambda/shared/errors';
 import { CONFLICT_RETRY_POLICY, backoffDelayMs } from '../../lambda/shared/retry-policies';
 import { parseCommandEnvelope } from '../../lambda/write/command-envelope';
 
@@ -12,6 +12,13 @@ describe('errors', () => {
   test('guards check the name, so they hold across bundles', () => {
     expect(isDomainError({ name: 'DomainError', message: 'x' })).toBe(true);
     expect(isConcurrencyError(new DomainError('x'))).toBe(false);
+    expect(isUnknownQuery({ name: 'UnknownQuery', message: 'x' })).toBe(true);
+    expect(isUnknownQuery(new UnknownCommand({ commandType: 'X', knownCommands: [] }))).toBe(false);
+  });
+
+  test('an UnknownQuery names the query and the ones the aggregate has', () => {
+    expect(new UnknownQuery({ queryType: 'ListAll', knownQueries: ['GetOrder', 'ListOrders'], aggregateName: 'Order' }).message)
+      .toBe("Order has no query 'ListAll'. Known queries: GetOrder, ListOrders.");
   });
 
   test.each([
@@ -19,6 +26,7 @@ describe('errors', () => {
     new DomainError('Customer already exists'),
     new ConcurrencyError({ aggregateId: 'c-1', expectedVersion: 0, currentVersion: 3 }),
     new UnknownCommand({ commandType: 'X', knownCommands: ['A', 'B'] }),
+    new UnknownQuery({ queryType: 'Y', knownQueries: ['C'], aggregateName: 'Order' }),
   ])('an answer round-trips to the same typed error (%s)', (err) => {
     const answer = JSON.parse(JSON.stringify(toErrorAnswer(err)));
     const back = fromErrorAnswer(answer);

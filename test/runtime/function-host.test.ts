@@ -42,6 +42,24 @@ describe('FunctionHost', () => {
     expect(process.env.TABLE).toBeUndefined();
   });
 
+  test('warm() loads the bundle (its init runs once) without running the handler', async () => {
+    // GIVEN a bundle whose init leaves a mark, and that counts its inits and its calls
+    const marker = path.join(tempDir('cdk-cqrs-init-'), 'loaded');
+    const fn = started(bundle(`require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x'); globalThis.inits = (globalThis.inits ?? 0) + 1; let calls = 0; exports.handler = async () => ({ inits: globalThis.inits, calls: ++calls });`));
+    expect(fs.existsSync(marker)).toBe(false);
+    // WHEN
+    await fn.warm();
+    // THEN the bundle was loaded, and the first invocation finds it loaded once and is the handler's first call
+    expect(fs.existsSync(marker)).toBe(true);
+    expect(await fn.invoke({})).toEqual({ ok: true, result: { inits: 1, calls: 1 } });
+  });
+
+  test('warm() of a bundle that fails to load reports nothing; its first invocation fails, as in Lambda', async () => {
+    const fn = started(bundle('throw new Error("init failed");'));
+    await expect(fn.warm()).resolves.toBeUndefined();
+    expect(await fn.invoke({})).toMatchObject({ ok: false, error: { errorMessage: 'init failed' } });
+  });
+
   test('answers a thrown error as Lambda reports it', async () => {
     const fn = started(bundle('exports.handler = async () => { throw new TypeError("bad input"); };'));
     expect(await fn.invoke({})).toMatchObject({ ok: false, error: { errorType: 'TypeError', errorMessage: 'bad input' } });

@@ -38,6 +38,7 @@ describe('every name-to-handler map is looked up by own property only', () => {
 
   test.each(PROTOTYPE_NAMES)('fails a query named %s as an unknown query', async (type) => {
     const queries = defineQueries({ Ping: () => 'pong' });
-    await expect(handleQuery(queries, { type, params: {} }, { readModelTable: 'unused' })).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining(`Unknown query ${type}`) });
+    await expect(handleQuery(queries, { type, params: {} }, { readModelTable: 'unused' }))
+      .rejects.toMatchObject({ name: 'UnknownQuery', queryType: type, knownQueries: ['Ping'] });
   });
 });

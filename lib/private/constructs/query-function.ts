@@ -52,8 +52,9 @@ export class QueryFunction extends Construct {
       code: queryHandlerCode(props.entry),
       environment: {
         [ENV.readModelTable]: props.readModel.tableName,
+        // Names the aggregate in an UnknownQuery, and lets the local runtime find an aggregate's query function.
+        [ENV.aggregateName]: props.aggregateName,
         ...(props.readYourWrites && {
-          [ENV.aggregateName]: props.aggregateName,
           [ENV.sessionTable]: props.readYourWrites.sessionTable.tableName,
           [ENV.eventStoreTable]: props.readYourWrites.eventStore.tableName,
         }),
