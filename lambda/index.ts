@@ -11,7 +11,7 @@ export type { CommandEnvelope, CommandMetadata, EventEnvelope, EventMetadata, Co
 export type { ErrorAnswer } from './shared/error-answer';
 export { CommandClient } from './write/command-client';
 export type { CommandClientProps } from './write/command-client';
-export type { LambdaInvoker } from './shared/function-invoker';
+export type { AggregateFunctionProps, LambdaInvoker } from './shared/function-invoker';
 export type { StandardSchemaV1 } from './shared/standard-schema';
 export { defineProjection } from './projection/define-projection';
 export type {

@@ -1,23 +1,9 @@
-import { FunctionInvoker, type LambdaInvoker } from '../shared/function-invoker';
+import { FunctionInvoker, type AggregateFunctionProps } from '../shared/function-invoker';
 import { explicitOrConnectedName } from '../shared/client-env';
 import type { Queries, QueryOf, QueryResultOf } from './define-queries';
 
-/**
- * Which query function a `QueryClient` runs: `{ aggregateName }` in a function given
- * `aggregate.connect(fn)` (it reads `CQRS_<aggregateName>_QUERY_FUNCTION`), or `{ functionName }`.
- */
-export type QueryClientProps = ({
-  /** The aggregate's name, as given to CqrsAggregate: the function's name is read from the environment `connect` sets. */
-  readonly aggregateName: string;
-  readonly functionName?: never;
-} | {
-  /** Name or ARN of the aggregate's query function (`aggregate.queryHandler`). */
-  readonly functionName: string;
-  readonly aggregateName?: never;
-}) & {
-  /** @default - a LambdaClient for the current region */
-  readonly lambda?: LambdaInvoker;
-};
+/** Which query function a `QueryClient` runs: `{ aggregateName }` (it reads `CQRS_<aggregateName>_QUERY_FUNCTION`) or `{ functionName }`. */
+export type QueryClientProps = AggregateFunctionProps;
 
 /** The names of the queries of `Q` (a `defineQueries(...)` result); any string when `Q` is not given. */
 export type QueryNameOf<Q> = Q extends Queries<infer Handlers> ? keyof Handlers & string : string;

@@ -6,6 +6,24 @@ export interface LambdaInvoker {
 }
 
 /**
+ * Which of an aggregate's functions a client invokes: `{ aggregateName }` in a function given
+ * `aggregate.connect(fn)` (the name is read from the environment it sets), or `{ functionName }`
+ * (a name or ARN), never both.
+ */
+export type AggregateFunctionProps = ({
+  /** The aggregate's name, as given to CqrsAggregate: the function's name is read from the environment `connect` sets. */
+  readonly aggregateName: string;
+  readonly functionName?: never;
+} | {
+  /** Name or ARN of the function. */
+  readonly functionName: string;
+  readonly aggregateName?: never;
+}) & {
+  /** @default - a LambdaClient for the current region */
+  readonly lambda?: LambdaInvoker;
+};
+
+/**
  * Invokes one of the aggregate's functions (its command or query function) synchronously, with a
  * request as JSON, and answers its JSON answer. A rejection the function answers (`{ error }`) is
  * thrown as its typed error; a function error (a fault: the handler threw, timed out) as an

@@ -1,23 +1,9 @@
 import type { CommandResult } from '../shared/envelope';
-import { FunctionInvoker, type LambdaInvoker } from '../shared/function-invoker';
+import { FunctionInvoker, type AggregateFunctionProps } from '../shared/function-invoker';
 import { explicitOrConnectedName } from '../shared/client-env';
 
-/**
- * Which command handler a `CommandClient` sends to: `{ aggregateName }` in a function given
- * `aggregate.connect(fn)` (it reads `CQRS_<aggregateName>_COMMAND_FUNCTION`), or `{ functionName }`.
- */
-export type CommandClientProps = ({
-  /** The aggregate's name, as given to CqrsAggregate: the function's name is read from the environment `connect` sets. */
-  readonly aggregateName: string;
-  readonly functionName?: never;
-} | {
-  /** Name or ARN of the aggregate's command handler function. */
-  readonly functionName: string;
-  readonly aggregateName?: never;
-}) & {
-  /** @default - a LambdaClient for the current region */
-  readonly lambda?: LambdaInvoker;
-};
+/** Which command handler a `CommandClient` sends to: `{ aggregateName }` (it reads `CQRS_<aggregateName>_COMMAND_FUNCTION`) or `{ functionName }`. */
+export type CommandClientProps = AggregateFunctionProps;
 
 /**
  * Sends commands to an aggregate's command function; a rejected command is thrown as its typed error.
