@@ -1,11 +1,15 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Token, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { counterStack, TWO_PROJECTIONS } from './fixtures/aggregate';
-import { COUNTER_ENTRY, logicalIdOf, newStack, statementsOfRole } from './fixtures/stand-in-app';
+import { COUNTER_ENTRY, COUNTER_QUERIES_ENTRY, logicalIdOf, newStack, statementsOfRole } from './fixtures/stand-in-app';
 import { CqrsAggregate, type CqrsAggregateProps } from '../../lib';
+
+/** CloudFormation's quota of resources in one stack. */
+const STACK_RESOURCE_LIMIT = 500;
 
 describe('CqrsAggregate', () => {
   let stack: Stack;
@@ -58,6 +62,27 @@ describe('CqrsAggregate', () => {
     for (const [type, count] of Object.entries(counts)) projected.resourceCountIs(type, count);
     expect(Object.keys(projected.toJSON().Resources)).toHaveLength(Object.values(counts).reduce((a, b) => a + b));
     expect(Object.keys(projected.toJSON().Resources)).toHaveLength(39);
+  });
+
+  test('docs/architecture.md says how many resources each shape of aggregate has, and how many such aggregates fit a stack', () => {
+    // GIVEN the shapes the docs list, each alone in a stack with its own bus
+    const shapes: [string, Partial<CqrsAggregateProps>][] = [
+      ['no projection', {}],
+      ['one projection', { projections: [TWO_PROJECTIONS[0]] }],
+      ['two projections', { projections: TWO_PROJECTIONS }],
+      ['two projections and queries', { projections: TWO_PROJECTIONS, queries: { entry: COUNTER_QUERIES_ENTRY } }],
+      ['two projections, queries and readYourWrites', { projections: TWO_PROJECTIONS, queries: { entry: COUNTER_QUERIES_ENTRY }, readYourWrites: {} }],
+    ];
+    const architecture = fs.readFileSync(path.join(__dirname, '../../docs/architecture.md'), 'utf8');
+    const counts = shapes.map(([shape, props]) => {
+      const resources = Object.keys(counterStack(props).template.toJSON().Resources).length;
+      // THEN the docs have the row: the count, and how many fit CloudFormation's 500 resources per stack
+      expect(architecture).toContain(`| ${shape} | ${resources} | ${Math.floor(STACK_RESOURCE_LIMIT / resources)} |`);
+      return resources;
+    });
+    // The issue's budget: an aggregate with two projections in at most 40, so 12 fit a stack.
+    expect(counts[2]).toBeLessThanOrEqual(40);
+    expect(Math.floor(STACK_RESOURCE_LIMIT / counts[2])).toBe(12);
   });
 
   test('keeps its construct ids: EventStore, Bus, CommandHandler, Publisher', () => {
