@@ -12,6 +12,7 @@ import { AggregateAlarms } from './private/constructs/alarms';
 import { CommandFunction } from './private/constructs/command-function';
 import { EventPublisher } from './private/constructs/event-publisher';
 import { EventStoreTable } from './private/constructs/event-store-table';
+import { OwnedRole } from './private/constructs/owned-role';
 import { validateAggregateProps } from './private/aggregate-validation';
 import { checkDefinitions } from './private/definition-checks';
 import { checkBusFree, joinBus, type BusTenant } from './private/shared-bus';
@@ -170,6 +171,9 @@ export class CqrsAggregate extends Construct {
       }).function;
     }
     joinBus(tenant(this.eventBus));
+    // The aggregate's own permissions are in its functions' roles; what the user grants from now
+    // on goes to a default policy, as for any role (see OwnedRole).
+    OwnedRole.sealAll(this);
   }
 
   /**

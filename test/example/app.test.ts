@@ -14,8 +14,9 @@ describe('the example app', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 5);
     const buses = template.findResources('AWS::Events::EventBus');
     const busArn = { 'Fn::GetAtt': [Object.keys(buses)[0], 'Arn'] };
-    template.resourcePropertiesCountIs('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: busArn })]) },
+    // Each publisher's role holds its permissions inline.
+    template.resourcePropertiesCountIs('AWS::IAM::Role', {
+      Policies: [{ PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: busArn })]) } }],
     }, 2);
     expect(stack.customers.eventSource).toBe('shop.Customer');
     expect(stack.orders.eventSource).toBe('shop.Order');

@@ -138,12 +138,13 @@ describe('the publisher (outbox)', () => {
     expect(readme).toContain(republishCommandFor('<publisher function name>'));
   });
 
-  test('grants the self-invoke apart from the role\'s default policy, so the function does not depend on it (no cycle)', () => {
+  test('grants the self-invoke apart from the role\'s inline policy, so the function does not depend on it (no cycle)', () => {
     const policyId = logicalIdOf(stack, 'Counters/Publisher/SelfInvokePolicy');
-    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack, 'Counters/Publisher/Function')];
-    expect(fn.DependsOn).toContain(logicalIdOf(stack, 'Counters/Publisher/Role/DefaultPolicy'));
-    expect(fn.DependsOn).not.toContain(policyId);
-    expect(template.findResources('AWS::IAM::Policy')[policyId].Properties.Roles).toEqual([{ Ref: logicalIdOf(stack, 'Counters/Publisher/Role') }]);
+    const roleId = logicalIdOf(stack, 'Counters/Publisher/Role');
+    const fnId = logicalIdOf(stack, 'Counters/Publisher/Function');
+    expect(template.findResources('AWS::Lambda::Function')[fnId].DependsOn).toEqual([roleId]);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role')[roleId].Properties.Policies)).not.toContain(fnId);
+    expect(template.findResources('AWS::IAM::Policy')[policyId].Properties.Roles).toEqual([{ Ref: roleId }]);
   });
 
   test('encrypts its DLQ with the customer managed key when encryptionKey is given', () => {

@@ -200,18 +200,34 @@ describe('a projection', () => {
   });
 
   describe('alarms and metrics', () => {
-    test('adds three alarms per projection to the aggregate\'s, with no actions', () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * 3);
-      expect(aggregate.alarms).toHaveLength(9);
-      expect(aggregate.projection('CounterView').alarms).toHaveLength(3);
+    test('adds two alarms per projection to the aggregate\'s, with no actions', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + 2 * 2);
+      expect(aggregate.alarms).toHaveLength(6);
+      expect(aggregate.projection('CounterView').alarms).toHaveLength(2);
       template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent(), TreatMissingData: 'notBreaching' });
     });
 
-    test('fire when the projection DLQ holds an event', () => {
+    test('fire when the projector fails or the projection DLQ holds an event: one alarm on the sum of the two counts, naming both', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [view.dlq, 'QueueName'] } }],
-        Statistic: 'Maximum', Period: 60, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, EvaluationPeriods: 1,
+        AlarmDescription: Match.stringLikeRegexp('^Counter projection CounterView: the projector failed .* in its DLQ .*Errors \\(metricProjectorErrors\\) and the DLQ\'s ApproximateNumberOfMessagesVisible \\(metricDeadLetterMessages\\)'),
+        Metrics: [
+          Match.objectLike({ Expression: 'FILL(projectorErrors, 0) + FILL(deadLetters, 0)', ReturnData: true }),
+          {
+            Id: 'projectorErrors',
+            MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: view.fn } }] }, Stat: 'Sum', Period: 60 },
+            ReturnData: false,
+          },
+          {
+            Id: 'deadLetters',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [view.dlq, 'QueueName'] } }] },
+              Stat: 'Maximum',
+              Period: 60,
+            },
+            ReturnData: false,
+          },
+        ],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, EvaluationPeriods: 1,
       });
     });
 
@@ -221,14 +237,6 @@ describe('a projection', () => {
         Namespace: 'AWS/SQS',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [view.queue, 'QueueName'] } }],
         Statistic: 'Maximum', Period: 60, ComparisonOperator: 'GreaterThanThreshold', Threshold: 300, EvaluationPeriods: 5,
-      });
-    });
-
-    test('fire when the projector fails', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: view.fn } }],
-        Statistic: 'Sum', Period: 60, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, EvaluationPeriods: 1,
       });
     });
 

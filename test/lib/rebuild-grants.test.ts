@@ -50,11 +50,12 @@ describe('a projection\'s rebuild', () => {
     expect(JSON.stringify(totals)).not.toContain(viewFn);
   });
 
-  test('grants the self-invoke apart from the role\'s default policy, so the function does not depend on it (no cycle)', () => {
+  test('grants the self-invoke apart from the role\'s inline policy, so the function does not depend on it (no cycle)', () => {
     const policyId = logicalIdOf(stack, 'Counters/CounterView/SelfInvokePolicy');
-    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack, 'Counters/CounterView/Function')];
-    expect(fn.DependsOn).toContain(logicalIdOf(stack, 'Counters/CounterView/Role/DefaultPolicy'));
-    expect(fn.DependsOn).not.toContain(policyId);
-    expect(template.findResources('AWS::IAM::Policy')[policyId].Properties.Roles).toEqual([{ Ref: logicalIdOf(stack, 'Counters/CounterView/Role') }]);
+    const roleId = logicalIdOf(stack, 'Counters/CounterView/Role');
+    const fnId = logicalIdOf(stack, 'Counters/CounterView/Function');
+    expect(template.findResources('AWS::Lambda::Function')[fnId].DependsOn).toEqual([roleId]);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role')[roleId].Properties.Policies)).not.toContain(fnId);
+    expect(template.findResources('AWS::IAM::Policy')[policyId].Properties.Roles).toEqual([{ Ref: roleId }]);
   });
 });

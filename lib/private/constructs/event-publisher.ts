@@ -123,9 +123,9 @@ export class EventPublisher extends Construct {
     // A republish reads the event store (a Scan finds the aggregates, a Query reads each one's events)...
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: EVENT_STORE_REPUBLISH_ACTIONS, resources: [props.eventStore.tableArn] }));
     props.encryptionKey?.grant(role, ...TABLE_KEY_READ_ACTIONS);
-    // ...and invokes the function again when short of time. A policy apart from the role's default
-    // one: the function depends on its role's default policy, so a statement there naming the
-    // function's ARN would make a cycle.
+    // ...and invokes the function again when short of time. A policy apart from the role's inline
+    // one: the function depends on its role, so a statement there naming the function's ARN would
+    // make a cycle.
     new iam.Policy(this, 'SelfInvokePolicy', {
       roles: [role],
       statements: [new iam.PolicyStatement({ actions: SELF_INVOKE_ACTIONS, resources: [fn.functionArn] })],
@@ -133,7 +133,8 @@ export class EventPublisher extends Construct {
     if (props.encryptionKey) {
       // Queue.grantSendMessages (called by SqsDlq) adds these for a KMS queue; scoped to the one key.
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-        Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+        // On the role: its inline policy holds the statement (see OwnedRole).
+        Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Action::${action}]`,
           reason: `Sending to the KMS-encrypted DLQ: Queue.grantSendMessages grants ${action} on the aggregate's key only.`,
         });

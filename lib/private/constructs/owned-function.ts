@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { BUNDLE_HANDLER, FUNCTION_RUNTIME } from '../bundling/function-code';
 import { LOG_WRITE_ACTIONS } from '../iam-actions';
 import { ENV, type FunctionRole } from '../runtime-contract';
+import { OwnedRole } from './owned-role';
 
 /** What a function of the aggregate is made of, apart from its permissions to other resources. */
 export interface OwnedFunctionOptions {
@@ -22,29 +23,27 @@ export interface OwnedFunctionOptions {
 
 /** A function, its own role and its own log group. */
 export interface OwnedFunction {
+  /** Its permissions are an inline policy of the role: grants to it add no `AWS::IAM::Policy`. */
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly function: lambda.Function;
 }
 
 /**
- * Adds `Role`, `LogGroup` and `Function` to `scope`: Node.js 24 on ARM64, JSON logs into a log
- * group with a retention, and a role that starts empty (no AWS managed policy) and may write
- * only to that log group. The caller grants the rest.
+ * Adds `LogGroup`, `Role` and `Function` to `scope`: Node.js 24 on ARM64, JSON logs into a log
+ * group with a retention, and a role (an `OwnedRole`: its permissions inline) that has no AWS
+ * managed policy and starts with writing to that log group only. The caller grants the rest.
  */
 export function createOwnedFunction(scope: Construct, options: OwnedFunctionOptions): OwnedFunction {
-  const role = new iam.Role(scope, 'Role', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: options.description,
-  });
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
     retention: options.logRetention,
     removalPolicy: options.logRemovalPolicy,
   });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: LOG_WRITE_ACTIONS,
-    resources: [logGroup.logGroupArn],
-  }));
+  const role = new OwnedRole(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: options.description,
+    statements: [new iam.PolicyStatement({ actions: LOG_WRITE_ACTIONS, resources: [logGroup.logGroupArn] })],
+  });
   const fn = new lambda.Function(scope, 'Function', {
     description: options.description,
     runtime: FUNCTION_RUNTIME,

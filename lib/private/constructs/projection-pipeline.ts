@@ -173,8 +173,8 @@ export class ProjectionPipeline extends Construct implements IProjection {
         resources: [props.eventStore.tableArn],
       }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: READ_MODEL_PROJECTOR_ACTIONS, resources: [props.readModel.tableArn] }));
-      // A policy apart from the role's default one: the function depends on its role's default
-      // policy, so a statement there naming the function's ARN would make a cycle.
+      // A policy apart from the role's inline one: the function depends on its role, so a
+      // statement there naming the function's ARN would make a cycle.
       new iam.Policy(this, 'SelfInvokePolicy', {
         roles: [role],
         statements: [new iam.PolicyStatement({ actions: SELF_INVOKE_ACTIONS, resources: [fn.functionArn] })],
