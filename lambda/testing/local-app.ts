@@ -1,4 +1,8 @@
 import type { CommandOf } from '../write/aggregate-types';
+import type { CommandEnvelope } from '../shared/envelope';
+
+/** The commands of `Agg` (`typeof` an aggregate definition); any command envelope when none is given. */
+type CommandsOf<Agg> = [Agg] extends [never] ? CommandEnvelope : CommandOf<Agg>;
 import { CommandClient } from '../write/command-client';
 import type { Projection } from '../projection/define-projection';
 import { QueryClient } from '../query/query-client';
@@ -97,8 +101,8 @@ export class LocalApp {
   ) {}
 
   /** A client of an aggregate's command handler (`aggregateName` as given to CqrsAggregate); rejections throw their typed errors. */
-  commands<Agg>(aggregateName: string): CommandClient<CommandOf<Agg>> {
-    return new CommandClient<CommandOf<Agg>>({ functionName: this.cloud.commandHandlerName(aggregateName), lambda: this.cloud.lambdaClient() });
+  commands<Agg = never>(aggregateName: string): CommandClient<CommandsOf<Agg>> {
+    return new CommandClient<CommandsOf<Agg>>({ functionName: this.cloud.commandHandlerName(aggregateName), lambda: this.cloud.lambdaClient() });
   }
 
   /**
