@@ -22,9 +22,10 @@ const layers = {
   projection: ['shared', 'store', 'write'],
   sessions: ['shared', 'store', 'write', 'projection'],
   query: ['shared', 'store', 'write', 'projection', 'sessions'],
-  handlers: ['shared', 'store', 'write', 'projection', 'sessions', 'query'],
-  local: ['shared', 'store', 'write', 'projection', 'sessions', 'query'],
-  testing: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'local'],
+  http: ['shared', 'store', 'write', 'projection', 'sessions', 'query'],
+  handlers: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http'],
+  local: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http'],
+  testing: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http', 'local'],
 };
 
 /** lambda/index.ts is the public `cdk-cqrs/runtime` surface: it re-exports, and nothing in lambda/ imports it. */

@@ -1,0 +1,136 @@
+import type { CommandEnvelope } from '../shared/envelope';
+import { ValidationError } from '../shared/errors';
+
+/** The parts of API Gateway's HTTP API event (payload format 2.0) that a command or a read uses. */
+export interface HttpApiEvent {
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly pathParameters?: Readonly<Record<string, string | undefined>>;
+  readonly queryStringParameters?: Readonly<Record<string, string | undefined>>;
+  readonly body?: string;
+  readonly isBase64Encoded?: boolean;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly authorizer?: {
+      readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
+      readonly iam?: { readonly userArn?: string; readonly userId?: string };
+    };
+  };
+}
+
+/** Who sent the request, as API Gateway's authorizer verified it; `undefined` for an anonymous route. */
+export interface Caller {
+  /** The JWT's `sub`, or the IAM caller's ARN. */
+  readonly subject: string;
+  /** The JWT's claims (none for IAM). */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The largest body a command takes. EventBridge takes an event of 256 KB at most, and an event
+ * carries its payload's data, so a larger body could never be stored and published.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** The verified caller of `event`, or undefined when the route has no authorizer. */
+export function callerOf(event: HttpApiEvent): Caller | undefined {
+  const authorizer = event.requestContext.authorizer;
+  const claims = authorizer?.jwt?.claims;
+  if (claims && typeof claims.sub === 'string' && claims.sub !== '') return { subject: claims.sub, claims };
+  const arn = authorizer?.iam?.userArn;
+  if (typeof arn === 'string' && arn !== '') return { subject: arn, claims: {} };
+  return undefined;
+}
+
+/**
+ * A key of the caller's own: `<length of subject>:<subject><key>`. The length makes it unambiguous
+ * whatever the subject holds (a `:` included), so two callers never share an idempotency key or
+ * a read-your-writes session.
+ */
+export const scopedToCaller = (caller: Caller, key: string): string => `${caller.subject.length}:${caller.subject}${key}`;
+
+const header = (event: HttpApiEvent, name: string): string | undefined => {
+  // API Gateway's HTTP API gives header names in lower case; a repeated header arrives joined by commas.
+  const value = event.headers?.[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+};
+
+const invalid = (message: string, path: string): ValidationError => new ValidationError(message, [{ message, path: [path] }]);
+
+/** The version an `If-Match: "<version>"` names; only one strong entity tag, as the ETag of a command's answer is. */
+function versionOf(ifMatch: string): number {
+  const match = /^"(0|[1-9][0-9]{0,15})"$/.exec(ifMatch);
+  const version = match ? Number(match[1]) : NaN;
+  if (!Number.isSafeInteger(version)) {
+    throw invalid(`If-Match must be one strong entity tag "<version>", as the ETag of an answer is (given ${JSON.stringify(ifMatch.slice(0, 40))}).`, 'If-Match');
+  }
+  return version;
+}
+
+/** The expected version the conditional headers give: If-Match "<n>" is n, If-None-Match * is 0 (a creation). */
+function expectedVersionOf(event: HttpApiEvent): number | undefined {
+  const ifMatch = header(event, 'if-match');
+  const ifNoneMatch = header(event, 'if-none-match');
+  if (ifMatch !== undefined && ifNoneMatch !== undefined) throw invalid('Give If-Match or If-None-Match, not both.', 'If-None-Match');
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch !== '*') throw invalid('If-None-Match takes only * (the aggregate must not exist yet).', 'If-None-Match');
+    return 0;
+  }
+  return ifMatch === undefined ? undefined : versionOf(ifMatch);
+}
+
+/** The body as text: base64 decoded when API Gateway encoded it, well-formed UTF-8, at most MAX_BODY_BYTES. */
+function bodyText(event: HttpApiEvent): string {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) throw invalid(`The body is ${bytes.length} bytes; a command takes at most ${MAX_BODY_BYTES} (EventBridge's event size).`, 'body');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw invalid('The body is not well-formed UTF-8.', 'body');
+  }
+}
+
+/** The payload: the body, a JSON object. */
+function payloadOf(event: HttpApiEvent): Record<string, unknown> {
+  const text = bodyText(event);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text === '' ? '{}' : text);
+  } catch {
+    throw invalid('The body is not JSON: a command\'s payload is a JSON object.', 'body');
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('The body must be a JSON object: a command\'s payload.', 'body');
+  return payload as Record<string, unknown>;
+}
+
+const pathParameter = (event: HttpApiEvent, name: string): string => {
+  const value = event.pathParameters?.[name];
+  if (value === undefined || value === '') throw invalid(`The path has no ${name}.`, name);
+  return value;
+};
+
+/**
+ * The command envelope of `POST /{resource}/{aggregateId}/{commandType}`: the body is the payload;
+ * `If-Match: "<version>"` the expected version, `If-None-Match: *` version 0; `Idempotency-Key`
+ * the commandId and the caller's read-your-writes session, both scoped to the caller;
+ * `X-Correlation-Id` the correlation id (else API Gateway's request id). Bad input is a
+ * ValidationError, before anything is written.
+ */
+export function commandFromHttp(event: HttpApiEvent, caller: Caller | undefined): CommandEnvelope {
+  const idempotencyKey = header(event, 'idempotency-key');
+  if (idempotencyKey !== undefined && caller === undefined) {
+    // Without a verified caller, two callers could replay each other's key and read each other's answers.
+    throw invalid('Idempotency-Key needs an authenticated caller: keys are scoped to the caller.', 'Idempotency-Key');
+  }
+  const correlationId = header(event, 'x-correlation-id') ?? event.requestContext.requestId;
+  const expectedVersion = expectedVersionOf(event);
+  return {
+    type: pathParameter(event, 'commandType'),
+    aggregateId: pathParameter(event, 'aggregateId'),
+    payload: payloadOf(event),
+    ...(expectedVersion === undefined ? {} : { expectedVersion }),
+    ...(idempotencyKey === undefined || caller === undefined ? {} : { commandId: scopedToCaller(caller, idempotencyKey) }),
+    ...(caller === undefined ? {} : { sessionId: scopedToCaller(caller, '') }),
+    metadata: { correlationId },
+  };
+}

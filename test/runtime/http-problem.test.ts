@@ -1,0 +1,32 @@
+import { ConcurrencyError, DomainError, IdempotencyKeyReused, UnknownCommand, UnknownQuery, ValidationError } from 'cdk-cqrs/runtime';
+import { problemAnswer, problemType } from '../../lambda/http/problem';
+
+const problemOf = (error: unknown) => {
+  const answer = problemAnswer(error, 'corr-1');
+  expect(answer.headers['content-type']).toBe('application/problem+json');
+  return { status: answer.statusCode, problem: JSON.parse(answer.body) as Record<string, unknown> };
+};
+
+describe('a rejection as an RFC 9457 problem', () => {
+  test.each([
+    [new ValidationError('bad email', [{ message: 'not an email', path: ['email'] }]), 400, 'validation-error', { issues: [{ message: 'not an email', path: ['email'] }] }],
+    [new UnknownCommand({ commandType: 'Fly', knownCommands: ['Register'] }), 404, 'unknown-command', { knownCommands: ['Register'] }],
+    [new UnknownQuery({ queryType: 'Fly', knownQueries: ['Get'] }), 404, 'unknown-query', { knownQueries: ['Get'] }],
+    [new ConcurrencyError({ aggregateId: 'c-1', expectedVersion: 1, currentVersion: 2 }), 409, 'concurrency-error', { currentVersion: 2 }],
+    [new DomainError('Customer already exists', { since: 3 }), 422, 'domain-error', { details: { since: 3 } }],
+    [new IdempotencyKeyReused({ aggregateId: 'c-1', commandId: 'k' }), 422, 'idempotency-key-reused', {}],
+  ])('%s is %d', (error, status, kind, extensions) => {
+    const { status: given, problem } = problemOf(error);
+    expect(given).toBe(status);
+    expect(problem).toEqual({ type: problemType(kind), title: expect.any(String), status, detail: error.message, correlationId: 'corr-1', ...extensions });
+  });
+
+  test('a fault is a 500 with the correlation id and nothing internal', () => {
+    const fault = new Error('ConnectTimeoutError: table shop-EventStore-1A2B3C at 10.0.3.7');
+    const { status, problem } = problemOf(fault);
+    expect(status).toBe(500);
+    expect(problem).toEqual({ type: problemType('internal-error'), title: 'Internal error', status: 500, correlationId: 'corr-1' });
+    // An object posing as a rejection (a name is not a class) is a fault too.
+    expect(problemOf({ name: 'DomainError', message: 'internal detail' }).status).toBe(500);
+  });
+});

@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { ValidationError } from 'cdk-cqrs/runtime';
+import { MAX_BODY_BYTES, callerOf, commandFromHttp, scopedToCaller, type Caller, type HttpApiEvent } from '../../lambda/http/http-request';
+
+const ann: Caller = { subject: 'user-ann', claims: { sub: 'user-ann' } };
+const request = (overrides: Partial<HttpApiEvent> = {}): HttpApiEvent => ({
+  pathParameters: { aggregateId: 'c-1', commandType: 'RegisterCustomer' },
+  headers: {},
+  body: '{"email":"ann@example.com"}',
+  requestContext: { requestId: 'req-1' },
+  ...overrides,
+});
+/** The ValidationError of a command from `event`, sent by `caller` (`null`: anonymous). */
+const rejected = (event: HttpApiEvent, caller: Caller | null = ann): ValidationError => {
+  try {
+    commandFromHttp(event, caller ?? undefined);
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+};
+
+describe('a command from an HTTP request', () => {
+  test('takes the path, the body as payload, the correlation id, and scopes the session to the caller', () => {
+    expect(commandFromHttp(request({ headers: { 'x-correlation-id': 'corr-9' } }), ann)).toEqual({
+      type: 'RegisterCustomer', aggregateId: 'c-1', payload: { email: 'ann@example.com' },
+      sessionId: scopedToCaller(ann, ''), metadata: { correlationId: 'corr-9' },
+    });
+    expect(commandFromHttp(request(), undefined)).toEqual({ type: 'RegisterCustomer', aggregateId: 'c-1', payload: { email: 'ann@example.com' }, metadata: { correlationId: 'req-1' } });
+  });
+
+  test('If-Match "<n>" is expectedVersion n, for every version; If-None-Match * is 0', () => {
+    fc.assert(fc.property(fc.nat({ max: Number.MAX_SAFE_INTEGER }), (version) => {
+      expect(commandFromHttp(request({ headers: { 'if-match': `"${version}"` } }), ann).expectedVersion).toBe(version);
+    }));
+    expect(commandFromHttp(request({ headers: { 'if-none-match': '*' } }), ann).expectedVersion).toBe(0);
+  });
+
+  test('any other conditional header is a ValidationError naming the header', () => {
+    fc.assert(fc.property(fc.string(), (tag) => {
+      fc.pre(!/^"(0|[1-9][0-9]{0,15})"$/.test(tag.trim()) && tag.trim() !== '');
+      expect(rejected(request({ headers: { 'if-match': tag } })).issues[0].path).toEqual(['If-Match']);
+    }));
+    for (const tag of ['W/"3"', '"3", "4"', '*', '"03"', '"-1"', '"1e3"', `"${2 ** 53}"`]) expect(rejected(request({ headers: { 'if-match': tag } })).message).toMatch(/If-Match/);
+    expect(rejected(request({ headers: { 'if-none-match': '"3"' } })).message).toMatch(/If-None-Match takes only \*/);
+    expect(rejected(request({ headers: { 'if-match': '"3"', 'if-none-match': '*' } })).message).toMatch(/not both/);
+  });
+
+  test('an Idempotency-Key is the commandId, scoped to the caller; without a caller it is refused', () => {
+    expect(commandFromHttp(request({ headers: { 'idempotency-key': 'k-1' } }), ann).commandId).toBe(scopedToCaller(ann, 'k-1'));
+    expect(rejected(request({ headers: { 'idempotency-key': 'k-1' } }), null).message).toMatch(/needs an authenticated caller/);
+  });
+
+  test('two callers never share a scoped key, whatever their subjects and keys hold', () => {
+    const caller = fc.string({ minLength: 1 }).map((subject): Caller => ({ subject, claims: {} }));
+    fc.assert(fc.property(caller, fc.string(), caller, fc.string(), (a, keyA, b, keyB) => {
+      fc.pre(a.subject !== b.subject || keyA !== keyB);
+      expect(scopedToCaller(a, keyA)).not.toBe(scopedToCaller(b, keyB));
+    }));
+    // A separator in the subject does not help: "a:" + "b" and "a" + ":b" differ.
+    expect(scopedToCaller({ subject: 'a:', claims: {} }, 'b')).not.toBe(scopedToCaller({ subject: 'a', claims: {} }, ':b'));
+  });
+
+  test('a body that is not a JSON object, not UTF-8, or too large is a ValidationError', () => {
+    expect(rejected(request({ body: '{"email":' })).message).toMatch(/not JSON/);
+    expect(rejected(request({ body: '[1]' })).message).toMatch(/JSON object/);
+    expect(rejected(request({ body: 'null' })).message).toMatch(/JSON object/);
+    expect(rejected(request({ body: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), isBase64Encoded: true })).message).toMatch(/UTF-8/);
+    expect(rejected(request({ body: `{"a":"${'x'.repeat(MAX_BODY_BYTES)}"}` })).message).toMatch(/at most 262144/);
+    expect(commandFromHttp(request({ body: Buffer.from('{"n":1}').toString('base64'), isBase64Encoded: true }), ann).payload).toEqual({ n: 1 });
+    expect(commandFromHttp(request({ body: undefined }), ann).payload).toEqual({});
+  });
+
+  test('a path without its parameters is a ValidationError', () => {
+    expect(rejected(request({ pathParameters: { commandType: 'RegisterCustomer' } })).message).toMatch(/no aggregateId/);
+  });
+});
+
+describe('the caller', () => {
+  test('is the JWT subject with its claims, or the IAM caller, or nobody', () => {
+    expect(callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { sub: 'u-1', email: 'a@b.example' } } } } }))
+      .toEqual({ subject: 'u-1', claims: { sub: 'u-1', email: 'a@b.example' } });
+    expect(callerOf({ requestContext: { requestId: 'r', authorizer: { iam: { userArn: 'arn:aws:iam::111111111111:user/ann' } } } }))
+      .toEqual({ subject: 'arn:aws:iam::111111111111:user/ann', claims: {} });
+    expect(callerOf({ requestContext: { requestId: 'r' } })).toBeUndefined();
+    expect(callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { sub: '' } } } } })).toBeUndefined();
+  });
+});
