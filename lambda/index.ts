@@ -7,7 +7,7 @@ export {
   isValidationError, isDomainError, isConcurrencyError, isUnknownCommand, isUnknownQuery, isIdempotencyKeyReused,
 } from './shared/errors';
 export type { ValidationIssue, ConcurrencyErrorFields } from './shared/errors';
-export type { CommandEnvelope, CommandMetadata, EventEnvelope, EventMetadata, CommandResult } from './shared/envelope';
+export type { Caller, CommandContext, CommandEnvelope, CommandMetadata, EventEnvelope, EventMetadata, CommandResult } from './shared/envelope';
 export type { ErrorAnswer } from './shared/error-answer';
 export { CommandClient } from './write/command-client';
 export type { CommandClientProps } from './write/command-client';

@@ -18,7 +18,10 @@ export default defineAggregate({
       if (itemsTotal(cmd.items) !== cmd.total) throw new DomainError(`Order total ${cmd.total} does not match its items (${itemsTotal(cmd.items)})`);
       return [{ type: 'OrderCreated', data: cmd }];
     },
-    CancelOrder: (cmd: { reason: string }, state) => {
+    // The caller, when one is known (a command over the HTTP API; a trusted backend may send none):
+    // only the customer who placed an order may cancel it.
+    CancelOrder: (cmd: { reason: string }, state, { caller }) => {
+      if (caller && caller.subject !== state.customerId) throw new DomainError('Only the customer who placed this order may cancel it');
       if (state.status !== 'PENDING') throw new DomainError(`Only a pending order can be cancelled (this one is ${state.status})`);
       return [{ type: 'OrderCancelled', data: cmd }];
     },

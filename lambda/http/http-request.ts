@@ -1,4 +1,6 @@
-import type { CommandEnvelope } from '../shared/envelope';
+import type { Caller, CommandEnvelope } from '../shared/envelope';
+
+export type { Caller } from '../shared/envelope';
 import { ValidationError } from '../shared/errors';
 
 /** The parts of API Gateway's HTTP API event (payload format 2.0) that a command or a read uses. */
@@ -17,13 +19,6 @@ export interface HttpApiEvent {
   };
 }
 
-/** Who sent the request, as API Gateway's authorizer verified it; `undefined` for an anonymous route. */
-export interface Caller {
-  /** The JWT's `sub`, or the IAM caller's ARN. */
-  readonly subject: string;
-  /** The JWT's claims (none for IAM). */
-  readonly claims: Readonly<Record<string, unknown>>;
-}
 
 /**
  * The largest body a command takes. EventBridge takes an event of 256 KB at most, and an event
@@ -130,7 +125,7 @@ export function commandFromHttp(event: HttpApiEvent, caller: Caller | undefined)
     payload: payloadOf(event),
     ...(expectedVersion === undefined ? {} : { expectedVersion }),
     ...(idempotencyKey === undefined || caller === undefined ? {} : { commandId: scopedToCaller(caller, idempotencyKey) }),
-    ...(caller === undefined ? {} : { sessionId: scopedToCaller(caller, '') }),
+    ...(caller === undefined ? {} : { sessionId: scopedToCaller(caller, ''), caller }),
     metadata: { correlationId },
   };
 }

@@ -10,6 +10,26 @@ export interface CommandEnvelope<Type extends string = string, Payload = unknown
   readonly commandId?: string;
   readonly sessionId?: string;
   readonly metadata?: CommandMetadata;
+  /**
+   * Who sends the command, as an authorizer verified it: `CqrsHttpApi` sets it from the request's
+   * token; a function that invokes the command handler directly may set it (it is trusted: only
+   * grant it to your own code). Each command's decide gets it in its context.
+   */
+  readonly caller?: Caller;
+}
+
+/** Who sent a command or a query, as an authorizer verified it. */
+export interface Caller {
+  /** The token's `sub` (or the IAM caller's ARN). */
+  readonly subject: string;
+  /** The token's claims (none for IAM). */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** What a command's decide gets besides its payload and the state. */
+export interface CommandContext {
+  /** Who sent the command; undefined when nobody said (an anonymous route, or a direct invoke without it). */
+  readonly caller?: Caller;
 }
 
 export interface CommandMetadata {

@@ -1,4 +1,4 @@
-import type { CommandEnvelope, EventEnvelope } from '../shared/envelope';
+import type { CommandContext, CommandEnvelope, EventEnvelope } from '../shared/envelope';
 import type { StandardSchemaV1 } from '../shared/standard-schema';
 
 /**
@@ -24,7 +24,7 @@ export type Decision = NewEvent | readonly NewEvent[];
  * The payload is `never` here so that each command can declare its own payload type
  * (a parameter accepting more is assignable); an unannotated payload stays unusable.
  */
-export type Decide<State> = (payload: never, state: State) => Decision;
+export type Decide<State> = (payload: never, state: State, context: CommandContext) => Decision;
 
 export type CommandHandlers<State> = Record<string, Decide<State>>;
 
@@ -42,7 +42,7 @@ type DataOfEvent<Event, Type> = Event extends { readonly type: Type; readonly da
 export type EventTypeOf<Commands> = TypeOfEvent<EmittedOf<Commands>>;
 export type EventDataOf<Commands, Type> = DataOfEvent<EmittedOf<Commands>, Type>;
 
-export type PayloadOf<Handler> = Handler extends (payload: infer Payload, state: never) => unknown ? Payload : never;
+export type PayloadOf<Handler> = Handler extends (payload: infer Payload, ...rest: never[]) => unknown ? Payload : never;
 
 declare const noMatch: unique symbol;
 /**

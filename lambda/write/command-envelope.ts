@@ -1,4 +1,4 @@
-import type { CommandEnvelope, CommandMetadata } from '../shared/envelope';
+import type { Caller, CommandEnvelope, CommandMetadata } from '../shared/envelope';
 import { ValidationError, type ValidationIssue } from '../shared/errors';
 import { isRecord, isWellFormed } from '../shared/guards';
 import { COMMAND_KEY_MARKER } from '../store/keys';
@@ -53,6 +53,7 @@ export function parseCommandEnvelope(input: unknown): CommandEnvelope {
       throw new ValidationError(`Command envelope: metadata.${field} must be a well-formed string (given ${shown(value)}).`, [{ message: 'must be a well-formed string', path: ['metadata', field] }]);
     }
   }
+  const caller = parseCaller(input.caller, fail);
   rejectUnstorable(storableIssues(input.payload, ['payload']), 'payload');
   return {
     type: input.type as string,
@@ -62,7 +63,17 @@ export function parseCommandEnvelope(input: unknown): CommandEnvelope {
     commandId: input.commandId as string | undefined,
     sessionId: input.sessionId as string | undefined,
     metadata,
+    ...(caller === undefined ? {} : { caller }),
   };
+}
+
+/** The envelope's `caller`: `{ subject, claims? }`, a non-empty well-formed subject and an object of claims. */
+function parseCaller(value: unknown, fail: (field: string, rule: string) => never): Caller | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) return fail('caller', 'must be an object { subject, claims }');
+  if (typeof value.subject !== 'string' || value.subject === '' || !isWellFormed(value.subject)) return fail('caller', 'must have a subject: a non-empty, well-formed string');
+  if (value.claims !== undefined && !isRecord(value.claims)) return fail('caller', 'must have claims that are an object');
+  return { subject: value.subject, claims: (value.claims ?? {}) as Record<string, unknown> };
 }
 
 /** Throws a ValidationError listing the issues, led by the first. */

@@ -1,4 +1,4 @@
-import type { CommandEnvelope, EventEnvelope } from '../shared/envelope';
+import type { CommandContext, CommandEnvelope, EventEnvelope } from '../shared/envelope';
 import { parseCommandEnvelope } from './command-envelope';
 import { UnknownCommand } from '../shared/errors';
 import { ownFunction } from '../shared/guards';
@@ -21,7 +21,7 @@ import { commandFingerprint } from './code-fingerprint';
 export interface PreparedCommand {
   /** The envelope, its payload replaced by what the command's schema returned. */
   readonly command: CommandEnvelope;
-  readonly decide: (payload: unknown, state: unknown) => unknown;
+  readonly decide: (payload: unknown, state: unknown, context: CommandContext) => unknown;
   /** The command's type and payload as sent: what a retry under the same commandId must repeat. */
   readonly fingerprint: string;
 }
@@ -62,7 +62,8 @@ export function decideOn(
   aggregate: AnyAggregate, prepared: PreparedCommand, current: { readonly state: unknown; readonly version: number }, context: EnvelopeContext,
 ): Decision {
   const { command, decide } = prepared;
-  const decided = toDecidedEvents(decide(command.payload, current.state), command.type);
+  // A fresh context per call: decide cannot leave anything in it for the next command.
+  const decided = toDecidedEvents(decide(command.payload, current.state, { caller: command.caller }), command.type);
   const events = buildEnvelopes(command, decided, current.version, { ...context, schemaVersions: aggregate.schemaVersions });
   return { events, state: foldEvents(aggregate, current.state, events), version: current.version + events.length };
 }

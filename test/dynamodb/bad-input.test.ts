@@ -95,6 +95,10 @@ describe('input that cannot be stored exactly is refused before any write', () =
     ['an aggregateId and commandId past 2,048 bytes together', customer,
       { type: 'TouchCustomer', aggregateId: 'a'.repeat(1500), payload: {}, commandId: 'c'.repeat(600) }, /aggregateId and commandId make an idempotency key of \d+ bytes/],
     ['an expectedVersion past 2^53', customer, { type: 'TouchCustomer', aggregateId: 'x-4', payload: {}, expectedVersion: 2 ** 60 }, /expectedVersion must be an integer >= 0/],
+    ['a caller that is not an object', customer, { type: 'TouchCustomer', aggregateId: 'x-6', payload: {}, caller: 'ann' }, /caller must be an object/],
+    ['a caller with no subject', customer, { type: 'TouchCustomer', aggregateId: 'x-6', payload: {}, caller: { claims: {} } }, /caller must have a subject/],
+    ['a caller whose subject has a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: 'x-6', payload: {}, caller: { subject: loneSurrogate } }, /caller must have a subject/],
+    ['a caller whose claims are a list', customer, { type: 'TouchCustomer', aggregateId: 'x-6', payload: {}, caller: { subject: 'u', claims: [] } }, /caller must have claims that are an object/],
     ['a payload whose key has a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: 'x-5', payload: { ['\uD800']: 1 } }, /not well-formed Unicode/],
   ])('fails with ValidationError for %s', (_label, aggregate, input, message) =>
     expectRejectedWithoutWrites(aggregate, input, { name: 'ValidationError', message: expect.stringMatching(message) }));

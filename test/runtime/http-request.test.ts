@@ -25,7 +25,7 @@ describe('a command from an HTTP request', () => {
   test('takes the path, the body as payload, the correlation id, and scopes the session to the caller', () => {
     expect(commandFromHttp(request({ headers: { 'x-correlation-id': 'corr-9' } }), ann)).toEqual({
       type: 'RegisterCustomer', aggregateId: 'c-1', payload: { email: 'ann@example.com' },
-      sessionId: scopedToCaller(ann, ''), metadata: { correlationId: 'corr-9' },
+      sessionId: scopedToCaller(ann, ''), caller: ann, metadata: { correlationId: 'corr-9' },
     });
     expect(commandFromHttp(request(), undefined)).toEqual({ type: 'RegisterCustomer', aggregateId: 'c-1', payload: { email: 'ann@example.com' }, metadata: { correlationId: 'req-1' } });
   });

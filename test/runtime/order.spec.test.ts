@@ -38,3 +38,22 @@ describe('Order', () => {
     specFor(order).given([created, { type: 'OrderCancelled', data: { reason: 'x' } }])
       .when({ type: 'ShipOrder', payload: { trackingNumber: 'TRK-1' } }).thenThrows(DomainError));
 });
+
+describe('the caller in decide', () => {
+  const placed = [{ type: 'OrderCreated' as const, data: { customerId: 'c-ann', items: [{ sku: 'tea', quantity: 1, unitPrice: 450 }], total: 450 } }];
+
+  test('the customer who placed an order may cancel it', () =>
+    specFor(order).given(placed)
+      .when({ type: 'CancelOrder', payload: { reason: 'changed my mind' }, caller: { subject: 'c-ann', claims: {} } })
+      .then([{ type: 'OrderCancelled', data: { reason: 'changed my mind' } }]));
+
+  test('another customer may not', () =>
+    specFor(order).given(placed)
+      .when({ type: 'CancelOrder', payload: { reason: 'mischief' }, caller: { subject: 'c-bob', claims: {} } })
+      .thenThrows(DomainError, (error) => expect(error.message).toMatch(/Only the customer who placed this order/)));
+
+  test('a command with an ill-formed caller is refused before decide', () =>
+    specFor(order).given(placed)
+      .when({ type: 'CancelOrder', payload: { reason: 'x' }, caller: { subject: '', claims: {} } })
+      .thenThrows(ValidationError, (error) => expect(error.message).toMatch(/caller must have a subject/)));
+});

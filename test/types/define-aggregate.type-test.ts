@@ -73,3 +73,22 @@ defineAggregate({
   },
   events: { Incremented: (s) => s },
 });
+
+// A command's decide may take a third argument, its context: the verified caller, when there is one.
+export const withCaller = defineAggregate({
+  initialState: () => ({ owner: '' }),
+  commands: {
+    Claim: (cmd: { note: string }, _state, { caller }) => {
+      const subject: string | undefined = caller?.subject;
+      const claims: Readonly<Record<string, unknown>> | undefined = caller?.claims;
+      // @ts-expect-error the caller may be absent
+      const always: string = caller.subject;
+      return [{ type: 'Claimed', data: { note: cmd.note, by: subject ?? 'nobody', claims, always } }];
+    },
+  },
+  events: { Claimed: (state, data) => ({ ...state, owner: data.by }) },
+});
+// The payload type still flows from a three-argument decide.
+export const claim: CommandOf<typeof withCaller> = { type: 'Claim', aggregateId: 'a-1', payload: { note: 'mine' }, caller: { subject: 'u-1', claims: {} } };
+// @ts-expect-error Claim takes a note
+export const badClaim: CommandOf<typeof withCaller> = { type: 'Claim', aggregateId: 'a-1', payload: { text: 'mine' } };
