@@ -76,6 +76,9 @@ export default defineConfig([
     'dist/',
     '.cache/',
     'coverage/',
+    // StrykerJS (`npm run mutate`): the copies of the project it tests in, and its reports.
+    '.stryker-tmp/',
+    'reports/',
     'API.md',
     // An installed copy of the packed package, not our sources.
     'test/package/fixture/**',

@@ -154,6 +154,7 @@ export async function publishStreamRecords(records: readonly StreamRecord[], dep
 async function putWithRetries(entries: readonly BusEntry[], deps: PublisherDeps): Promise<Map<BusEntry, string>> {
   let toSend = entries;
   let failed = new Map<BusEntry, string>();
+  // Stryker disable next-line EqualityOperator: equivalent, toSend is never empty here (a request has an entry, a retry keeps the failed ones, and none failed returns)
   for (let attempt = 0; toSend.length > 0; attempt += 1) {
     failed = await putOnce(toSend, deps);
     if (failed.size === 0 || attempt >= PUBLISH_RETRY_POLICY.maxRetries) return failed;

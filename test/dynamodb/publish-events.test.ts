@@ -122,6 +122,57 @@ describe('the outbox publisher', () => {
     expect(recorder.calls[1].map(entryKey)).toEqual(['c-2/1']);
   });
 
+  test('retries an entry whose answer has no EventId, or an EventId beside an ErrorCode', async () => {
+    // GIVEN a first answer with nothing for c-2's entry, and an EventId with an ErrorCode for c-1's
+    const eventRecords = records.filter((r) => r.dynamodb?.NewImage?.kind?.S === 'event');
+    const recorder = recordingBus((entries, call) => ({
+      FailedEntryCount: call === 1 ? 1 : 0,
+      Entries: entries.map((entry, i) => {
+        if (call === 1 && entryKey(entry) === 'c-2/1') return {};
+        if (call === 1 && entryKey(entry) === 'c-1/1') return { EventId: `e-${i}`, ErrorCode: 'InternalFailure' };
+        return { EventId: `e-${i}` };
+      }),
+    }));
+    // WHEN
+    const result = await publishStreamRecords(eventRecords, { ...quiet, putEvents: recorder.putEvents });
+    // THEN both went again, and only they
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(recorder.calls[1].map(entryKey).sort()).toEqual(['c-1/1', 'c-2/1']);
+  });
+
+  test('sends a request again whole when FailedEntryCount counts failures that no entry shows', async () => {
+    // GIVEN a first answer that counts a failure and gives every entry an EventId
+    const eventRecords = records.filter((r) => r.dynamodb?.NewImage?.kind?.S === 'event');
+    const recorder = recordingBus((entries, call) => ({ FailedEntryCount: call === 1 ? 1 : 0, Entries: entries.map((_, i) => ({ EventId: `e-${i}` })) }));
+    // WHEN
+    const result = await publishStreamRecords(eventRecords, { ...quiet, putEvents: recorder.putEvents });
+    // THEN
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(recorder.calls[1]).toEqual(recorder.calls[0]);
+  });
+
+  test('backs off only after a failure: a bus that accepts every entry is never waited for', async () => {
+    const sleeps: number[] = [];
+    const result = await publishStreamRecords(records, { ...bus, putEvents: recordingBus().putEvents, sleep: async (ms: number) => { sleeps.push(ms); } });
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sleeps).toEqual([]);
+  });
+
+  test('logs the record the stream resumes at, with the error PutEvents kept giving', async () => {
+    // GIVEN a bus that always refuses the third event
+    const eventRecords = records.filter((r) => r.dynamodb?.NewImage?.kind?.S === 'event');
+    const [aggregateId, version] = keyOf(eventRecords[2]).split('/');
+    const logs: Record<string, unknown>[] = [];
+    const recorder = recordingBus((entries) => refusing(entries, (key) => key === keyOf(eventRecords[2])));
+    // WHEN
+    await publishStreamRecords(eventRecords, { ...bus, log: (entry) => logs.push(entry), putEvents: recorder.putEvents });
+    // THEN one line names it
+    expect(logs).toEqual([{
+      message: `PutEvents failed for ${aggregateId} version ${version} after 3 retries; the stream resumes at its record.`,
+      aggregateId, version: Number(version), errorCode: 'ThrottlingException', sequenceNumber: eventRecords[2].dynamodb?.SequenceNumber,
+    }]);
+  });
+
   // The defect: PutEvents failed c-1 v1 and accepted c-1 v2 of the same request; the retry then put v1 on the bus after v2.
   test('never has an aggregate\'s later event accepted before an earlier one, when PutEvents fails only the earlier entry', async () => {
     // GIVEN a bus that refuses c-1 v1 once, and records what it accepts, in order

@@ -95,6 +95,18 @@ describe('Repository.query with a session', () => {
     expect(second.items.map((i) => i.aggregateId)).toEqual(['l-p2']);
   });
 
+  test('prepends the session\'s new documents newest write first', async () => {
+    // GIVEN three accounts opened in one session, one after another: an entry expires a fixed time after its write,
+    // so a later expiry stands for a later write (expiries are whole seconds, so each write here expires 60 s later)
+    await projectedAccount('l-ord-old', 'ola', 1);
+    for (const [index, id] of ['l-ord-a', 'l-ord-b', 'l-ord-c'].entries()) {
+      await send(id, 'Open', { owner: 'ola' }, 's-ola', 300 + 60 * index);
+      await send(id, 'Deposit', { amount: 1 }, 's-ola', 300 + 60 * index);
+    }
+    // THEN the newest comes first, then the older ones, then the projected list
+    expect((await listed('ola', { sessionId: 's-ola' })).map(([id]) => id)).toEqual(['l-ord-c', 'l-ord-b', 'l-ord-a', 'l-ord-old']);
+  });
+
   test('gives the same list with and without the session once the projector has run', async () => {
     await projectedAccount('l-eq', 'fay', 2);
     const pending = [...await send('l-eq2', 'Open', { owner: 'fay' }, 's-fay'), ...await send('l-eq2', 'Deposit', { amount: 9 }, 's-fay'), ...await send('l-eq', 'Deposit', { amount: 1 }, 's-fay')];

@@ -3,6 +3,8 @@ import { defineAggregate } from 'cdk-cqrs/runtime';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { EventStore, toEventItem } from '../../lambda/store/event-store';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
+import { createSessionTable } from '../helpers/create-session-table';
+import { MAX_EVENTS_PER_COMMAND } from '../../lambda/write/build-events';
 import { counter } from '../helpers/test-aggregates';
 import { stateCodeVersion } from '../../lambda/write/code-fingerprint';
 import type { AnyAggregate } from '../../lambda/write/define-aggregate';
@@ -101,6 +103,24 @@ describe('snapshots', () => {
     // THEN it decided on its own fold (4 events of 1), and left a snapshot of its own code
     const loaded = await new EventStore(table.doc, table.tableName, 3).load('old-code', code);
     expect(loaded.snapshot).toEqual({ version: 4, state: { count: 4, total: 4 }, codeVersion: code });
+  });
+
+  test('a command that fills its transaction still writes its snapshot, apart from it', async () => {
+    // GIVEN a command of the most events a command may decide (98) with a commandId and a sessionId: with its
+    // idempotency record and session entry, its transaction holds DynamoDB's 100 items, and a snapshot would be the 101st
+    const sessions = await createSessionTable('snapshots-sessions');
+    try {
+      const deps = table.deps({ snapshotEvery: 50, aggregateName: 'Counter', session: { tableName: sessions.tableName, ttlSeconds: 60 } });
+      const command = { type: 'Increment', aggregateId: 'full', commandId: 'fill-1', sessionId: 's-full', payload: { by: 1, times: MAX_EVENTS_PER_COMMAND } };
+      // WHEN it crosses the boundary at 50
+      await expect(handleCommand(counter, command, deps)).resolves.toMatchObject({ version: MAX_EVENTS_PER_COMMAND });
+      // THEN the snapshot is at its last version, and the next load reads only it
+      const loaded = await new EventStore(table.doc, table.tableName, 50).load('full', code);
+      expect(loaded.snapshot).toEqual({ version: 98, state: { count: 98, total: 98 }, codeVersion: code });
+      expect(loaded.itemsRead).toBe(1);
+    } finally {
+      await sessions.drop();
+    }
   });
 
   test('a snapshot of a state over 400 KB is not written, and never stops a command', async () => {

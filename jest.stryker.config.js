@@ -1,0 +1,19 @@
+/**
+ * Jest under StrykerJS (`npm run mutate`): the test folders that exercise the runtime's core, against the one
+ * DynamoDB Local that scripts/mutate.ts starts for the whole Stryker run (a mutant run is a jest run, so starting
+ * one per jest run would cost 2-3 s a mutant, and a worker Stryker kills on a timeout would leave it behind).
+ */
+const path = require('node:path');
+const base = require('./jest.config.js');
+
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/test/dynamodb', '<rootDir>/test/runtime'],
+  globalSetup: '<rootDir>/test/helpers/stryker-global-setup.ts',
+  globalTeardown: undefined,
+  // A mutant's run loads only the test files of the tests that cover it: see scripts/stryker/jest-test-files.mjs.
+  filter: path.join(__dirname, 'scripts', 'stryker', 'jest-filter.js'),
+  // Credits what a test file runs outside its tests (imports, beforeAll) to its tests: see that file.
+  // (Stryker's jest runner reads these two paths as they are: no <rootDir>.)
+  testEnvironment: path.join(__dirname, 'scripts', 'stryker', 'jest-environment.js'),
+};

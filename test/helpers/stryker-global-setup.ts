@@ -1,0 +1,10 @@
+/**
+ * Jest's global setup under StrykerJS (jest.stryker.config.js): every mutant run is a jest run, so DynamoDB Local is
+ * started once for the whole Stryker run by scripts/mutate.ts, which passes its endpoint down in DYNAMODB_ENDPOINT.
+ */
+export default async function strykerGlobalSetup(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (!process.env.DYNAMODB_ENDPOINT) {
+    throw new Error('DYNAMODB_ENDPOINT is not set: run mutation testing with `npm run mutate`, which starts DynamoDB Local for the whole run.');
+  }
+}

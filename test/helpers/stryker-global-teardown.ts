@@ -1,2 +1,0 @@
-/** Under Stryker, DynamoDB Local outlives a jest run: see stryker-global-setup.ts. */
-export default async function strykerGlobalTeardown(): Promise<void> {}
