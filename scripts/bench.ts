@@ -2,27 +2,17 @@
 // and how fast the outbox publisher turns stream records into PutEvents entries.
 // Runs against DynamoDB Local on loopback; figures are for comparing, not AWS latencies.
 import { performance } from 'node:perf_hooks';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { handleCommand } from '../lambda/write/handle-command';
 import { publishStreamRecords, type BusEntry } from '../lambda/write/publish-events';
 import { WarmCache } from '../lambda/write/warm-cache';
 import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
+import { countRequests } from '../test/helpers/request-counts';
 import { createEventStoreTable } from '../test/helpers/create-event-store-table';
 import { readStreamEvent } from '../test/helpers/stream-records';
 import { counter } from '../test/helpers/test-aggregates';
 
 const AGGREGATES = 20;
 const COMMANDS_PER_AGGREGATE = 10;
-
-/** Counts the requests a client sends, by operation. */
-function countRequests(client: DynamoDBClient): Map<string, number> {
-  const counts = new Map<string, number>();
-  client.middlewareStack.add((next, context) => async (args) => {
-    counts.set(context.commandName ?? '?', (counts.get(context.commandName ?? '?') ?? 0) + 1);
-    return next(args);
-  }, { step: 'initialize', name: 'countRequests' });
-  return counts;
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 

@@ -1,11 +1,10 @@
-import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { READ_MODEL, SESSION_TABLE } from '../../lib/private/runtime-contract';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SESSION_TABLE } from '../../lib/private/runtime-contract';
 import type { AnyProjection, IndexKey } from '../projection/define-projection';
 import type { EventStore } from '../store/event-store';
 import type { ProjectedDocument } from '../projection/projection-fold';
 import { ownFunction } from '../shared/guards';
-import { documentKey, fromReadModelItem } from '../store/read-model-item';
-import { UNPROCESSED_KEYS_RETRY_POLICY, backoffDelayMs, sleep } from '../shared/retry-policies';
+import { readDocuments } from '../store/read-documents';
 import { mergeSessionEntries, type SessionEntryItem } from './session-read';
 
 /** A document of a list page: the aggregate, the version of the last event applied, the view. */
@@ -53,7 +52,7 @@ export async function mergeSessionIntoPage(
     const document = listed.get(aggregateId);
     return document === undefined || codeUnknown(document, pending);
   }).map(([aggregateId]) => aggregateId));
-  const stored = await readDocuments(client, scope, [...toRead]);
+  const stored = await readDocuments(client, scope.readModelTable, scope.projectionName, [...toRead]);
   const merged = new Map(await Promise.all([...byAggregate].map(async ([aggregateId, pending]) => {
     // What was read again is newer than the (eventually consistent) page, and its view, version and code are of one item.
     const base: ProjectedDocument = stored.get(aggregateId) ?? (toRead.has(aggregateId) ? undefined : listed.get(aggregateId)) ?? { version: 0, view: undefined };
@@ -84,27 +83,4 @@ function belongs(scope: ListScope, aggregateId: string, view: unknown): boolean 
   if (key === undefined || key.pk !== scope.partition) return false;
   if (scope.sortBeginsWith !== undefined && !key.sk.startsWith(scope.sortBeginsWith)) return false;
   return Object.entries(scope.filter ?? {}).every(([field, value]) => (view as Record<string, unknown>)[field] === value);
-}
-
-/** The stored documents of some aggregates, strongly consistent, 100 keys per BatchGetItem. */
-async function readDocuments(client: DynamoDBDocumentClient, scope: ListScope, aggregateIds: readonly string[]): Promise<Map<string, ProjectedDocument>> {
-  const { BatchGetCommand } = await import('@aws-sdk/lib-dynamodb');
-  const documents = new Map<string, ProjectedDocument>();
-  for (let start = 0; start < aggregateIds.length; start += 100) {
-    let keys: Record<string, unknown>[] | undefined = aggregateIds.slice(start, start + 100).map((id) => documentKey(id, scope.projectionName));
-    for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
-      if (attempt > UNPROCESSED_KEYS_RETRY_POLICY.maxRetries) {
-        throw new Error(`Read model ${scope.readModelTable}: BatchGetItem still left ${keys.length} keys unprocessed after ${UNPROCESSED_KEYS_RETRY_POLICY.maxRetries} retries (the table is throttling).`);
-      }
-      // Keys left unprocessed mean the table is throttling: back off before asking for them again.
-      if (attempt > 0) await sleep(backoffDelayMs(UNPROCESSED_KEYS_RETRY_POLICY, attempt));
-      const answer: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [scope.readModelTable]: { Keys: keys, ConsistentRead: true } } }));
-      for (const item of answer.Responses?.[scope.readModelTable] ?? []) {
-        const document = fromReadModelItem(item);
-        if (document) documents.set(item[READ_MODEL.partitionKey] as string, document);
-      }
-      keys = answer.UnprocessedKeys?.[scope.readModelTable]?.Keys;
-    }
-  }
-  return documents;
 }

@@ -37,10 +37,15 @@ export const rebuildMayReplace = `attribute_not_exists(${PK}) OR ${builtByOtherC
 /** For a fold that has no view and never had (no event had a handler): only replace a document that exists. */
 export const rebuildMayReplaceExisting = `attribute_exists(${PK}) AND ${builtByOtherCodeOrOlder}`;
 
+/** A write's condition, in the shape of a Put's parameters. */
+export interface WriteCondition {
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
 /** The condition of the projector's write on top of what it read (`stored`, or nothing). */
-export function projectorWriteCondition(stored: ProjectedDocument | undefined): {
-  ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown>;
-} {
+export function projectorWriteCondition(stored: ProjectedDocument | undefined): WriteCondition {
   if (!stored) return { ConditionExpression: documentIsNew };
   const names = { '#version': VERSION, '#code': CODE };
   return stored.code === undefined

@@ -59,13 +59,15 @@ export const EVENT_STORE_REBUILD_ACTIONS = ['dynamodb:Scan'];
 export const SELF_INVOKE_ACTIONS = ['lambda:InvokeFunction'];
 
 /**
- * What a projector does with the read model: get an aggregate's document, then put it back with
- * a condition on its version. No `DeleteItem`: a deleted view is written as a tombstone that
- * keeps its version (`READ_MODEL.deletedAttribute`), so no projector can erase a version and
- * let a late duplicate bring the document back. No `Scan`, `UpdateItem` or batch writes.
- * These are exactly the calls of the runtime's projector (lambda/projection/project-messages.ts).
+ * What a projector does with the read model: read a batch's documents (one `BatchGetItem`), then
+ * put them back with a condition on their version, in a transaction (each of its puts is
+ * authorised as `dynamodb:PutItem`) or alone. No `DeleteItem`: a deleted view is written as a
+ * tombstone that keeps its version (`READ_MODEL.deletedAttribute`), so no projector can erase a
+ * version and let a late duplicate bring the document back. No `Scan`, `UpdateItem` or batch
+ * writes (they take no condition). These are exactly the calls of the runtime's projector
+ * (lambda/projection/project-messages.ts).
  */
-export const READ_MODEL_PROJECTOR_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+export const READ_MODEL_PROJECTOR_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:PutItem'];
 
 /**
  * What a projection with custom writes (`defineCustomProjection`) may do on the read model and

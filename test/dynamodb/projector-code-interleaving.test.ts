@@ -10,7 +10,9 @@ import { createEventStoreTable, documentClient } from '../helpers/create-event-s
 import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable } from '../helpers/create-read-model-table';
 import { expectedItems, prng, readModelDifferences } from '../helpers/read-model-check';
-import { instrument, storeEvents, type FaultPlan } from '../helpers/store-events';
+import { storeEvents } from '../helpers/store-events';
+import { injectProjectorFaults, type ProjectorFault, type ProjectorFaultKind } from '../helpers/projector-faults';
+import { assertProperty } from '../helpers/property-report';
 import { ledgerView, oldLedgerView } from '../helpers/test-projections';
 
 // A deploy that changes the projection's code, on DynamoDB Local: projector instances of the old
@@ -31,9 +33,16 @@ const steps = fc.array(fc.record({
   actors: fc.constantFrom<readonly ('old' | 'new')[]>(['old'], ['new'], ['old', 'new'], ['old', 'new'], ['new', 'new'], ['old', 'old']),
   size: fc.integer({ min: 1, max: 6 }),
   rebuild: fc.constantFrom(false, false, false, true),
-  fault: fc.option(fc.record({
-    commandName: fc.constantFrom('PutItemCommand', 'GetItemCommand', 'QueryCommand'), call: fc.integer({ min: 1, max: 3 }), when: fc.constantFrom<'before' | 'after'>('before', 'after'),
-  }), { freq: 4, nil: undefined }),
+  fault: fc.option(fc.oneof(
+    ...([
+      ['TransactWriteItemsCommand', ['before', 'after', 'lose-answer', 'throttle', 'cancel-one', 'conflict-one']],
+      ['PutItemCommand', ['before', 'after', 'lose-answer', 'throttle']],
+      ['BatchGetItemCommand', ['before', 'throttle', 'unprocessed']],
+      ['QueryCommand', ['before', 'throttle']],
+    ] as const).map(([commandName, kinds]) => fc.record({
+      commandName: fc.constant(commandName), call: fc.integer({ min: 1, max: 3 }), kind: fc.constantFrom<ProjectorFaultKind>(...kinds),
+    })),
+  ), { freq: 4, nil: undefined }),
 }), { minLength: 4, maxLength: 16 });
 
 const toEvents = (run: number, all: readonly (readonly string[])[]): EventEnvelope[] => all.flatMap((types, index) => envelopes('Ledger', `r${run}-a${index}`, [
@@ -42,9 +51,10 @@ const toEvents = (run: number, all: readonly (readonly string[])[]): EventEnvelo
 ]));
 
 /** A client of its own per instance, as separate Lambda containers have, that delays each request a little (so that concurrent requests interleave) and injects a fault when told. */
-function instance(random: () => number): { client: DynamoDBClient; setFault: (plan?: FaultPlan) => void } {
+function instance(random: () => number): { client: DynamoDBClient; setFault: (fault?: ProjectorFault) => void } {
   const client = localDynamoDb();
-  const { setFault } = instrument(client);
+  const { setFaults } = injectProjectorFaults(client);
+  const setFault = (fault?: ProjectorFault) => setFaults(fault ? [fault] : []);
   client.middlewareStack.add((next) => async (args) => {
     await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
     return next(args);
@@ -55,7 +65,7 @@ function instance(random: () => number): { client: DynamoDBClient; setFault: (pl
 let run = 0;
 describe('projection code changes during a deploy', () => {
   test('old- and new-code projectors and new-code rebuilds racing, then the new code alone: every document is the new code\'s fold, with its code version', async () => {
-    await fc.assert(fc.asyncProperty(histories, steps, fc.integer(), async (history, plan, seed) => {
+    await assertProperty(fc.asyncProperty(histories, steps, fc.integer(), async (history, plan, seed) => {
       run += 1;
       const random = prng(seed);
       const events = toEvents(run, history);
@@ -80,7 +90,7 @@ describe('projection code changes during a deploy', () => {
         };
         const commands = () => publish(unstored.flatMap((pending) => (pending.length > 1 && random() < 0.5 ? [pending.shift() as EventEnvelope] : [])));
         await commands();
-        const deliver = async (code: 'old' | 'new', index: number, size: number, fault?: FaultPlan) => {
+        const deliver = async (code: 'old' | 'new', index: number, size: number, fault?: ProjectorFault) => {
           const batch = queue.slice(0, size);
           queue = queue.slice(batch.length);
           instances[index].setFault(fault);
@@ -112,6 +122,6 @@ describe('projection code changes during a deploy', () => {
         await Promise.all([store.drop(), readModel.drop()]);
       }
     }), { numRuns: 25, endOnFailure: true });
-    // endOnFailure: a run takes a second or so, and shrinking would take many; fast-check prints the seed, the path and the counterexample.
+    // endOnFailure: a run takes a second or so, and shrinking would take many; a failure names its seed, path and cause (assertProperty).
   }, 180_000);
 });

@@ -55,12 +55,12 @@ describe('the projector, with documents other code built', () => {
     expect((await deliver(newCode, [events[3]], { ...deps, dynamoDb: documentClient(client) })).batchItemFailures).toEqual([]);
     // THEN the document is the new code's fold of v1..v4 (v1..v3 read from the event store), with its code version
     expect(await documentOf('legacy')).toEqual(foldOf(newCode, events.slice(0, 4)));
-    expect(calls).toEqual(['GetItemCommand', 'QueryCommand', 'PutItemCommand']);
+    expect(calls).toEqual(['BatchGetItemCommand', 'QueryCommand', 'PutItemCommand']);
     // AND WHEN v5 comes, the document is this code's: one read, one write, as before code versions
     calls.length = 0;
     expect((await deliver(newCode, [events[4]], { ...deps, dynamoDb: documentClient(client) })).batchItemFailures).toEqual([]);
     expect(await documentOf('legacy')).toEqual(foldOf(newCode, events));
-    expect(calls).toEqual(['GetItemCommand', 'PutItemCommand']);
+    expect(calls).toEqual(['BatchGetItemCommand', 'PutItemCommand']);
     client.destroy();
   });
 

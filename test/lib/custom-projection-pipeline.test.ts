@@ -47,6 +47,6 @@ describe('a projection with custom writes', () => {
   });
 
   test('leaves the other projections with their exact-fold permissions', () => {
-    expect(actionsOf(onReadModel('Counters/CounterView/Role'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(actionsOf(onReadModel('Counters/CounterView/Role'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
   });
 });

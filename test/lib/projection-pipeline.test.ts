@@ -176,7 +176,7 @@ describe('a projection', () => {
         { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:Scan'], Resource: { 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/EventStore/Table'), 'Arn'] } },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
           Resource: { 'Fn::GetAtt': [logicalIdOf(stack, 'Counters/ReadModel/Table'), 'Arn'] },
         },
         { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [view.fn, 'Arn'] } },
