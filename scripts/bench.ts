@@ -1,95 +1,33 @@
-// `npm run bench`: prints what a command costs in DynamoDB requests and time, cold and warm,
-// and how fast the outbox publisher turns stream records into PutEvents entries.
-// Runs against DynamoDB Local on loopback; figures are for comparing, not AWS latencies.
-import { performance } from 'node:perf_hooks';
-import { handleCommand } from '../lambda/write/handle-command';
-import { publishStreamRecords, type BusEntry } from '../lambda/write/publish-events';
-import { WarmCache } from '../lambda/write/warm-cache';
+// `npm run bench`: every figure of bench/RESULTS.md, each beside its goal. `npm run bench -- <part>...`
+// runs only the parts named: `synth` (packs the package; needs `npm run build` first), and, on
+// DynamoDB Local (started here), `commands`, `projector`, `reads`. The machine may be shared:
+// times are shown as ratios against a baseline measured in the same run, interleaved.
+import * as os from 'node:os';
+import { benchCommandCosts } from './bench-commands';
+import { benchProjector } from './bench-projector';
+import { benchReads } from './bench-reads';
+import { benchSynth } from './bench-synth';
 import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
-import { countRequests } from '../test/helpers/request-counts';
-import { createEventStoreTable } from '../test/helpers/create-event-store-table';
-import { readStreamEvent } from '../test/helpers/stream-records';
-import { counter } from '../test/helpers/test-aggregates';
 
-const AGGREGATES = 20;
-const COMMANDS_PER_AGGREGATE = 10;
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-
-async function benchCommands(scenario: string, options: { warm: boolean; withCommandId: boolean }): Promise<void> {
-  const table = await createEventStoreTable('bench');
-  const counts = countRequests(table.client);
-  const cache = options.warm ? new WarmCache() : undefined;
-  const latencies: number[] = [];
-  for (let round = 0; round < COMMANDS_PER_AGGREGATE; round++) {
-    for (let a = 0; a < AGGREGATES; a++) {
-      const started = performance.now();
-      await handleCommand(counter, {
-        type: 'Increment', aggregateId: `counter-${a}`, payload: { by: 1 },
-        commandId: options.withCommandId ? `cmd-${a}-${round}` : undefined,
-      }, table.deps({ aggregateName: 'Counter', eventSource: 'bench.Counter', snapshotEvery: 50, cache }));
-      latencies.push(performance.now() - started);
-    }
-  }
-  const commands = AGGREGATES * COMMANDS_PER_AGGREGATE;
-  const requests = [...counts.values()].reduce((sum, n) => sum + n, 0);
-  latencies.sort((x, y) => x - y);
-  const byOperation = [...counts.entries()].map(([name, n]) => `${name.replace('Command', '')} ${(n / commands).toFixed(2)}`).join(', ');
-  console.log(`${scenario.padEnd(34)} ${(requests / commands).toFixed(2).padStart(5)} requests/command (${byOperation}); p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms`);
-  await table.drop();
-}
-
-/**
- * One hot aggregate in a warm container: the first command loads it, the next 200 are counted.
- * Every 50th also writes its snapshot, apart from the command's write: about 1.02 requests.
- */
-async function benchHotAggregate(): Promise<void> {
-  const table = await createEventStoreTable('bench-hot');
-  const counts = countRequests(table.client);
-  const deps = table.deps({ aggregateName: 'Counter', eventSource: 'bench.Counter', snapshotEvery: 50, cache: new WarmCache() });
-  await handleCommand(counter, { type: 'Increment', aggregateId: 'hot', payload: { by: 1 } }, deps);
-  counts.clear();
-  const commands = 200;
-  for (let i = 0; i < commands; i++) await handleCommand(counter, { type: 'Increment', aggregateId: 'hot', payload: { by: 1 } }, deps);
-  const requests = [...counts.values()].reduce((sum, n) => sum + n, 0);
-  const byOperation = [...counts.entries()].map(([name, n]) => `${name.replace('Command', '')} ${(n / commands).toFixed(3)}`).join(', ');
-  console.log(`${'hot aggregate, warm (goal <= 1.05)'.padEnd(34)} ${(requests / commands).toFixed(3).padStart(5)} requests/command (${byOperation})`);
-  await table.drop();
-}
-
-async function benchPublisher(): Promise<void> {
-  const table = await createEventStoreTable('bench-publisher');
-  for (let a = 0; a < 50; a++) {
-    await handleCommand(counter, { type: 'Increment', aggregateId: `counter-${a}`, payload: { by: 1, times: 10 } },
-      table.deps({ aggregateName: 'Counter', eventSource: 'bench.Counter', snapshotEvery: 0 }));
-  }
-  const streamEvent = await readStreamEvent(table.client, table.tableName);
-  let calls = 0;
-  let entries = 0;
-  const putEvents = async (batch: readonly BusEntry[]) => {
-    calls += 1;
-    entries += batch.length;
-    return { FailedEntryCount: 0, Entries: batch.map((_, i) => ({ EventId: String(i) })) };
-  };
-  const started = performance.now();
-  const result = await publishStreamRecords(streamEvent.Records, { putEvents, eventBusName: 'bench', source: 'bench.Counter' });
-  const ms = performance.now() - started;
-  console.log(`publisher: ${streamEvent.Records.length} stream records -> ${entries} entries in ${calls} PutEvents calls, ${ms.toFixed(1)} ms (${Math.round(entries / (ms / 1000))} events/s in-process), ${result.batchItemFailures.length} failures`);
-  await table.drop();
-}
+const PARTS = { synth: 'synth', commands: 'dynamodb', projector: 'dynamodb', reads: 'dynamodb' } as const;
+type Part = keyof typeof PARTS;
 
 async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((part) => !(part in PARTS));
+  if (unknown.length > 0) throw new Error(`unknown part ${unknown.join(', ')}: the parts are ${Object.keys(PARTS).join(', ')}`);
+  const parts = (asked.length > 0 ? asked : Object.keys(PARTS)) as Part[];
+  console.log(`Node.js ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  if (parts.includes('synth')) benchSynth(Number(process.env.BENCH_ROUNDS ?? 3));
+  if (!parts.some((part) => PARTS[part] === 'dynamodb')) return;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   console.log('Starting DynamoDB Local ...');
   const local = await startDynamoDbLocal();
   process.env.DYNAMODB_ENDPOINT = local.endpoint;
   try {
-    console.log(`${AGGREGATES} aggregates x ${COMMANDS_PER_AGGREGATE} commands, one event each, sequential:`);
-    await benchCommands('cold container (no cache)', { warm: false, withCommandId: false });
-    await benchCommands('warm container (cached state)', { warm: true, withCommandId: false });
-    await benchCommands('warm, with commandId (transaction)', { warm: true, withCommandId: true });
-    await benchHotAggregate();
-    await benchPublisher();
+    if (parts.includes('commands')) await benchCommandCosts();
+    if (parts.includes('projector')) await benchProjector();
+    if (parts.includes('reads')) await benchReads();
   } finally {
     await stopDynamoDbLocal(local);
   }

@@ -17,6 +17,39 @@ export const npmInstall = (cwd: string, ...args: string[]) => npm(['install', '-
 /** `name@<the version this repository develops with>`, for a user's app. */
 export const atOurVersion = (name: string) => `${name}@${REPO_PACKAGE.devDependencies[name]}`;
 
+/** The dependencies of a user's app made from the packed `tarball`: cdk-cqrs, aws-cdk-lib and constructs, nothing else. */
+export const userAppDependencies = (tarball: string) => ({
+  'cdk-cqrs': `file:${tarball}`,
+  'aws-cdk-lib': REPO_PACKAGE.devDependencies['aws-cdk-lib'],
+  'constructs': REPO_PACKAGE.devDependencies.constructs,
+});
+
+/** A user's aggregate module: a counter that refuses to pass 1000 with `overflowMessage`. */
+export const counterModule = (overflowMessage = 'Counter overflow past 1000') => `import { defineAggregate, DomainError } from 'cdk-cqrs/runtime';
+
+export default defineAggregate({
+  initialState: () => ({ count: 0 }),
+  commands: {
+    Increment: (cmd: { by: number }, state) => {
+      if (state.count + cmd.by > 1000) throw new DomainError('${overflowMessage}');
+      return [{ type: 'Incremented', data: cmd }];
+    },
+  },
+  events: {
+    Incremented: (state, data) => ({ count: state.count + data.by }),
+  },
+});
+`;
+
+/** A user's projection module of `counterModule`, beside it as `./counter`. */
+export const counterViewModule = `import { defineProjection } from 'cdk-cqrs/runtime';
+import counter from './counter';
+
+export default defineProjection<typeof counter, { count: number }>(counter, {
+  events: { Incremented: (view, e) => ({ count: (view?.count ?? 0) + e.data.by }) },
+});
+`;
+
 /**
  * Packs the built package as npm would publish it into `work`; the tarball's path and the files
  * it holds. Fails, naming the fix, when the package has not been built.

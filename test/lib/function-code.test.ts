@@ -30,6 +30,18 @@ describe('bundling with esbuild-wasm (no native esbuild, no Docker)', () => {
     expect(loadEsbuild().implementation).toBe('esbuild-wasm');
   });
 
+  test('leaves NODE_OPTIONS as it was: the baseline-compiler flag reaches only the esbuild-wasm process', () => {
+    const before = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--stack-trace-limit=20';
+    try {
+      stage(commandHandlerCode(GREETER_ENTRY));
+      expect(process.env.NODE_OPTIONS).toBe('--stack-trace-limit=20');
+    } finally {
+      if (before === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = before;
+    }
+  });
+
   test('bundles the aggregate module and the runtime into one index.js, whitespace minified and identifiers kept', () => {
     expect(counter.bundle).toContain(COUNTER_MARKER);
     expect(counter.bundle).toContain(STAND_IN_RUNTIME_MARKER);

@@ -2,36 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LOCAL_APP_SDK_CLIENTS, REPO_PACKAGE, REPO_ROOT, atOurVersion, npmInstall, packPackage } from '../helpers/packed-package';
+import { LOCAL_APP_SDK_CLIENTS, REPO_ROOT, atOurVersion, counterModule, counterViewModule, npmInstall, packPackage, userAppDependencies } from '../helpers/packed-package';
 import { REPO_DYNAMODB_LOCAL_DIR } from '../helpers/shared-dynamodb-local';
 
 // A user's view: pack the package as npm would publish it, install the tarball into a new CDK app
 // that has only cdk-cqrs, aws-cdk-lib and constructs (no esbuild, no Docker, no tooling of ours), and synth there.
 const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-
-const domainModule = `import { defineAggregate, DomainError } from 'cdk-cqrs/runtime';
-
-export default defineAggregate({
-  initialState: () => ({ count: 0 }),
-  commands: {
-    Increment: (cmd: { by: number }, state) => {
-      if (state.count + cmd.by > 1000) throw new DomainError('Counter overflow past 1000');
-      return [{ type: 'Incremented', data: cmd }];
-    },
-  },
-  events: {
-    Incremented: (state, data) => ({ count: state.count + data.by }),
-  },
-});
-`;
-
-const projectionModule = `import { defineProjection } from 'cdk-cqrs/runtime';
-import counter from './counter';
-
-export default defineProjection<typeof counter, { count: number }>(counter, {
-  events: { Incremented: (view, e) => ({ count: (view?.count ?? 0) + e.data.by }) },
-});
-`;
 
 // A user's test module: the testing kit's types must resolve too, with no AWS SDK installed.
 const specModule = `import { DomainError } from 'cdk-cqrs/runtime';
@@ -101,14 +77,10 @@ describe('the published package', () => {
     fs.mkdirSync(path.join(appDir, 'domain'), { recursive: true });
     fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({
       name: 'user-app', private: true,
-      dependencies: {
-        'cdk-cqrs': `file:${packed.tarball}`,
-        'aws-cdk-lib': REPO_PACKAGE.devDependencies['aws-cdk-lib'],
-        'constructs': REPO_PACKAGE.devDependencies.constructs,
-      },
+      dependencies: userAppDependencies(packed.tarball),
     }));
-    fs.writeFileSync(path.join(appDir, 'domain', 'counter.ts'), domainModule);
-    fs.writeFileSync(path.join(appDir, 'domain', 'counter-view.ts'), projectionModule);
+    fs.writeFileSync(path.join(appDir, 'domain', 'counter.ts'), counterModule());
+    fs.writeFileSync(path.join(appDir, 'domain', 'counter-view.ts'), counterViewModule);
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.spec.ts'), specModule);
     fs.writeFileSync(path.join(appDir, 'domain', 'counter.local.test.ts'), vitestModule);
     fs.writeFileSync(path.join(appDir, 'app.js'), appModule);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { typeScriptBlocks, writeBlocks } from '../helpers/doc-code-blocks';
-import { LOCAL_APP_SDK_CLIENTS, REPO_PACKAGE, REPO_ROOT, atOurVersion, npmInstall, packPackage } from '../helpers/packed-package';
+import { LOCAL_APP_SDK_CLIENTS, REPO_ROOT, atOurVersion, npmInstall, packPackage, userAppDependencies } from '../helpers/packed-package';
 import { REPO_DYNAMODB_LOCAL_DIR } from '../helpers/shared-dynamodb-local';
 
 // A new user's app, made as today's `cdk init app --language typescript` makes it (its own
@@ -44,7 +44,7 @@ describe('a user app made by cdk init, holding every code block of the docs and 
     const { 'aws-cdk': _cli, ...devDependencies } = template.devDependencies;
     fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({
       name: 'shop', version: '0.1.0', private: true,
-      dependencies: { 'aws-cdk-lib': REPO_PACKAGE.devDependencies['aws-cdk-lib'], constructs: REPO_PACKAGE.devDependencies.constructs, 'cdk-cqrs': `file:${tarball}` },
+      dependencies: userAppDependencies(tarball),
       devDependencies,
     }, null, 2));
     for (const file of ['tsconfig.json', 'jest.config.js']) fs.copyFileSync(path.join(INIT_TEMPLATE, file), path.join(appDir, file));

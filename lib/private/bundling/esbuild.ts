@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions, BuildResult, Message } from 'esbuild-wasm';
 
@@ -44,6 +45,30 @@ function findNativeEsbuild(version: string): EsbuildApi | null {
   }
 }
 
+/** Compiled beside this file by `npm run build`; absent when the TypeScript sources run unbuilt. */
+const WASM_PRELOAD = path.join(__dirname, 'esbuild-wasm-preload.js');
+let wasmPreload: string | null | undefined;
+
+/**
+ * Runs `build` with NODE_OPTIONS requiring `esbuild-wasm-preload.js` (V8's baseline wasm
+ * compiler only), then puts NODE_OPTIONS back. esbuild-wasm runs esbuild.wasm in a Node.js
+ * process of its own, started by the first build from a worker thread that copies the
+ * environment when it is created (and by every build when `ESBUILD_WORKER_THREADS=0`), so
+ * setting it around each build reaches that process and nothing else the app starts later.
+ */
+function withBaselineWasmCompiler<T>(build: () => T): T {
+  wasmPreload ??= fs.existsSync(WASM_PRELOAD) ? `--require "${WASM_PRELOAD.replace(/[\\"]/g, '\\$&')}"` : null;
+  if (!wasmPreload) return build();
+  const before = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = before ? `${before} ${wasmPreload}` : wasmPreload;
+  try {
+    return build();
+  } finally {
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+  }
+}
+
 /**
  * esbuild's own failure: an error that carries the build messages. Checked by shape, not
  * `instanceof Error`: esbuild-wasm may create it in another realm.
@@ -61,9 +86,9 @@ function isBuildFailure(error: unknown): error is { errors: Message[] } {
  * wrote, so the caller names the user's module and the fix instead
  */
 export function buildOrThrow(what: string, options: BuildOptions, missingDefaultExport?: string): BuildResult {
-  const { api } = loadEsbuild();
+  const { implementation, api } = loadEsbuild();
   try {
-    return api.buildSync(options);
+    return implementation === 'esbuild-wasm' ? withBaselineWasmCompiler(() => api.buildSync(options)) : api.buildSync(options);
   } catch (error) {
     if (!isBuildFailure(error)) throw error;
     if (missingDefaultExport && error.errors.some((message) => /^No matching export in ".*" for import "default"$/.test(message.text))) {
