@@ -1,4 +1,4 @@
-import { defineQueries, ValidationError } from 'cdk-cqrs/runtime';
+import { defineQueries, DomainError, ValidationError } from 'cdk-cqrs/runtime';
 import ordersByCustomer, { type OrderSummary } from './orders-by-customer';
 
 const STATUSES: ReadonlyArray<OrderSummary['status']> = ['PENDING', 'CANCELLED', 'SHIPPED'];
@@ -9,7 +9,9 @@ export default defineQueries({
     repository(ordersByCustomer, 'OrdersByCustomer').get(orderId),
 
   /** A customer's orders of one status, newest first, a page at a time. */
-  ListOrdersByCustomer: async (params: { customerId: string; status: OrderSummary['status']; limit?: number; cursor?: string }, { repository }) => {
+  ListOrdersByCustomer: async (params: { customerId: string; status: OrderSummary['status']; limit?: number; cursor?: string }, { repository, caller }) => {
+    // A customer lists only their own orders (a caller is known over the HTTP API; a trusted backend may send none).
+    if (caller && caller.subject !== params.customerId) throw new DomainError('A customer may list only their own orders');
     if (!STATUSES.includes(params.status)) throw new ValidationError(`status must be one of ${STATUSES.join(', ')} (given ${String(params.status)}).`);
     const page = await repository(ordersByCustomer, 'OrdersByCustomer').query({
       index: 'byCustomer', partition: params.customerId, sortBeginsWith: `${params.status}#`,

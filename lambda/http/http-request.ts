@@ -77,7 +77,7 @@ function expectedVersionOf(event: HttpApiEvent): number | undefined {
 function bodyText(event: HttpApiEvent): string {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) throw invalid(`The body is ${bytes.length} bytes; a command takes at most ${MAX_BODY_BYTES} (EventBridge's event size).`, 'body');
+  if (bytes.length > MAX_BODY_BYTES) throw invalid(`The body is ${bytes.length} bytes; a request takes at most ${MAX_BODY_BYTES} (EventBridge's event size, which a command's payload must fit).`, 'body');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -92,9 +92,9 @@ function payloadOf(event: HttpApiEvent): Record<string, unknown> {
   try {
     payload = JSON.parse(text === '' ? '{}' : text);
   } catch {
-    throw invalid('The body is not JSON: a command\'s payload is a JSON object.', 'body');
+    throw invalid('The body is not JSON: it must be a JSON object.', 'body');
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('The body must be a JSON object: a command\'s payload.', 'body');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('The body must be a JSON object.', 'body');
   return payload as Record<string, unknown>;
 }
 
@@ -128,4 +128,21 @@ export function commandFromHttp(event: HttpApiEvent, caller: Caller | undefined)
     ...(caller === undefined ? {} : { sessionId: scopedToCaller(caller, ''), caller }),
     metadata: { correlationId },
   };
+}
+
+/** A query request as the query function takes it. */
+export interface QueryRequest {
+  readonly type: string;
+  readonly params: Record<string, unknown>;
+  readonly caller?: Caller;
+}
+
+/**
+ * The query request of `GET /queries/{queryType}?name=value...` (each parameter a string, as a
+ * query string carries it) or `POST /queries/{queryType}` with the parameters as a JSON object body.
+ */
+export function queryFromHttp(event: HttpApiEvent & { readonly requestContext: { readonly http?: { readonly method?: string } } }, caller: Caller | undefined): QueryRequest {
+  const method = event.requestContext.http?.method ?? 'GET';
+  const params = method === 'POST' ? payloadOf(event) : { ...(event.queryStringParameters ?? {}) };
+  return { type: pathParameter(event, 'queryType'), params, ...(caller === undefined ? {} : { caller }) };
 }

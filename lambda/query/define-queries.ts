@@ -1,10 +1,13 @@
 import type { Projection } from '../projection/define-projection';
 import { Repository } from './repository';
+import type { Caller } from '../shared/envelope';
 
 /** What a query handler gets besides its parameters. */
 export interface QueryContext {
   /** The read model's table name. */
   readonly readModelTable: string;
+  /** Who runs the query, as an authorizer verified it (`CqrsHttpApi`), or as a trusted invoker said; undefined when nobody said. */
+  readonly caller?: Caller;
   /** A Repository on this aggregate's read model for one of its projections (by the name given in `projections`). */
   repository<Agg, View>(projection: Projection<Agg, View>, projectionName: string): Repository<Agg, View>;
 }

@@ -2,6 +2,7 @@ import type { Projection } from '../projection/define-projection';
 import { isQueries, type QueryContext } from './define-queries';
 import { UnknownQuery, ValidationError } from '../shared/errors';
 import { ownFunction } from '../shared/guards';
+import { parseCaller } from '../shared/caller';
 import type { DocumentClientLike } from '../store/document-client-like';
 import { Repository } from './repository';
 import type { SessionReadSettings } from '../store/session-entry';
@@ -17,7 +18,7 @@ export interface QueryHandlerDeps {
 }
 
 /**
- * Runs one query request `{ type, params }`. A query the definition does not have (as an own
+ * Runs one query request `{ type, params, caller? }` (the caller checked as a command's is). A query the definition does not have (as an own
  * property: `constructor` is none) is an UnknownQuery, as an unknown command is an UnknownCommand;
  * a request without a string `type` is a ValidationError.
  */
@@ -27,10 +28,14 @@ export async function handleQuery(queries: unknown, request: unknown, deps: Quer
     throw new ValidationError('A query request is { type, params }: type is missing.', [{ message: 'must be a string', path: ['type'] }]);
   }
   const { type, params } = request as { type: string; params?: unknown };
+  const caller = parseCaller((request as { caller?: unknown }).caller, (field, rule) => {
+    throw new ValidationError(`A query request's ${field} ${rule}.`, [{ message: rule, path: [field] }]);
+  });
   const handler = ownFunction(queries.handlers, type);
   if (!handler) throw new UnknownQuery({ queryType: type, knownQueries: Object.keys(queries.handlers), aggregateName: deps.aggregateName });
   const context: QueryContext = {
     readModelTable: deps.readModelTable,
+    ...(caller === undefined ? {} : { caller }),
     repository: <Agg, View>(projection: Projection<Agg, View>, projectionName: string) =>
       new Repository(projection, { tableName: deps.readModelTable, projectionName, dynamoDb: deps.dynamoDb, readYourWrites: deps.readYourWrites }),
   };

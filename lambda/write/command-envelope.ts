@@ -1,4 +1,5 @@
-import type { Caller, CommandEnvelope, CommandMetadata } from '../shared/envelope';
+import type { CommandEnvelope, CommandMetadata } from '../shared/envelope';
+import { parseCaller } from '../shared/caller';
 import { ValidationError, type ValidationIssue } from '../shared/errors';
 import { isRecord, isWellFormed } from '../shared/guards';
 import { COMMAND_KEY_MARKER } from '../store/keys';
@@ -67,14 +68,6 @@ export function parseCommandEnvelope(input: unknown): CommandEnvelope {
   };
 }
 
-/** The envelope's `caller`: `{ subject, claims? }`, a non-empty well-formed subject and an object of claims. */
-function parseCaller(value: unknown, fail: (field: string, rule: string) => never): Caller | undefined {
-  if (value === undefined) return undefined;
-  if (!isRecord(value)) return fail('caller', 'must be an object { subject, claims }');
-  if (typeof value.subject !== 'string' || value.subject === '' || !isWellFormed(value.subject)) return fail('caller', 'must have a subject: a non-empty, well-formed string');
-  if (value.claims !== undefined && !isRecord(value.claims)) return fail('caller', 'must have claims that are an object');
-  return { subject: value.subject, claims: (value.claims ?? {}) as Record<string, unknown> };
-}
 
 /** Throws a ValidationError listing the issues, led by the first. */
 export function rejectUnstorable(issues: readonly ValidationIssue[], what: string): void {

@@ -34,6 +34,16 @@ beforeAll(async () => {
 afterAll(async () => { await Promise.all([store.drop(), readModel.drop()]); });
 
 describe('the query function', () => {
+  test('gives the handlers the caller: the example lets a customer list only their own orders', async () => {
+    const list = (caller?: unknown) => query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-2', status: 'PENDING' }, caller });
+    await expect(list({ subject: 'c-2', claims: { email: 'bob@example.com' } })).resolves.toEqual({ orders: [expect.objectContaining({ orderId: 'o-9' })] });
+    await expect(list()).resolves.toEqual({ orders: [expect.objectContaining({ orderId: 'o-9' })] });
+    // Rejections are answers, as a command's are
+    await expect(list({ subject: 'c-1', claims: {} })).resolves.toEqual({ error: expect.objectContaining({ name: 'DomainError', message: 'A customer may list only their own orders' }) });
+    await expect(list({ subject: '' })).resolves.toEqual({ error: expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(/caller must have a subject/) }) });
+    await expect(list('c-2')).resolves.toEqual({ error: expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(/caller must be an object/) }) });
+  });
+
   test('lists a customer\'s orders of one status, newest first, page by page', async () => {
     const first = await query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'PENDING', limit: 3 } }) as { orders: { orderId: string }[]; cursor?: string };
     const second = await query({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'PENDING', limit: 3, cursor: first.cursor } }) as { orders: { orderId: string }[]; cursor?: string };

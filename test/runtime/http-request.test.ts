@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ValidationError } from 'cdk-cqrs/runtime';
-import { MAX_BODY_BYTES, callerOf, commandFromHttp, scopedToCaller, type Caller, type HttpApiEvent } from '../../lambda/http/http-request';
+import { MAX_BODY_BYTES, callerOf, commandFromHttp, queryFromHttp, scopedToCaller, type Caller, type HttpApiEvent } from '../../lambda/http/http-request';
 
 const ann: Caller = { subject: 'user-ann', claims: { sub: 'user-ann' } };
 const request = (overrides: Partial<HttpApiEvent> = {}): HttpApiEvent => ({
@@ -85,5 +85,24 @@ describe('the caller', () => {
       .toEqual({ subject: 'arn:aws:iam::111111111111:user/ann', claims: {} });
     expect(callerOf({ requestContext: { requestId: 'r' } })).toBeUndefined();
     expect(callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { sub: '' } } } } })).toBeUndefined();
+  });
+});
+
+describe('a query from an HTTP request', () => {
+  const queryEvent = (method: string, overrides: Partial<HttpApiEvent> = {}) => ({
+    pathParameters: { queryType: 'ListOrdersByCustomer' }, requestContext: { requestId: 'r', http: { method } }, ...overrides,
+  });
+
+  test('GET takes the query string as params, POST a JSON object body; the caller goes along', () => {
+    expect(queryFromHttp(queryEvent('GET', { queryStringParameters: { customerId: 'c-1', status: 'PENDING' } }), ann))
+      .toEqual({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', status: 'PENDING' }, caller: ann });
+    expect(queryFromHttp(queryEvent('POST', { body: '{"customerId":"c-1","limit":5}' }), undefined))
+      .toEqual({ type: 'ListOrdersByCustomer', params: { customerId: 'c-1', limit: 5 } });
+    expect(queryFromHttp(queryEvent('GET'), undefined)).toEqual({ type: 'ListOrdersByCustomer', params: {} });
+  });
+
+  test('a POST body that is not a JSON object is a ValidationError', () => {
+    expect(() => queryFromHttp(queryEvent('POST', { body: '[]' }), ann)).toThrow(/must be a JSON object/);
+    expect(() => queryFromHttp(queryEvent('POST', { body: '{' }), ann)).toThrow(/not JSON/);
   });
 });
