@@ -8,15 +8,23 @@ import { isCommandRejection } from '../shared/errors';
 import { numberEnv, requireEnv } from '../shared/read-env';
 import { ENV } from '../../lib/private/runtime-contract';
 import { WarmCache } from '../write/warm-cache';
+import { answerHttpCommand, isHttpApiEvent } from '../http/http-command';
+import type { HttpAnswer } from '../http/problem';
 
-/** The Lambda handler for an aggregate; rejected commands are answers (`{ error }`), only faults throw. */
-export function createCommandHandler(aggregate: unknown, deps?: CommandHandlerDeps): (event: unknown) => Promise<CommandResult | ErrorAnswer> {
+/**
+ * The Lambda handler for an aggregate; rejected commands are answers (`{ error }`), only faults
+ * throw. An event of API Gateway's HTTP API (payload format 2.0) is answered in HTTP (status,
+ * ETag, RFC 9457 problems), with no function in between.
+ */
+export function createCommandHandler(aggregate: unknown, deps?: CommandHandlerDeps): (event: unknown) => Promise<CommandResult | ErrorAnswer | HttpAnswer> {
   if (!isAggregate(aggregate)) {
     throw new Error(`cdk-cqrs: the command handler's module must have defineAggregate(...) as its default export; it has ${describeDefinitionKind(aggregate)}.`);
   }
   let resolved = deps;
   return async (event) => {
     resolved ??= await depsFromEnv();
+    const handlerDeps = resolved;
+    if (isHttpApiEvent(event)) return answerHttpCommand(event, (command) => handleCommand(aggregate, command, handlerDeps));
     try {
       return await handleCommand(aggregate, event, resolved);
     } catch (err) {

@@ -1,0 +1,118 @@
+import { createCommandHandler } from '../../lambda/handlers/command-handler';
+import type { HttpAnswer } from '../../lambda/http/problem';
+import order from '../../bin/domain/order';
+import { countRequests } from '../helpers/request-counts';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
+import { createSessionTable } from '../helpers/create-session-table';
+
+// The command handler answering API Gateway's HTTP API (payload format 2.0) itself, on DynamoDB Local.
+let store: EventStoreTable;
+let sessions: Awaited<ReturnType<typeof createSessionTable>>;
+let handler: (event: unknown) => Promise<unknown>;
+let requests: Map<string, number>;
+
+beforeAll(async () => {
+  [store, sessions] = await Promise.all([createEventStoreTable('http-commands'), createSessionTable('http-sessions')]);
+  requests = countRequests(store.client);
+  handler = createCommandHandler(order, store.deps({ aggregateName: 'Order', eventSource: 'shop.Order', session: { tableName: sessions.tableName, ttlSeconds: 300 } }));
+});
+afterAll(async () => { await Promise.all([store.drop(), sessions.drop()]); });
+
+const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
+/** A POST of `commandType` to order `orderId`, as API Gateway hands it over, by `sub` (none: anonymous). */
+const post = (orderId: string, commandType: string, body: unknown, headers: Record<string, string> = {}, sub: string | null = 'c-ann') => ({
+  version: '2.0', routeKey: `POST /orders/{aggregateId}/{commandType}`, rawPath: `/orders/${orderId}/${commandType}`,
+  headers: { 'content-type': 'application/json', ...headers },
+  pathParameters: { aggregateId: orderId, commandType },
+  body: typeof body === 'string' ? body : JSON.stringify(body), isBase64Encoded: false,
+  requestContext: {
+    requestId: `req-${Math.random()}`, http: { method: 'POST', path: `/orders/${orderId}/${commandType}` },
+    ...(sub === null ? {} : { authorizer: { jwt: { claims: { sub }, scopes: null } } }),
+  },
+});
+const send = async (event: unknown): Promise<HttpAnswer & { json: Record<string, unknown> }> => {
+  const answer = await handler(event) as HttpAnswer;
+  return { ...answer, json: JSON.parse(answer.body) as Record<string, unknown> };
+};
+const storedItems = async (orderId: string) => (await store.scanAll()).filter((item) => String(item.pk).includes(orderId));
+
+describe('a command over the HTTP API', () => {
+  test('a creation with If-None-Match: * is a 201 with its ETag, for one DynamoDB request', async () => {
+    requests.clear();
+    const answer = await send(post('o-1', 'CreateOrder', { customerId: 'c-ann', items, total: 900 }, { 'if-none-match': '*' }));
+    expect(answer.statusCode).toBe(201);
+    expect(answer.headers.etag).toBe('"1"');
+    expect(answer.json).toMatchObject({ aggregateId: 'o-1', version: 1, events: [{ type: 'OrderCreated' }] });
+    // The creation's conditional write (a transaction here, as the session entry goes with it), and no read.
+    expect([...requests.values()].reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  test('a stale If-Match is a 409 problem carrying the current version; a fresh one is a 200', async () => {
+    await send(post('o-2', 'CreateOrder', { customerId: 'c-ann', items, total: 900 }));
+    const stale = await send(post('o-2', 'ShipOrder', { trackingNumber: 'T-1' }, { 'if-match': '"0"' }));
+    expect(stale.statusCode).toBe(409);
+    expect(stale.headers['content-type']).toBe('application/problem+json');
+    expect(stale.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:concurrency-error', status: 409, currentVersion: 1 });
+    const fresh = await send(post('o-2', 'ShipOrder', { trackingNumber: 'T-1' }, { 'if-match': '"1"' }));
+    expect(fresh.statusCode).toBe(200);
+    expect(fresh.headers.etag).toBe('"2"');
+  });
+
+  test('a replayed Idempotency-Key gets the same answer and writes nothing; with another payload it is a 422', async () => {
+    const first = await send(post('o-3', 'CreateOrder', { customerId: 'c-ann', items, total: 900 }, { 'idempotency-key': 'k-1' }));
+    const itemsAfterFirst = await storedItems('o-3');
+    const again = await send(post('o-3', 'CreateOrder', { customerId: 'c-ann', items, total: 900 }, { 'idempotency-key': 'k-1' }));
+    expect(again.json).toEqual(first.json);
+    expect(await storedItems('o-3')).toEqual(itemsAfterFirst);
+    const reused = await send(post('o-3', 'CreateOrder', { customerId: 'c-ann', items, total: 450 * 3 }, { 'idempotency-key': 'k-1' }));
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:idempotency-key-reused' });
+    // Another caller's same key is another key: not a replay of Ann's command.
+    const bob = await send(post('o-3b', 'CreateOrder', { customerId: 'c-bob', items, total: 900 }, { 'idempotency-key': 'k-1' }, 'c-bob'));
+    expect(bob.statusCode).toBe(201);
+    expect(bob.json).toMatchObject({ aggregateId: 'o-3b' });
+  });
+
+  test('the verified caller reaches decide: only the order\'s customer may cancel it (422)', async () => {
+    await send(post('o-4', 'CreateOrder', { customerId: 'c-ann', items, total: 900 }));
+    const byBob = await send(post('o-4', 'CancelOrder', { reason: 'mischief' }, {}, 'c-bob'));
+    expect(byBob.statusCode).toBe(422);
+    expect(byBob.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:domain-error', detail: 'Only the customer who placed this order may cancel it' });
+    expect((await send(post('o-4', 'CancelOrder', { reason: 'changed my mind' }))).statusCode).toBe(200);
+  });
+
+  test.each([
+    ['bad JSON', '{"customerId":', {}],
+    ['a body that is no object', '[]', {}],
+    ['an oversized body', JSON.stringify({ customerId: 'c-ann', items, total: 900, note: 'x'.repeat(300 * 1024) }), {}],
+    ['a weak If-Match', { customerId: 'c-ann', items, total: 900 }, { 'if-match': 'W/"1"' }],
+  ])('%s is a 400 problem, with nothing written', async (_label, body, headers) => {
+    const answer = await send(post('o-5', 'CreateOrder', body, headers));
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:validation-error', status: 400, issues: [expect.objectContaining({ message: expect.any(String) })] });
+    expect(await storedItems('o-5')).toEqual([]);
+  });
+
+  test('an unknown command is a 404 problem naming the known ones', async () => {
+    const answer = await send(post('o-6', 'FlyOrder', {}));
+    expect(answer.statusCode).toBe(404);
+    expect(answer.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:unknown-command', knownCommands: ['CreateOrder', 'CancelOrder', 'ShipOrder'] });
+  });
+
+  test('a fault is a 500 with the correlation id and nothing internal, and is logged with that id', async () => {
+    const broken = createCommandHandler(order, store.deps({ aggregateName: 'Order', tableName: 'no-such-table' }));
+    const logged: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { logged.push(line); });
+    try {
+      const answer = await broken(post('o-7', 'CreateOrder', { customerId: 'c-ann', items, total: 900 }, { 'x-correlation-id': 'corr-77' })) as HttpAnswer;
+      expect(answer.statusCode).toBe(500);
+      expect(JSON.parse(answer.body)).toEqual({ type: 'urn:cdk-cqrs:problem:internal-error', title: 'Internal error', status: 500, correlationId: 'corr-77' });
+      expect(answer.body).not.toMatch(/no-such-table|ResourceNotFound/);
+      expect(logged.map((line) => JSON.parse(line) as { correlationId: string; error: string })).toEqual([
+        expect.objectContaining({ level: 'ERROR', correlationId: 'corr-77', error: expect.stringMatching(/ResourceNotFound|non-existent table/) }),
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
