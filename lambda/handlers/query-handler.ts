@@ -5,15 +5,23 @@ import { describeDefinitionKind } from '../shared/definition-kind';
 import { handleQuery, type QueryHandlerDeps } from '../query/handle-query';
 import { requireEnv } from '../shared/read-env';
 import { ENV } from '../../lib/private/runtime-contract';
+import { answerHttpQuery, isHttpApiEvent } from '../http/http-command';
+import type { HttpAnswer } from '../http/problem';
 
-/** The query Lambda: `{ type, params }` in, the query's result out; a rejected query is an answer (`{ error }`), only faults throw. */
-export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (event: unknown) => Promise<unknown | ErrorAnswer> {
+/**
+ * The query Lambda: `{ type, params, caller? }` in, the query's result out; a rejected query is an
+ * answer (`{ error }`), only faults throw. An HTTP API event is answered in HTTP (200, or a problem).
+ */
+export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (event: unknown) => Promise<unknown | ErrorAnswer | HttpAnswer> {
   if (!isQueries(queries)) {
     throw new Error(`cdk-cqrs: the query function's module must have defineQueries(...) as its default export; it has ${describeDefinitionKind(queries)}.`);
   }
   let resolved = deps;
   return async (event) => {
     resolved ??= depsFromEnv();
+    const handlerDeps = resolved;
+    // An HTTP API event (GET /queries/{queryType}) is answered in HTTP, with no function in between.
+    if (isHttpApiEvent(event)) return answerHttpQuery(event, (request) => handleQuery(queries, request, handlerDeps));
     try {
       return await handleQuery(queries, event, resolved);
     } catch (err) {

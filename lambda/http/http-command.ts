@@ -1,11 +1,11 @@
 import type { CommandEnvelope, CommandResult } from '../shared/envelope';
-import { isCommandRejection } from '../shared/errors';
+import { isCommandRejection, isQueryRejection } from '../shared/errors';
 import { isRecord } from '../shared/guards';
 import { commandAnswer } from './command-answer';
-import { callerOf, commandFromHttp, type HttpApiEvent } from './http-request';
+import { callerOf, commandFromHttp, correlationIdOf, queryFromHttp, type HttpApiEvent, type QueryRequest } from './http-request';
 import { problemAnswer, type HttpAnswer } from './problem';
 
-/** An event of API Gateway's HTTP API in payload format 2.0, as opposed to a command envelope invoked directly. */
+/** An event of API Gateway's HTTP API in payload format 2.0, as opposed to a request invoked directly. */
 export function isHttpApiEvent(event: unknown): event is HttpApiEvent {
   return isRecord(event) && event.version === '2.0' && isRecord(event.requestContext) && isRecord(event.requestContext.http);
 }
@@ -16,22 +16,36 @@ export type FaultLog = (entry: { readonly level: 'ERROR'; readonly message: stri
 const logToConsole: FaultLog = (entry) => console.error(JSON.stringify(entry));
 
 /**
- * Answers one command sent over the HTTP API: the request becomes a command envelope (a bad one is
- * a 400 before anything is read), `run` handles it, and the result or rejection becomes an HTTP
- * answer. A fault is logged with the correlation id and answered as a 500 that carries only that
- * id, so nothing internal reaches the caller.
+ * Runs `work` for one HTTP request: a rejection (`isRejection`) becomes its RFC 9457 problem; a
+ * fault is logged with the correlation id and answered as a 500 that carries only that id, so
+ * nothing internal reaches the caller.
  */
-export async function answerHttpCommand(event: HttpApiEvent, run: (command: CommandEnvelope) => Promise<CommandResult>, log: FaultLog = logToConsole): Promise<HttpAnswer> {
-  const caller = callerOf(event);
-  let correlationId = event.requestContext.requestId;
+async function answerOrProblem(event: HttpApiEvent, work: () => Promise<HttpAnswer>, isRejection: (error: unknown) => boolean, log: FaultLog): Promise<HttpAnswer> {
+  const correlationId = correlationIdOf(event);
   try {
-    const command = commandFromHttp(event, caller);
-    correlationId = command.metadata?.correlationId ?? correlationId;
-    return commandAnswer(await run(command), correlationId);
+    return await work();
   } catch (error) {
-    if (!isCommandRejection(error)) {
-      log({ level: 'ERROR', message: 'The command failed with a fault; the caller got a 500 with this correlation id.', correlationId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    if (!isRejection(error)) {
+      log({ level: 'ERROR', message: 'The request failed with a fault; the caller got a 500 with this correlation id.', correlationId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     }
     return problemAnswer(error, correlationId);
   }
+}
+
+/**
+ * Answers one command sent over the HTTP API: the request becomes a command envelope (a bad one is
+ * a 400 before anything is read), `run` handles it, and the result becomes a 201 or 200 with its ETag.
+ */
+export function answerHttpCommand(event: HttpApiEvent, run: (command: CommandEnvelope) => Promise<CommandResult>, log: FaultLog = logToConsole): Promise<HttpAnswer> {
+  return answerOrProblem(event, async () => commandAnswer(await run(commandFromHttp(event, callerOf(event))), correlationIdOf(event)), isCommandRejection, log);
+}
+
+/** Answers one query sent over the HTTP API (`GET /queries/{queryType}?...`, or POST with a JSON body): a 200 with the query's result as JSON. */
+export function answerHttpQuery(event: HttpApiEvent, run: (request: QueryRequest) => Promise<unknown>, log: FaultLog = logToConsole): Promise<HttpAnswer> {
+  return answerOrProblem(event, async () => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationIdOf(event) },
+    // A query that answers undefined answers null, as over a Lambda invoke.
+    body: JSON.stringify((await run(queryFromHttp(event, callerOf(event)))) ?? null),
+  }), isQueryRejection, log);
 }

@@ -49,6 +49,9 @@ const header = (event: HttpApiEvent, name: string): string | undefined => {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 };
 
+/** The request's correlation id: its `X-Correlation-Id`, else API Gateway's request id. */
+export const correlationIdOf = (event: HttpApiEvent): string => header(event, 'x-correlation-id') ?? event.requestContext.requestId;
+
 const invalid = (message: string, path: string): ValidationError => new ValidationError(message, [{ message, path: [path] }]);
 
 /** The version an `If-Match: "<version>"` names; only one strong entity tag, as the ETag of a command's answer is. */
@@ -117,7 +120,7 @@ export function commandFromHttp(event: HttpApiEvent, caller: Caller | undefined)
     // Without a verified caller, two callers could replay each other's key and read each other's answers.
     throw invalid('Idempotency-Key needs an authenticated caller: keys are scoped to the caller.', 'Idempotency-Key');
   }
-  const correlationId = header(event, 'x-correlation-id') ?? event.requestContext.requestId;
+  const correlationId = correlationIdOf(event);
   const expectedVersion = expectedVersionOf(event);
   return {
     type: pathParameter(event, 'commandType'),

@@ -102,3 +102,26 @@ describe('the query client', () => {
     await expect(failing.query('GetOrder', { orderId: 'o-1' })).rejects.toThrow('Query function order-queries failed: boom');
   });
 });
+
+describe('the query function over the HTTP API', () => {
+  const get = (queryType: string, params: Record<string, string>, sub: string | null) => ({
+    version: '2.0', routeKey: 'GET /queries/{queryType}', headers: { 'x-correlation-id': 'corr-q' },
+    pathParameters: { queryType }, queryStringParameters: params,
+    requestContext: { requestId: 'req-q', http: { method: 'GET' }, ...(sub === null ? {} : { authorizer: { jwt: { claims: { sub } } } }) },
+  });
+  const answer = async (event: unknown) => {
+    const { statusCode, headers, body } = await query(event) as { statusCode: number; headers: Record<string, string>; body: string };
+    return { statusCode, headers, json: JSON.parse(body) as unknown };
+  };
+
+  test('answers a query with its result, the caller verified by the authorizer', async () => {
+    const own = await answer(get('ListOrdersByCustomer', { customerId: 'c-2', status: 'PENDING' }, 'c-2'));
+    expect(own).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json', 'x-correlation-id': 'corr-q' }, json: { orders: [expect.objectContaining({ orderId: 'o-9' })] } });
+  });
+
+  test('another customer\'s list is a 422 problem; an unknown query a 404; a missing order answers null', async () => {
+    expect(await answer(get('ListOrdersByCustomer', { customerId: 'c-2', status: 'PENDING' }, 'c-1'))).toMatchObject({ statusCode: 422, json: { type: 'urn:cdk-cqrs:problem:domain-error' } });
+    expect(await answer(get('ListOrders', {}, 'c-1'))).toMatchObject({ statusCode: 404, json: { type: 'urn:cdk-cqrs:problem:unknown-query', knownQueries: ['GetOrder', 'ListOrdersByCustomer'] } });
+    expect(await answer(get('GetOrder', { orderId: 'o-404' }, 'c-1'))).toMatchObject({ statusCode: 200, json: null });
+  });
+});
