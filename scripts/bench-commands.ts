@@ -3,7 +3,7 @@
 // Runs against DynamoDB Local on loopback; figures are for comparing, not AWS latencies.
 import { performance } from 'node:perf_hooks';
 import { percentile } from './bench-stats';
-import { countRequests } from './request-counter';
+import { countRequests } from '../test/helpers/request-counts';
 import { handleCommand } from '../lambda/write/handle-command';
 import { publishStreamRecords, type BusEntry } from '../lambda/write/publish-events';
 import { WarmCache } from '../lambda/write/warm-cache';

@@ -44,8 +44,8 @@ async function bench(store: EventStoreTable, events: readonly EventEnvelope[], s
     queue.push(...batch.filter((m) => failed.has(m.messageId)));
   }
   const seconds = (performance.now() - started) / 1000;
-  const requests = [...counts.values()].reduce((sum, n) => sum + n, 0);
-  const byOperation = [...counts.entries()].map(([name, n]) => `${name.replace('Command', '')} ${(n / delivered).toFixed(3)}`).join(', ');
+  const requests = counts.total();
+  const byOperation = counts.describe(delivered, 3);
   const differences = readModelDifferences(await readModel.scanAll(), expectedItems(projection, 'LedgerView', events));
   if (differences.length > 0) throw new Error(`${scenario}: the read model differs from the fold:\n${differences.join('\n')}`);
   console.log(`${scenario.padEnd(40)} ${(requests / delivered).toFixed(3)} requests/message (${byOperation}); ${Math.round(delivered / seconds)} messages/s; ${redelivered} redelivered`);

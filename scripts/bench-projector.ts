@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { defineProjection } from 'cdk-cqrs/runtime';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { judged, median } from './bench-stats';
-import { countRequests } from './request-counter';
+import { countRequests } from '../test/helpers/request-counts';
 import { createProjector } from '../lambda/handlers/projector';
 import { eraseProjection, type AnyProjection } from '../lambda/projection/define-projection';
 import { foldProjection, type ProjectedDocument } from '../lambda/projection/projection-fold';

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Repository, defineProjection } from 'cdk-cqrs/runtime';
 import { judged, median, percentile } from './bench-stats';
-import { countRequests } from './request-counter';
+import { countRequests } from '../test/helpers/request-counts';
 import { eraseProjection } from '../lambda/projection/define-projection';
 import { projectMessages } from '../lambda/projection/project-messages';
 import { readSessionEntries } from '../lambda/sessions/session-read';

@@ -1,11 +1,28 @@
+// How the benches and the tests count DynamoDB requests: SDK middleware on the client, so a request counts
+// whatever code sends it (the document client and the runtime's own commands go through it).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-/** Counts the requests a client sends, by operation; a request the SDK retries counts once. */
-export function countRequests(client: DynamoDBClient): Map<string, number> {
-  const counts = new Map<string, number>();
+export interface RequestCounter {
+  /** Requests by operation (`GetItem`, `PutItem`, ...). */
+  readonly byOperation: Map<string, number>;
+  readonly total: () => number;
+  readonly clear: () => void;
+  /** `GetItem 1.00, PutItem 0.98`: each operation's requests per `per`. */
+  readonly describe: (per: number, digits?: number) => string;
+}
+
+/** Counts the requests `client` sends from now on, by operation. */
+export function countRequests(client: DynamoDBClient): RequestCounter {
+  const byOperation = new Map<string, number>();
   client.middlewareStack.add((next, context) => async (args) => {
-    counts.set(context.commandName ?? '?', (counts.get(context.commandName ?? '?') ?? 0) + 1);
+    const name = (context.commandName ?? '?').replace(/Command$/, '');
+    byOperation.set(name, (byOperation.get(name) ?? 0) + 1);
     return next(args);
   }, { step: 'initialize', name: 'countRequests' });
-  return counts;
+  return {
+    byOperation,
+    total: () => [...byOperation.values()].reduce((sum, n) => sum + n, 0),
+    clear: () => byOperation.clear(),
+    describe: (per, digits = 2) => [...byOperation.entries()].map(([name, n]) => `${name} ${(n / per).toFixed(digits)}`).join(', '),
+  };
 }
