@@ -1,23 +1,22 @@
 import { clientEnvName, type ClientEnvPart } from '../../lib/private/runtime-contract';
 
+/** The value of `part` if `connect` set it, else undefined (for parts that are optional, such as read-your-writes). */
+export function optionalConnectedName(aggregateName: string, part: ClientEnvPart, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[clientEnvName(aggregateName, part)];
+  return value === undefined || value === '' ? undefined : value;
+}
+
 /**
  * The name of a function or table of the aggregate named `aggregateName`, from the environment
  * that `CqrsAggregate.connect(fn)` sets. Read when a client is made, so a function that was not
  * connected fails at its cold start with the fix, not at its first request.
  */
-export function connectedName(client: string, aggregateName: string, part: ClientEnvPart, orPass: string, env: NodeJS.ProcessEnv = process.env): string {
-  const name = clientEnvName(aggregateName, part);
-  const value = env[name];
-  if (value === undefined || value === '') {
-    throw new Error(`${client} of aggregate '${aggregateName}': environment variable ${name} is not set. In your CDK app, connect this function to the aggregate: \`aggregate.connect(fn)\` sets it and grants the access; or pass ${orPass} yourself.`);
+function connectedName(client: string, aggregateName: string, part: ClientEnvPart, orPass: string): string {
+  const value = optionalConnectedName(aggregateName, part);
+  if (value === undefined) {
+    throw new Error(`${client} of aggregate '${aggregateName}': environment variable ${clientEnvName(aggregateName, part)} is not set. In your CDK app, connect this function to the aggregate: \`aggregate.connect(fn)\` sets it and grants the access; or pass ${orPass} yourself.`);
   }
   return value;
-}
-
-/** The value of `part` if `connect` set it, else undefined (for parts that are optional, such as read-your-writes). */
-export function optionalConnectedName(aggregateName: string, part: ClientEnvPart, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[clientEnvName(aggregateName, part)];
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /**
