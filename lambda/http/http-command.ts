@@ -20,10 +20,10 @@ const logToConsole: FaultLog = (entry) => console.error(JSON.stringify(entry));
  * fault is logged with the correlation id and answered as a 500 that carries only that id, so
  * nothing internal reaches the caller.
  */
-async function answerOrProblem(event: HttpApiEvent, work: () => Promise<HttpAnswer>, isRejection: (error: unknown) => boolean, log: FaultLog): Promise<HttpAnswer> {
+async function answerOrProblem(event: HttpApiEvent, work: (correlationId: string) => Promise<HttpAnswer>, isRejection: (error: unknown) => boolean, log: FaultLog): Promise<HttpAnswer> {
   const correlationId = correlationIdOf(event);
   try {
-    return await work();
+    return await work(correlationId);
   } catch (error) {
     if (!isRejection(error)) {
       log({ level: 'ERROR', message: 'The request failed with a fault; the caller got a 500 with this correlation id.', correlationId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
@@ -37,14 +37,14 @@ async function answerOrProblem(event: HttpApiEvent, work: () => Promise<HttpAnsw
  * a 400 before anything is read), `run` handles it, and the result becomes a 201 or 200 with its ETag.
  */
 export function answerHttpCommand(event: HttpApiEvent, run: (command: CommandEnvelope) => Promise<CommandResult>, log: FaultLog = logToConsole): Promise<HttpAnswer> {
-  return answerOrProblem(event, async () => commandAnswer(await run(commandFromHttp(event, callerOf(event))), correlationIdOf(event)), isCommandRejection, log);
+  return answerOrProblem(event, async (correlationId) => commandAnswer(await run(commandFromHttp(event, callerOf(event))), correlationId), isCommandRejection, log);
 }
 
 /** Answers one query sent over the HTTP API (`GET /queries/{queryType}?...`, or POST with a JSON body): a 200 with the query's result as JSON. */
 export function answerHttpQuery(event: HttpApiEvent, run: (request: QueryRequest) => Promise<unknown>, log: FaultLog = logToConsole): Promise<HttpAnswer> {
-  return answerOrProblem(event, async () => ({
+  return answerOrProblem(event, async (correlationId) => ({
     statusCode: 200,
-    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationIdOf(event) },
+    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
     // A query that answers undefined answers null, as over a Lambda invoke.
     body: JSON.stringify((await run(queryFromHttp(event, callerOf(event)))) ?? null),
   }), isQueryRejection, log);
