@@ -256,10 +256,11 @@ export class LocalCloud {
    * 5 s by default). A bundle that fails to load fails its first invocation, as in Lambda.
    */
   async warm(): Promise<void> {
-    await Promise.all(this.topology.functions.map((fn) => this.hostOf(fn.key).warm()));
+    await Promise.all(this.topology.functions.map((fn) => this.hostOf(fn.key).host.warm()));
   }
 
-  private hostOf(key: string): FunctionHost {
+  /** The function `key` of the assembly, and its container (started on first use). */
+  private hostOf(key: string): { readonly host: FunctionHost; readonly fn: LocalTopology['functions'][number] } {
     if (this.stopped) throw new Error('cdk-cqrs local: the app was stopped; start it again to invoke its functions.');
     const fn = this.topology.functions.find((f) => f.key === key);
     if (!fn) throw new Error(`cdk-cqrs local: no function ${key} in the assembly.`);
@@ -273,13 +274,11 @@ export class LocalCloud {
       });
       this.hosts.set(key, host);
     }
-    return host;
+    return { host, fn };
   }
 
   private async invokeByKey(key: string, event: unknown): Promise<Invocation> {
-    const host = this.hostOf(key);
-    // hostOf found it, or threw.
-    const fn = this.topology.functions.find((f) => f.key === key)!;
+    const { host, fn } = this.hostOf(key);
     const invocation = await host.invoke(event);
     this.run.options.onTrace?.({ kind: 'invoked', functionName: fn.path.replace(/\/Resource$/, ''), event, invocation });
     for (const routed of this.run.routed.splice(0)) this.run.options.onTrace?.({ kind: 'routed', routed });
