@@ -3,7 +3,7 @@ import { isCommandRejection, isQueryRejection } from '../shared/errors';
 import { isRecord } from '../shared/guards';
 import { commandAnswer } from './command-answer';
 import { callerOf, commandFromHttp, correlationIdOf, queryFromHttp, type HttpApiEvent, type QueryRequest } from './http-request';
-import { problemAnswer, type HttpAnswer } from './problem';
+import { Forbidden, problemAnswer, type HttpAnswer } from './problem';
 
 /** An event of API Gateway's HTTP API in payload format 2.0, as opposed to a request invoked directly. */
 export function isHttpApiEvent(event: unknown): event is HttpApiEvent {
@@ -25,7 +25,7 @@ async function answerOrProblem(event: HttpApiEvent, work: (correlationId: string
   try {
     return await work(correlationId);
   } catch (error) {
-    if (!isRejection(error)) {
+    if (!isRejection(error) && !(error instanceof Forbidden)) {
       log({ level: 'ERROR', message: 'The request failed with a fault; the caller got a 500 with this correlation id.', correlationId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     }
     return problemAnswer(error, correlationId);

@@ -2,6 +2,7 @@ import type { Caller, CommandEnvelope } from '../shared/envelope';
 
 export type { Caller } from '../shared/envelope';
 import { ValidationError } from '../shared/errors';
+import { Forbidden } from './problem';
 
 /** The parts of API Gateway's HTTP API event (payload format 2.0) that a command or a read uses. */
 export interface HttpApiEvent {
@@ -26,14 +27,19 @@ export interface HttpApiEvent {
  */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-/** The verified caller of `event`, or undefined when the route has no authorizer. */
+/**
+ * The verified caller of `event`, or undefined when the route has no authorizer. An authorizer's
+ * identity without a subject (a token with no `sub`) is Forbidden, not anonymous: taken as
+ * anonymous it would pass every rule that judges a known caller.
+ */
 export function callerOf(event: HttpApiEvent): Caller | undefined {
   const authorizer = event.requestContext.authorizer;
-  const claims = authorizer?.jwt?.claims;
+  if (authorizer?.jwt === undefined && authorizer?.iam === undefined) return undefined;
+  const claims = authorizer.jwt?.claims;
   if (claims && typeof claims.sub === 'string' && claims.sub !== '') return { subject: claims.sub, claims };
-  const arn = authorizer?.iam?.userArn;
+  const arn = authorizer.iam?.userArn;
   if (typeof arn === 'string' && arn !== '') return { subject: arn, claims: {} };
-  return undefined;
+  throw new Forbidden('The verified identity names no subject (a token needs a sub claim).');
 }
 
 /**

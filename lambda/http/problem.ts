@@ -1,5 +1,15 @@
 import { ConcurrencyError, CqrsError, DomainError, IdempotencyKeyReused, UnknownCommand, UnknownQuery, ValidationError } from '../shared/errors';
 
+/**
+ * The request is authenticated but may not go on: its verified identity names no subject, so no
+ * key can be scoped to it and no domain rule can judge it (403).
+ */
+export class Forbidden extends CqrsError {
+  constructor(message: string) {
+    super('Forbidden', message);
+  }
+}
+
 /** An answer to API Gateway (HTTP API, payload format 2.0). */
 export interface HttpAnswer {
   readonly statusCode: number;
@@ -25,6 +35,7 @@ const KINDS: ReadonlyArray<{
   readonly status: number;
   readonly extensions: (error: never) => Record<string, unknown>;
 }> = [
+  { is: (e) => e instanceof Forbidden, type: 'forbidden', title: 'Forbidden', status: 403, extensions: () => ({}) },
   { is: (e) => e instanceof ValidationError, type: 'validation-error', title: 'The request is not valid', status: 400, extensions: (e: ValidationError) => ({ issues: e.issues }) },
   { is: (e) => e instanceof UnknownCommand, type: 'unknown-command', title: 'No such command', status: 404, extensions: (e: UnknownCommand) => ({ knownCommands: e.knownCommands }) },
   { is: (e) => e instanceof UnknownQuery, type: 'unknown-query', title: 'No such query', status: 404, extensions: (e: UnknownQuery) => ({ knownQueries: e.knownQueries }) },

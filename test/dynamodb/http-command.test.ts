@@ -93,6 +93,15 @@ describe('a command over the HTTP API', () => {
     expect(await storedItems('o-5')).toEqual([]);
   });
 
+  test('a verified token without a subject is a 403, not an anonymous caller, with nothing written', async () => {
+    const event = post('o-8', 'CreateOrder', { customerId: 'c-ann', items, total: 900 });
+    const noSub = { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: { client_id: 'machine-1' }, scopes: null } } } };
+    const answer = await send(noSub);
+    expect(answer.statusCode).toBe(403);
+    expect(answer.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:forbidden', status: 403 });
+    expect(await storedItems('o-8')).toEqual([]);
+  });
+
   test('an unknown command is a 404 problem naming the known ones', async () => {
     const answer = await send(post('o-6', 'FlyOrder', {}));
     expect(answer.statusCode).toBe(404);

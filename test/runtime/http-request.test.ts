@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ValidationError } from 'cdk-cqrs/runtime';
+import { Forbidden } from '../../lambda/http/problem';
 import { MAX_BODY_BYTES, callerOf, commandFromHttp, queryFromHttp, scopedToCaller, type Caller, type HttpApiEvent } from '../../lambda/http/http-request';
 
 const ann: Caller = { subject: 'user-ann', claims: { sub: 'user-ann' } };
@@ -84,7 +85,10 @@ describe('the caller', () => {
     expect(callerOf({ requestContext: { requestId: 'r', authorizer: { iam: { userArn: 'arn:aws:iam::111111111111:user/ann' } } } }))
       .toEqual({ subject: 'arn:aws:iam::111111111111:user/ann', claims: {} });
     expect(callerOf({ requestContext: { requestId: 'r' } })).toBeUndefined();
-    expect(callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { sub: '' } } } } })).toBeUndefined();
+    // Authenticated without a subject is not anonymous: it is refused.
+    expect(() => callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { sub: '' } } } } })).toThrow(Forbidden);
+    expect(() => callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { client_id: 'app-1' } } } } })).toThrow(/names no subject/);
+    expect(() => callerOf({ requestContext: { requestId: 'r', authorizer: { iam: {} } } })).toThrow(Forbidden);
   });
 });
 
