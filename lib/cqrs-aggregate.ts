@@ -15,6 +15,7 @@ import { EventStoreTable } from './private/constructs/event-store-table';
 import { OwnedRole } from './private/constructs/owned-role';
 import { validateAggregateProps } from './private/aggregate-validation';
 import { checkDefinitions } from './private/definition-checks';
+import { registerAggregateInternals } from './private/aggregate-internals';
 import { checkBusFree, joinBus, type BusTenant } from './private/shared-bus';
 import { AGGREGATE_PART_IDS } from './private/construct-ids';
 import type { IProjection } from './projection-props';
@@ -95,7 +96,7 @@ export class CqrsAggregate extends Construct {
     // An aggregate that owns its bus shares it with none.
     const tenant = (eventBus: events.IEventBus): BusTenant => ({ aggregate: this, eventBus, aggregateName: props.aggregateName, namespace });
     if (props.eventBus) checkBusFree(where, tenant(props.eventBus));
-    checkDefinitions(where, props);
+    const definitions = checkDefinitions(where, props);
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.eventSource = `${namespace}.${props.aggregateName}`;
@@ -170,6 +171,20 @@ export class CqrsAggregate extends Construct {
         readYourWrites: this.sessionTable && { sessionTable: this.sessionTable, eventStore: this.eventStore },
       }).function;
     }
+    registerAggregateInternals(this, {
+      aggregateName: props.aggregateName,
+      definitions,
+      eventStore: this.eventStore,
+      readModel: this.readModel,
+      sessionTable: this.sessionTable,
+      commandHandler: this.commandHandler,
+      queryHandler: this.queryHandler,
+      encryptionKey: props.encryptionKey,
+      logRetention,
+      removalPolicy,
+      readerMemorySize: props.queries?.memorySize ?? DEFAULTS.queryMemorySize,
+      readerTimeout: props.queries?.timeout ?? DEFAULTS.queryTimeout,
+    });
     joinBus(tenant(this.eventBus));
     // The aggregate's own permissions are in its functions' roles; what the user grants from now
     // on goes to a default policy, as for any role (see OwnedRole).

@@ -5,3 +5,6 @@ export { ReadModelIndexProps } from './read-model-index-props';
 export { ReadYourWritesProps } from './read-your-writes-props';
 export { QueriesProps } from './queries-props';
 export { ConnectOptions } from './connect-options';
+export { CqrsHttpApi } from './cqrs-http-api';
+export { CqrsHttpApiProps, HttpApiAggregateProps } from './cqrs-http-api-props';
+export { HttpApiAuth, HttpApiJwtAuthProps, HttpApiCognitoAuthProps } from './http-api-auth';

@@ -22,6 +22,16 @@ export interface DefinitionManifest {
    * a projection whose aggregate is not a definition with evolve functions, and for queries.
    */
   readonly aggregateEventTypes?: string[];
+  /** Aggregates: the command types (its `commands` that hold a function), sorted. */
+  readonly commandTypes?: string[];
+  /**
+   * Aggregates: the JSON Schema (draft 2020-12) of each command's payload, for those whose schema
+   * can give one (Standard JSON Schema: `~standard.jsonSchema.input`, as zod 4 and arktype do).
+   * The HTTP API's OpenAPI document is built from them.
+   */
+  readonly commandJsonSchemas?: Readonly<Record<string, unknown>>;
+  /** Queries: the query types (its handlers), sorted. */
+  readonly queryTypes?: string[];
 }
 
 /** The manifest of a module's default export. */
@@ -29,8 +39,13 @@ export function describeDefinition(definition: unknown): DefinitionManifest {
   const kind = definitionKindOf(definition);
   const found = describeDefinitionKind(definition);
   if (kind === 'aggregate') {
-    return { kind, found, eventTypes: [], indexNames: [], aggregateEventTypes: handledTypes((definition as { events?: unknown }).events) };
+    const { events, commands, schemas } = definition as { events?: unknown; commands?: unknown; schemas?: unknown };
+    const commandTypes = handledTypes(commands);
+    return {
+      kind, found, eventTypes: [], indexNames: [], aggregateEventTypes: handledTypes(events), commandTypes, commandJsonSchemas: jsonSchemasOf(schemas, commandTypes),
+    };
   }
+  if (kind === 'queries') return { kind, found, eventTypes: [], indexNames: [], queryTypes: handledTypes((definition as { handlers?: unknown }).handlers) };
   if (kind !== 'projection' && kind !== 'customProjection') return { kind, found, eventTypes: [], indexNames: [] };
   const { events, indexes, aggregate } = definition as { events?: unknown; indexes?: unknown; aggregate?: unknown };
   const indexNames = isRecord(indexes) ? Object.keys(indexes).sort() : [];
@@ -44,4 +59,27 @@ export function describeDefinition(definition: unknown): DefinitionManifest {
 /** The keys of a handler map that hold a function, sorted: a key whose handler is undefined (allowed by the handlers' optional keys) handles nothing. */
 function handledTypes(handlers: unknown): string[] {
   return isRecord(handlers) ? Object.keys(handlers).filter((type) => typeof handlers[type] === 'function').sort() : [];
+}
+
+/**
+ * The JSON Schema of each command's payload that its schema can give (the Standard JSON Schema
+ * interface, `~standard.jsonSchema.input({ target })`); a schema without it, or one that throws
+ * (a type JSON Schema cannot express), gives none: the API then documents the payload as an object.
+ */
+function jsonSchemasOf(schemas: unknown, commandTypes: string[]): Record<string, unknown> {
+  const found: Record<string, unknown> = {};
+  if (!isRecord(schemas)) return found;
+  for (const type of commandTypes) {
+    if (!Object.prototype.hasOwnProperty.call(schemas, type)) continue;
+    const standard = (schemas[type] as { '~standard'?: { jsonSchema?: { input?: unknown } } } | undefined)?.['~standard'];
+    const input = standard?.jsonSchema?.input;
+    if (typeof input !== 'function') continue;
+    try {
+      const schema: unknown = input.call(standard!.jsonSchema, { target: 'draft-2020-12' });
+      if (isRecord(schema)) Object.defineProperty(found, type, { value: schema, enumerable: true, writable: true, configurable: true });
+    } catch {
+      // A schema the validator cannot express in JSON Schema: documented as an object.
+    }
+  }
+  return found;
 }

@@ -150,8 +150,21 @@ export interface QueryRequest {
  * The query request of `GET /queries/{queryType}?name=value...` (each parameter a string, as a
  * query string carries it) or `POST /queries/{queryType}` with the parameters as a JSON object body.
  */
-export function queryFromHttp(event: HttpApiEvent & { readonly requestContext: { readonly http?: { readonly method?: string } } }, caller: Caller | undefined): QueryRequest {
+export function queryFromHttp(event: HttpApiEvent & { readonly routeKey?: string; readonly requestContext: { readonly http?: { readonly method?: string } } }, caller: Caller | undefined): QueryRequest {
   const method = event.requestContext.http?.method ?? 'GET';
   const params = method === 'POST' ? payloadOf(event) : { ...(event.queryStringParameters ?? {}) };
-  return { type: pathParameter(event, 'queryType'), params, ...(caller === undefined ? {} : { caller }) };
+  return { type: queryTypeOf(event), params, ...(caller === undefined ? {} : { caller }) };
+}
+
+/**
+ * The query type: a `{queryType}` path parameter, else the last segment of the route
+ * (`GET /queries/ListOrders`, as CqrsHttpApi makes one route per query type). The route, not the
+ * request's path: API Gateway matched it, so it is one of the routes the API was built with.
+ */
+function queryTypeOf(event: HttpApiEvent & { readonly routeKey?: string }): string {
+  if (event.pathParameters?.queryType !== undefined) return pathParameter(event, 'queryType');
+  const route = event.routeKey ?? '';
+  const segment = route.slice(route.lastIndexOf('/') + 1);
+  if (segment === '' || segment.includes('{') || route === '$default') throw invalid('The route names no query: it must be /queries/{queryType}.', 'queryType');
+  return segment;
 }

@@ -69,25 +69,45 @@ export function readProjectionManifest(site: ProjectionSite): ProjectionManifest
   };
 }
 
+/** What the modules of an aggregate define, as synth read them. */
+export interface AggregateDefinitions {
+  /** The aggregate's command types, sorted. */
+  readonly commandTypes: string[];
+  /** The JSON Schema of each command payload whose schema gives one. */
+  readonly commandJsonSchemas: Readonly<Record<string, unknown>>;
+  /** Each projection, in the order of `projections`, with its module's absolute path and kind. */
+  readonly projections: { readonly projectionName: string; readonly entry: string; readonly kind: ProjectionManifest['kind'] }[];
+  /** The query types of `queries.entry`, sorted; undefined without queries. */
+  readonly queryTypes?: string[];
+}
+
 /**
  * Reads every module of an aggregate (in one bundle when it can) and checks each against the
  * prop it is given in: `entry` defines an aggregate, each projection a projection of that very
- * aggregate, `queries.entry` queries. Throws at the first module that does not.
+ * aggregate, `queries.entry` queries. Throws at the first module that does not; returns what
+ * they define.
  */
-export function checkDefinitions(where: string, props: CqrsAggregateProps): void {
+export function checkDefinitions(where: string, props: CqrsAggregateProps): AggregateDefinitions {
   const entry = path.resolve(props.entry);
   const projections = (props.projections ?? []).map((projection) => ({ ...projection, entry: path.resolve(projection.entry) }));
   const queriesEntry = props.queries && path.resolve(props.queries.entry);
   prefetchModuleManifests([entry, ...projections.map((projection) => projection.entry), ...(queriesEntry ? [queriesEntry] : [])]);
 
   const aggregate = readInRole('aggregate', { prefix: `${where}: entry ${entry}`, entry, what: `the aggregate module ${entry}` });
-  for (const projection of projections) {
+  const read = projections.map((projection) => {
     const manifest = readProjectionManifest({ where, projectionName: projection.projectionName, entry: projection.entry });
     checkSameAggregate(`${where}: projection '${projection.projectionName}' (entry ${projection.entry})`, manifest, entry, aggregate);
-  }
-  if (queriesEntry) {
-    readInRole('queries', { prefix: `${where}: queries.entry ${queriesEntry}`, entry: queriesEntry, what: `the queries module ${queriesEntry}` });
-  }
+    return { projectionName: projection.projectionName, entry: projection.entry, kind: manifest.kind };
+  });
+  const queries = queriesEntry
+    ? readInRole('queries', { prefix: `${where}: queries.entry ${queriesEntry}`, entry: queriesEntry, what: `the queries module ${queriesEntry}` })
+    : undefined;
+  return {
+    commandTypes: aggregate.commandTypes ?? [],
+    commandJsonSchemas: aggregate.commandJsonSchemas ?? {},
+    projections: read,
+    ...(queries && { queryTypes: queries.queryTypes ?? [] }),
+  };
 }
 
 /** The manifest of a module given as `role`; throws, naming the fix, if its default export is missing or of another kind. */

@@ -78,6 +78,8 @@ export const READ_MODEL_CUSTOM_WRITE_ACTIONS = [
 ];
 
 /** What `grantReadModel` allows on the read model and its indexes: reads by key and queries, no scans. */
+/** A projection reader: one document by its key, nothing else (no lists, no scans). */
+export const READ_MODEL_DOCUMENT_ACTIONS = ['dynamodb:GetItem'];
 export const READ_MODEL_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 
 /** What DynamoDB needs of a customer managed key to return items to a reader. */

@@ -105,6 +105,16 @@ describe('a query from an HTTP request', () => {
     expect(queryFromHttp(queryEvent('GET'), undefined)).toEqual({ type: 'ListOrdersByCustomer', params: {} });
   });
 
+  test('on a route of its own (CqrsHttpApi makes one per query type) the query type is the route\'s last segment', () => {
+    const onRoute = (routeKey: string) => ({ routeKey, requestContext: { requestId: 'r', http: { method: 'GET' } } });
+    expect(queryFromHttp(onRoute('GET /queries/ListOrdersByCustomer'), undefined)).toEqual({ type: 'ListOrdersByCustomer', params: {} });
+    expect(queryFromHttp(onRoute('POST /queries/__proto__'), undefined)).toEqual({ type: '__proto__', params: {} });
+    // A route that names no query (a catch-all, or a parameter the function does not know) is refused, not guessed.
+    expect(() => queryFromHttp(onRoute('$default'), undefined)).toThrow(/names no query/);
+    expect(() => queryFromHttp(onRoute('GET /queries/{name}'), undefined)).toThrow(/names no query/);
+    expect(() => queryFromHttp(onRoute('GET /queries/'), undefined)).toThrow(/names no query/);
+  });
+
   test('a POST body that is not a JSON object is a ValidationError', () => {
     expect(() => queryFromHttp(queryEvent('POST', { body: '[]' }), ann)).toThrow(/must be a JSON object/);
     expect(() => queryFromHttp(queryEvent('POST', { body: '{' }), ann)).toThrow(/not JSON/);

@@ -45,6 +45,24 @@ export const queryHandlerCode = (entry: string): lambda.Code =>
     'Add `export default defineQueries(...)` to it.');
 
 /**
+ * The code of a projection reader: the user's projection modules that an HTTP API exposes, by
+ * projection name, handed to the runtime's `createProjectionReader`.
+ *
+ * @param projections each exposed projection's name and the absolute path of its module
+ */
+export function projectionReaderCode(projections: ReadonlyArray<{ readonly projectionName: string; readonly entry: string }>): lambda.Code {
+  const wrapper = [
+    ...projections.map((projection, index) => `import projection${index} from ${importPath(projection.entry)};`),
+    `import { createProjectionReader } from ${importPath(runtimeHandler('projection-reader'))};`,
+    // Names as JSON strings: any projection name is then a key of its own, never code.
+    `export const handler = createProjectionReader({ ${projections.map((projection, index) => `${JSON.stringify(projection.projectionName)}: projection${index}`).join(', ')} });`,
+  ].join('\n');
+  const entries = projections.map((projection) => projection.entry).join(', ');
+  return bundledCode(`the projection reader of ${entries}`, path.dirname(projections[0].entry), wrapper,
+    `Bundling the projection reader of ${entries} failed: a projection module has no default export. Add \`export default defineProjection(...)\` to it.`);
+}
+
+/**
  * A generated entry: `export const handler = <factory>(<the user module's default export>)`.
  * `addDefault` is the fix when the module has no default export (`CqrsAggregate` reads every
  * module at synth and says so before it bundles; this is for any other caller).

@@ -28,6 +28,12 @@ export interface ModuleManifest {
   readonly indexNames: string[];
   /** An aggregate's event types, or those of the aggregate a projection is defined on; sorted. */
   readonly aggregateEventTypes?: string[];
+  /** Aggregates: the command types, sorted. */
+  readonly commandTypes?: string[];
+  /** Aggregates: the JSON Schema of each command payload whose schema gives one. */
+  readonly commandJsonSchemas?: Readonly<Record<string, unknown>>;
+  /** Queries: the query types, sorted. */
+  readonly queryTypes?: string[];
   /** False when the module has no default export: the fix is to add one, not to change it. */
   readonly hasDefaultExport: boolean;
 }
@@ -57,7 +63,8 @@ export function readModuleManifest(site: ModuleSite): ModuleManifest {
     [manifest] = bundleAndEvaluate([site.entry], site);
     cache.set(key, manifest);
   }
-  return { ...manifest, eventTypes: [...manifest.eventTypes], indexNames: [...manifest.indexNames], aggregateEventTypes: manifest.aggregateEventTypes && [...manifest.aggregateEventTypes] };
+  // A copy: the cache's manifest is shared by every synth in the process.
+  return JSON.parse(JSON.stringify(manifest)) as ModuleManifest;
 }
 
 /**

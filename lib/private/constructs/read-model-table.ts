@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ReadModelIndexProps } from '../../read-model-index-props';
 import { secureTableDefaults } from '../table-defaults';
-import { READ_MODEL_READ_ACTIONS, TABLE_KEY_READ_ACTIONS } from '../iam-actions';
+import { READ_MODEL_DOCUMENT_ACTIONS, READ_MODEL_READ_ACTIONS, TABLE_KEY_READ_ACTIONS } from '../iam-actions';
 import { READ_MODEL, readModelIndexKeys } from '../runtime-contract';
 
 /** Properties of a `ReadModelTable`. */
@@ -61,5 +61,11 @@ export function grantReadModelRead(grantee: iam.IGrantable, table: dynamodb.ITab
     actions: READ_MODEL_READ_ACTIONS,
     resourceArns: [table.tableArn, ...indexNames.map((indexName) => `${table.tableArn}/index/${indexName}`)],
   });
+  return encryptionKey ? grant.combine(encryptionKey.grant(grantee, ...TABLE_KEY_READ_ACTIONS)) : grant;
+}
+
+/** Lets `grantee` read one document at a time by its key (`GetItem` on the table, no index), and decrypt with `encryptionKey`. */
+export function grantDocumentRead(grantee: iam.IGrantable, table: dynamodb.ITableV2, encryptionKey?: kms.IKey): iam.Grant {
+  const grant = iam.Grant.addToPrincipal({ grantee, actions: READ_MODEL_DOCUMENT_ACTIONS, resourceArns: [table.tableArn] });
   return encryptionKey ? grant.combine(encryptionKey.grant(grantee, ...TABLE_KEY_READ_ACTIONS)) : grant;
 }
