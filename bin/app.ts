@@ -1,14 +1,16 @@
 import * as path from 'node:path';
 import { App, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { CqrsAggregate } from 'cdk-cqrs';
+import { CqrsAggregate, CqrsHttpApi, HttpApiAuth } from 'cdk-cqrs';
 
 /** The example: a Customer and an Order aggregate that share one bus. */
 export class ShopStack extends Stack {
   public readonly customers: CqrsAggregate;
   public readonly orders: CqrsAggregate;
+  public readonly api: CqrsHttpApi;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -31,6 +33,27 @@ export class ShopStack extends Stack {
       // A customer's orders by status, newest first: see bin/domain/orders-by-customer.ts.
       readModelIndexes: [{ indexName: 'byCustomer' }],
       queries: { entry: path.join(__dirname, 'domain', 'order-queries.ts') },
+    });
+
+    // The shop on the web: customers sign in with Cognito; their user id (the token's sub) is
+    // their customer id, and the domain rules in bin/domain/ judge what each caller may do.
+    const users = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+    });
+    new cognito.CfnUserPoolGroup(this, 'Staff', { userPoolId: users.userPoolId, groupName: 'staff' });
+    const web = users.addClient('Web', { authFlows: { userSrp: true } });
+    this.api = new CqrsHttpApi(this, 'Api', {
+      aggregates: [
+        { aggregate: this.customers, exposeProjections: ['CustomerView'] },
+        { aggregate: this.orders, resource: 'orders', exposeProjections: ['OrdersByCustomer'] },
+      ],
+      auth: HttpApiAuth.cognito({ userPool: users, userPoolClients: [web] }),
     });
   }
 }

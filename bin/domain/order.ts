@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineAggregate, DomainError } from 'cdk-cqrs/runtime';
+import { isStaff } from './staff';
 
 type OrderStatus = 'NEW' | 'PENDING' | 'CANCELLED' | 'SHIPPED';
 /** A line of an order. Exported: the types of the aggregate and its projections name it. */
@@ -11,7 +12,9 @@ const itemsTotal = (items: OrderItem[]) => items.reduce((sum, item) => sum + ite
 export default defineAggregate({
   initialState: () => ({ status: 'NEW' as OrderStatus, customerId: '', total: 0, trackingNumber: '' }),
   commands: {
-    CreateOrder: (cmd: { customerId: string; items: OrderItem[]; total: number }, state) => {
+    CreateOrder: (cmd: { customerId: string; items: OrderItem[]; total: number }, state, { caller }) => {
+      // Over the HTTP API, a customer places orders in their own name only.
+      if (caller && caller.subject !== cmd.customerId) throw new DomainError('A customer may place orders only in their own name');
       if (state.status !== 'NEW') throw new DomainError('Order already exists');
       if (cmd.items.length === 0) throw new DomainError('An order needs at least one item');
       // Totals are in cents, so the sum is exact.
@@ -25,7 +28,8 @@ export default defineAggregate({
       if (state.status !== 'PENDING') throw new DomainError(`Only a pending order can be cancelled (this one is ${state.status})`);
       return [{ type: 'OrderCancelled', data: cmd }];
     },
-    ShipOrder: (cmd: { trackingNumber: string }, state) => {
+    ShipOrder: (cmd: { trackingNumber: string }, state, { caller }) => {
+      if (caller && !isStaff(caller)) throw new DomainError('Only staff may ship an order');
       if (state.status !== 'PENDING') throw new DomainError(`Only a pending order can be shipped (this one is ${state.status})`);
       return [{ type: 'OrderShipped', data: cmd }];
     },

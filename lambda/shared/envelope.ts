@@ -28,6 +28,8 @@ export interface Caller {
 
 /** What a command's decide gets besides its payload and the state. */
 export interface CommandContext {
+  /** The id of the aggregate the command is for: a rule may tie it to the caller (a customer acts on their own record). */
+  readonly aggregateId: string;
   /** Who sent the command; undefined when nobody said (an anonymous route, or a direct invoke without it). */
   readonly caller?: Caller;
 }

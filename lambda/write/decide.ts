@@ -63,7 +63,7 @@ export function decideOn(
 ): Decision {
   const { command, decide } = prepared;
   // A fresh context per call: decide cannot leave anything in it for the next command.
-  const decided = toDecidedEvents(decide(command.payload, current.state, { caller: command.caller }), command.type);
+  const decided = toDecidedEvents(decide(command.payload, current.state, { aggregateId: command.aggregateId, caller: command.caller }), command.type);
   const events = buildEnvelopes(command, decided, current.version, { ...context, schemaVersions: aggregate.schemaVersions });
   return { events, state: foldEvents(aggregate, current.state, events), version: current.version + events.length };
 }

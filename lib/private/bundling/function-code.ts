@@ -54,8 +54,9 @@ export function projectionReaderCode(projections: ReadonlyArray<{ readonly proje
   const wrapper = [
     ...projections.map((projection, index) => `import projection${index} from ${importPath(projection.entry)};`),
     `import { createProjectionReader } from ${importPath(runtimeHandler('projection-reader'))};`,
-    // Names as JSON strings: any projection name is then a key of its own, never code.
-    `export const handler = createProjectionReader({ ${projections.map((projection, index) => `${JSON.stringify(projection.projectionName)}: projection${index}`).join(', ')} });`,
+    // Computed keys of JSON strings: any name is a key of its own, never code, and `__proto__` too
+    // (a literal `"__proto__": x` would set the object's prototype instead).
+    `export const handler = createProjectionReader({ ${projections.map((projection, index) => `[${JSON.stringify(projection.projectionName)}]: projection${index}`).join(', ')} });`,
   ].join('\n');
   const entries = projections.map((projection) => projection.entry).join(', ');
   return bundledCode(`the projection reader of ${entries}`, path.dirname(projections[0].entry), wrapper,
