@@ -17,7 +17,7 @@ export function isHttpApiEvent(event: unknown): event is HttpApiEvent {
  * nothing internal reaches the caller. The fault's log line counts it in the HTTP fault metric
  * (`fault-log.ts`), as Lambda's Errors metric does not see an answered fault.
  */
-async function answerOrProblem(event: HttpApiEvent, work: (correlationId: string) => Promise<HttpAnswer>, isRejection: (error: unknown) => boolean, log: FaultLog): Promise<HttpAnswer> {
+export async function answerOrProblem(event: HttpApiEvent, work: (correlationId: string) => Promise<HttpAnswer>, isRejection: (error: unknown) => boolean, log: FaultLog): Promise<HttpAnswer> {
   const correlationId = correlationIdOf(event);
   try {
     return await work(correlationId);

@@ -38,6 +38,7 @@ export const FUNCTION_ROLES = {
   publisher: 'publisher',
   projector: 'projector',
   queryHandler: 'query-handler',
+  projectionReader: 'projection-reader',
 } as const;
 
 export type FunctionRole = typeof FUNCTION_ROLES[keyof typeof FUNCTION_ROLES];
