@@ -18,7 +18,7 @@ export type {
   Projection, ProjectionSpec, ProjectionHandlers, IndexKey, IndexMappings, ViewOf, EventOfType,
 } from './projection/define-projection';
 export { Repository } from './query/repository';
-export type { RepositoryProps, RepositoryCommonProps, QueryOptions, QueryResult } from './query/repository';
+export type { RepositoryProps, RepositoryCommonProps, QueryOptions, QueryResult, ViewDocument, GetOptions } from './query/repository';
 export type { DocumentClientLike } from './store/document-client-like';
 export type { SessionReadSettings } from './store/session-entry';
 export { defineQueries } from './query/define-queries';

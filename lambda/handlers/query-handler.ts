@@ -3,7 +3,7 @@ import { isQueryRejection } from '../shared/errors';
 import { isQueries } from '../query/define-queries';
 import { describeDefinitionKind } from '../shared/definition-kind';
 import { handleQuery, type QueryHandlerDeps } from '../query/handle-query';
-import { requireEnv } from '../shared/read-env';
+import { readYourWritesEnv, requireEnv } from '../shared/read-env';
 import { ENV } from '../../lib/private/runtime-contract';
 import { answerHttpQuery, isHttpApiEvent } from '../http/http-command';
 import type { HttpAnswer } from '../http/problem';
@@ -36,9 +36,6 @@ function depsFromEnv(): QueryHandlerDeps {
     readModelTable: requireEnv('readModelTable'),
     // Set by the constructs since UnknownQuery names the aggregate; a function synthesized before has none.
     aggregateName: process.env[ENV.aggregateName] || undefined,
-    // Set only when the aggregate has readYourWrites.
-    readYourWrites: process.env[ENV.sessionTable]
-      ? { sessionTable: requireEnv('sessionTable'), aggregateName: requireEnv('aggregateName'), eventStoreTable: requireEnv('eventStoreTable') }
-      : undefined,
+    readYourWrites: readYourWritesEnv(),
   };
 }

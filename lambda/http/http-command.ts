@@ -4,23 +4,20 @@ import { isRecord } from '../shared/guards';
 import { commandAnswer } from './command-answer';
 import { callerOf, commandFromHttp, correlationIdOf, queryFromHttp, type HttpApiEvent, type QueryRequest } from './http-request';
 import { Forbidden, problemAnswer, type HttpAnswer } from './problem';
+import { logFaultToConsole, type FaultLog } from './fault-log';
 
 /** An event of API Gateway's HTTP API in payload format 2.0, as opposed to a request invoked directly. */
 export function isHttpApiEvent(event: unknown): event is HttpApiEvent {
   return isRecord(event) && event.version === '2.0' && isRecord(event.requestContext) && isRecord(event.requestContext.http);
 }
 
-/** Where a fault is reported: one JSON line, with the correlation id the caller was given. */
-export type FaultLog = (entry: { readonly level: 'ERROR'; readonly message: string; readonly correlationId: string; readonly error: string }) => void;
-
-const logToConsole: FaultLog = (entry) => console.error(JSON.stringify(entry));
-
 /**
  * Runs `work` for one HTTP request: a rejection (`isRejection`) becomes its RFC 9457 problem; a
  * fault is logged with the correlation id and answered as a 500 that carries only that id, so
- * nothing internal reaches the caller.
+ * nothing internal reaches the caller. The fault's log line counts it in the HTTP fault metric
+ * (`fault-log.ts`), as Lambda's Errors metric does not see an answered fault.
  */
-async function answerOrProblem(event: HttpApiEvent, work: (correlationId: string) => Promise<HttpAnswer>, isRejection: (error: unknown) => boolean, log: FaultLog): Promise<HttpAnswer> {
+export async function answerOrProblem(event: HttpApiEvent, work: (correlationId: string) => Promise<HttpAnswer>, isRejection: (error: unknown) => boolean, log: FaultLog): Promise<HttpAnswer> {
   const correlationId = correlationIdOf(event);
   try {
     return await work(correlationId);
@@ -36,12 +33,12 @@ async function answerOrProblem(event: HttpApiEvent, work: (correlationId: string
  * Answers one command sent over the HTTP API: the request becomes a command envelope (a bad one is
  * a 400 before anything is read), `run` handles it, and the result becomes a 201 or 200 with its ETag.
  */
-export function answerHttpCommand(event: HttpApiEvent, run: (command: CommandEnvelope) => Promise<CommandResult>, log: FaultLog = logToConsole): Promise<HttpAnswer> {
+export function answerHttpCommand(event: HttpApiEvent, run: (command: CommandEnvelope) => Promise<CommandResult>, log: FaultLog = logFaultToConsole): Promise<HttpAnswer> {
   return answerOrProblem(event, async (correlationId) => commandAnswer(await run(commandFromHttp(event, callerOf(event))), correlationId), isCommandRejection, log);
 }
 
 /** Answers one query sent over the HTTP API (`GET /queries/{queryType}?...`, or POST with a JSON body): a 200 with the query's result as JSON. */
-export function answerHttpQuery(event: HttpApiEvent, run: (request: QueryRequest) => Promise<unknown>, log: FaultLog = logToConsole): Promise<HttpAnswer> {
+export function answerHttpQuery(event: HttpApiEvent, run: (request: QueryRequest) => Promise<unknown>, log: FaultLog = logFaultToConsole): Promise<HttpAnswer> {
   return answerOrProblem(event, async (correlationId) => ({
     statusCode: 200,
     headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },

@@ -2,6 +2,8 @@ import type { Caller, CommandEnvelope } from '../shared/envelope';
 
 export type { Caller } from '../shared/envelope';
 import { ValidationError } from '../shared/errors';
+import { checkCommandKeys } from '../store/keys';
+import { idProblem } from '../write/command-envelope';
 import { Forbidden } from './problem';
 
 /** The parts of API Gateway's HTTP API event (payload format 2.0) that a command or a read uses. */
@@ -48,6 +50,9 @@ export function callerOf(event: HttpApiEvent): Caller | undefined {
  * a read-your-writes session.
  */
 export const scopedToCaller = (caller: Caller, key: string): string => `${caller.subject.length}:${caller.subject}${key}`;
+
+/** The caller's read-your-writes session: their commands write to it, their reads merge it. */
+export const sessionIdOf = (caller: Caller): string => scopedToCaller(caller, '');
 
 const header = (event: HttpApiEvent, name: string): string | undefined => {
   // API Gateway's HTTP API gives header names in lower case; a repeated header arrives joined by commas.
@@ -134,7 +139,7 @@ export function commandFromHttp(event: HttpApiEvent, caller: Caller | undefined)
     payload: payloadOf(event),
     ...(expectedVersion === undefined ? {} : { expectedVersion }),
     ...(idempotencyKey === undefined || caller === undefined ? {} : { commandId: scopedToCaller(caller, idempotencyKey) }),
-    ...(caller === undefined ? {} : { sessionId: scopedToCaller(caller, ''), caller }),
+    ...(caller === undefined ? {} : { sessionId: sessionIdOf(caller), caller }),
     metadata: { correlationId },
   };
 }
@@ -167,4 +172,24 @@ function queryTypeOf(event: HttpApiEvent & { readonly routeKey?: string }): stri
   const segment = route.slice(route.lastIndexOf('/') + 1);
   if (segment === '' || segment.includes('{') || route === '$default') throw invalid('The route names no query: it must be /queries/{queryType}.', 'queryType');
   return segment;
+}
+
+/** A read of one projection's view of one aggregate. */
+export interface ProjectionReadRequest {
+  readonly projectionName: string;
+  readonly aggregateId: string;
+}
+
+/**
+ * The read of `GET /{resource}/{aggregateId}/{projectionName}`. The aggregate id is checked as a
+ * command's is (non-empty, well-formed, within a partition key), so a bad one is a 400 before
+ * anything is read.
+ */
+export function projectionReadFromHttp(event: HttpApiEvent): ProjectionReadRequest {
+  const projectionName = pathParameter(event, 'projectionName');
+  const aggregateId = pathParameter(event, 'aggregateId');
+  const problem = idProblem(aggregateId, 'aggregateId');
+  if (problem !== undefined) throw invalid(`The path's aggregateId ${problem}.`, 'aggregateId');
+  checkCommandKeys({ aggregateId }, 'The path');
+  return { projectionName, aggregateId };
 }

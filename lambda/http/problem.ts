@@ -1,4 +1,5 @@
 import { ConcurrencyError, CqrsError, DomainError, IdempotencyKeyReused, UnknownCommand, UnknownQuery, ValidationError } from '../shared/errors';
+import { NotFound, UnknownProjection } from './read-rejections';
 
 /**
  * The request is authenticated but may not go on: its verified identity names no subject, so no
@@ -39,6 +40,8 @@ const KINDS: ReadonlyArray<{
   { is: (e) => e instanceof ValidationError, type: 'validation-error', title: 'The request is not valid', status: 400, extensions: (e: ValidationError) => ({ issues: e.issues }) },
   { is: (e) => e instanceof UnknownCommand, type: 'unknown-command', title: 'No such command', status: 404, extensions: (e: UnknownCommand) => ({ knownCommands: e.knownCommands }) },
   { is: (e) => e instanceof UnknownQuery, type: 'unknown-query', title: 'No such query', status: 404, extensions: (e: UnknownQuery) => ({ knownQueries: e.knownQueries }) },
+  { is: (e) => e instanceof UnknownProjection, type: 'unknown-projection', title: 'No such projection', status: 404, extensions: (e: UnknownProjection) => ({ knownProjections: e.knownProjections }) },
+  { is: (e) => e instanceof NotFound, type: 'not-found', title: 'No such document', status: 404, extensions: () => ({}) },
   { is: (e) => e instanceof ConcurrencyError, type: 'concurrency-error', title: 'The aggregate is at another version', status: 409, extensions: (e: ConcurrencyError) => ({ currentVersion: e.currentVersion }) },
   { is: (e) => e instanceof DomainError, type: 'domain-error', title: 'The domain refused the command', status: 422, extensions: (e: DomainError) => (e.details === undefined ? {} : { details: e.details }) },
   { is: (e) => e instanceof IdempotencyKeyReused, type: 'idempotency-key-reused', title: 'The Idempotency-Key was used for another request', status: 422, extensions: () => ({}) },

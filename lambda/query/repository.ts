@@ -86,8 +86,23 @@ export interface QueryOptions {
   readonly sessionId?: string;
 }
 
+/** How `get` and `getDocument` read. */
+export interface GetOptions {
+  /** A strongly consistent read of the document. @default false */
+  readonly consistentRead?: boolean;
+  /** With `readYourWrites` set: the session whose own pending writes are merged into the view. */
+  readonly sessionId?: string;
+}
+
+/** A projection's document of one aggregate: its view, and the version of the last event the view includes. */
+export interface ViewDocument<View> {
+  readonly aggregateId: string;
+  readonly version: number;
+  readonly view: View;
+}
+
 export interface QueryResult<View> {
-  readonly items: { readonly aggregateId: string; readonly version: number; readonly view: View }[];
+  readonly items: ViewDocument<View>[];
   /** Pass it back to read the next page; absent on the last page. */
   readonly cursor?: string;
 }
@@ -113,7 +128,16 @@ export class Repository<Agg, View> {
    * has not applied yet are applied with the projection's handlers: the caller sees the view the
    * projector will write. The session is read alongside the document, in parallel.
    */
-  async get(aggregateId: string, options: { readonly consistentRead?: boolean; readonly sessionId?: string } = {}): Promise<View | undefined> {
+  async get(aggregateId: string, options: GetOptions = {}): Promise<View | undefined> {
+    return (await this.getDocument(aggregateId, options))?.view;
+  }
+
+  /**
+   * The document of one aggregate, as `get` reads it, with its version: the version of the last
+   * event the view includes (with a `sessionId`, the session's last write it merged), which a
+   * command can expect. Undefined when the aggregate has no view (yet, or any more).
+   */
+  async getDocument(aggregateId: string, options: GetOptions = {}): Promise<ViewDocument<View> | undefined> {
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const client = await this.dynamoDb();
     const session = this.sessionFor(options.sessionId);
@@ -124,10 +148,13 @@ export class Repository<Agg, View> {
       session ? readSessionEntries(client, session.settings, session.sessionId, aggregateId) : Promise.resolve([]),
     ]);
     const stored = fromReadModelItem(Item) ?? { version: 0, view: undefined };
-    if (!session || entries.length === 0) return stored.view as View | undefined;
-    const { EventStore } = await import('../store/event-store');
-    const merged = await mergeSessionEntries(eraseProjection(this.projection), stored, entries, aggregateId, new EventStore(client, session.settings.eventStoreTable, 0));
-    return merged.view as View | undefined;
+    let document = stored;
+    if (session && entries.length > 0) {
+      const { EventStore } = await import('../store/event-store');
+      document = await mergeSessionEntries(eraseProjection(this.projection), stored, entries, aggregateId, new EventStore(client, session.settings.eventStoreTable, 0));
+    }
+    // No view is no document, whatever its version: a tombstone, or a fold that deleted the view.
+    return document.view === undefined ? undefined : { aggregateId, version: document.version, view: document.view as View };
   }
 
   /** A page of the documents in one partition of an index, in sort key order. */
@@ -178,15 +205,15 @@ export class Repository<Agg, View> {
   }
 
   private async mergeSession(
-    options: QueryOptions, listed: QueryResult<View>['items'], entries: SessionEntryItem[], session: SessionReadSettings, client: DynamoDBDocumentClient,
-  ): Promise<QueryResult<View>['items']> {
+    options: QueryOptions, listed: ViewDocument<View>[], entries: SessionEntryItem[], session: SessionReadSettings, client: DynamoDBDocumentClient,
+  ): Promise<ViewDocument<View>[]> {
     const [{ EventStore }, { mergeSessionIntoPage }] = await Promise.all([import('../store/event-store'), import('../sessions/session-list')]);
     const scope = {
       projection: eraseProjection(this.projection), projectionName: this.props.projectionName, readModelTable: this.props.tableName,
       index: options.index, partition: options.partition, sortBeginsWith: options.sortBeginsWith, filter: options.filter, firstPage: options.cursor === undefined,
     };
     const merged = await mergeSessionIntoPage(scope, listed, entries, client, new EventStore(client, session.eventStoreTable, 0));
-    return merged as QueryResult<View>['items'];
+    return merged as ViewDocument<View>[];
   }
 
   /** The session a read names, with the read-your-writes settings; a session without them is the caller's mistake. */

@@ -18,3 +18,12 @@ export function numberEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): 
   if (!Number.isInteger(value) || value < 0) throw new Error(`Environment variable ${ENV[name]} must be an integer >= 0 (given '${raw}').`);
   return value;
 }
+
+/**
+ * Where a reader finds a session's pending writes, set only when the aggregate has readYourWrites
+ * (the shape of `SessionReadSettings`): the session table, the aggregate's name, the event store.
+ */
+export function readYourWritesEnv(env: NodeJS.ProcessEnv = process.env): { sessionTable: string; aggregateName: string; eventStoreTable: string } | undefined {
+  if (!env[ENV.sessionTable]) return undefined;
+  return { sessionTable: requireEnv('sessionTable', env), aggregateName: requireEnv('aggregateName', env), eventStoreTable: requireEnv('eventStoreTable', env) };
+}

@@ -44,12 +44,25 @@ export interface CommandKeys {
   readonly session?: { readonly sessionId: string; readonly aggregateName: string };
 }
 
-/** Throws a ValidationError naming the fields whose key is over DynamoDB's limit. */
-export function checkCommandKeys(keys: CommandKeys): void {
+/** The longest sort key a session entry of `aggregateId` can have: its version at 10 digits. */
+const longestSessionEntryKey = (aggregateName: string, aggregateId: string): string => sessionEntrySortKey(aggregateName, aggregateId, 9_999_999_999);
+
+/**
+ * True when a session entry of `aggregateId` in `session` fits DynamoDB's keys. A command whose
+ * entry would not fit is refused (`checkCommandKeys`), so no session holds an entry that does not.
+ */
+export const sessionEntryFits = (session: { readonly sessionId: string; readonly aggregateName: string }, aggregateId: string): boolean =>
+  keyBytes(session.sessionId) <= KEY_LIMITS.partitionKeyBytes && keyBytes(longestSessionEntryKey(session.aggregateName, aggregateId)) <= KEY_LIMITS.sortKeyBytes;
+
+/**
+ * Throws a ValidationError naming the fields whose key is over DynamoDB's limit; `source` names
+ * where the ids came from (a read checks its aggregate id alone).
+ */
+export function checkCommandKeys(keys: CommandKeys, source = 'Command envelope'): void {
   const over = (key: string, limit: number) => keyBytes(key) > limit;
   const fail = (fields: string[], what: string, bytes: number, limit: number): never => {
     throw new ValidationError(
-      `Command envelope: ${fields.join(' and ')} ${fields.length > 1 ? 'make' : 'makes'} ${what} of ${bytes} bytes; DynamoDB keys hold at most ${limit}. Use shorter ids.`,
+      `${source}: ${fields.join(' and ')} ${fields.length > 1 ? 'make' : 'makes'} ${what} of ${bytes} bytes; DynamoDB keys hold at most ${limit}. Use shorter ids.`,
       fields.map((field) => ({ message: `too long for a DynamoDB key (${what})`, path: [field] })),
     );
   };
@@ -62,7 +75,7 @@ export function checkCommandKeys(keys: CommandKeys): void {
     const { sessionId, aggregateName } = keys.session;
     if (over(sessionId, KEY_LIMITS.partitionKeyBytes)) fail(['sessionId'], 'a partition key', keyBytes(sessionId), KEY_LIMITS.partitionKeyBytes);
     // The longest version a session entry can carry, so that no later command of the aggregate fails.
-    const key = sessionEntrySortKey(aggregateName, keys.aggregateId, 9_999_999_999);
+    const key = longestSessionEntryKey(aggregateName, keys.aggregateId);
     if (over(key, KEY_LIMITS.sortKeyBytes)) fail(['aggregateId'], 'a session entry key', keyBytes(key), KEY_LIMITS.sortKeyBytes);
   }
 }

@@ -5,8 +5,8 @@ import { isRecord, isWellFormed } from '../shared/guards';
 import { COMMAND_KEY_MARKER } from '../store/keys';
 import { storableIssues } from '../store/storable-value';
 
-/** An id that is written into keys: a non-empty, well-formed string. */
-function idProblem(value: unknown, field: string): string | undefined {
+/** What is wrong with an id that is written into keys (a non-empty, well-formed string), or undefined; reads check their ids with it too. */
+export function idProblem(value: unknown, field: string): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string';
   if (!isWellFormed(value)) return 'must be well-formed Unicode (it holds a lone surrogate, which no key can store exactly)';
   if (field === 'aggregateId' && value.includes(COMMAND_KEY_MARKER)) return `must not contain '${COMMAND_KEY_MARKER}', which marks idempotency records`;

@@ -43,6 +43,12 @@ export const FUNCTION_ROLES = {
 
 export type FunctionRole = typeof FUNCTION_ROLES[keyof typeof FUNCTION_ROLES];
 
+/**
+ * The metric of HTTP faults: each fault answered as a 500 is logged as an Embedded Metric Format
+ * line with this metric, as Lambda's Errors metric never sees a fault that is answered rather than thrown.
+ */
+export const HTTP_FAULT_METRIC = { namespace: 'cdk-cqrs', metricName: 'HttpFaults', dimension: 'FunctionName' } as const;
+
 /** Attribute names and values of the items in the event-store table. */
 export const EVENT_STORE = {
   /** Partition key: the aggregate id (idempotency records: `#command#` and the two ids, each after its length; lambda/store/keys.ts). */

@@ -1,5 +1,6 @@
 import { createCommandHandler } from '../../lambda/handlers/command-handler';
 import type { HttpAnswer } from '../../lambda/http/problem';
+import { httpAnswer, httpApiEvent } from '../helpers/http-api-events';
 import order from '../../bin/domain/order';
 import { countRequests, type RequestCounter } from '../helpers/request-counts';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
@@ -20,20 +21,11 @@ afterAll(async () => { await Promise.all([store.drop(), sessions.drop()]); });
 
 const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
 /** A POST of `commandType` to order `orderId`, as API Gateway hands it over, by `sub` (none: anonymous). */
-const post = (orderId: string, commandType: string, body: unknown, headers: Record<string, string> = {}, sub: string | null = 'c-ann') => ({
-  version: '2.0', routeKey: `POST /orders/{aggregateId}/{commandType}`, rawPath: `/orders/${orderId}/${commandType}`,
-  headers: { 'content-type': 'application/json', ...headers },
-  pathParameters: { aggregateId: orderId, commandType },
-  body: typeof body === 'string' ? body : JSON.stringify(body), isBase64Encoded: false,
-  requestContext: {
-    requestId: `req-${Math.random()}`, http: { method: 'POST', path: `/orders/${orderId}/${commandType}` },
-    ...(sub === null ? {} : { authorizer: { jwt: { claims: { sub }, scopes: null } } }),
-  },
+const post = (orderId: string, commandType: string, body: unknown, headers: Record<string, string> = {}, sub: string | null = 'c-ann') => httpApiEvent({
+  method: 'POST', route: '/orders/{aggregateId}/{commandType}', pathParameters: { aggregateId: orderId, commandType },
+  headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), sub,
 });
-const send = async (event: unknown): Promise<HttpAnswer & { json: Record<string, unknown> }> => {
-  const answer = await handler(event) as HttpAnswer;
-  return { ...answer, json: JSON.parse(answer.body) as Record<string, unknown> };
-};
+const send = (event: unknown) => httpAnswer(handler, event);
 const storedItems = async (orderId: string) => (await store.scanAll()).filter((item) => String(item.pk).includes(orderId));
 
 describe('a command over the HTTP API', () => {

@@ -1,5 +1,6 @@
 import { ConcurrencyError, DomainError, IdempotencyKeyReused, UnknownCommand, UnknownQuery, ValidationError } from 'cdk-cqrs/runtime';
 import { problemAnswer, problemType } from '../../lambda/http/problem';
+import { NotFound, UnknownProjection } from '../../lambda/http/read-rejections';
 
 const problemOf = (error: unknown) => {
   const answer = problemAnswer(error, 'corr-1');
@@ -12,6 +13,8 @@ describe('a rejection as an RFC 9457 problem', () => {
     [new ValidationError('bad email', [{ message: 'not an email', path: ['email'] }]), 400, 'validation-error', { issues: [{ message: 'not an email', path: ['email'] }] }],
     [new UnknownCommand({ commandType: 'Fly', knownCommands: ['Register'] }), 404, 'unknown-command', { knownCommands: ['Register'] }],
     [new UnknownQuery({ queryType: 'Fly', knownQueries: ['Get'] }), 404, 'unknown-query', { knownQueries: ['Get'] }],
+    [new UnknownProjection({ projectionName: 'Fly', knownProjections: ['CustomerView'] }), 404, 'unknown-projection', { knownProjections: ['CustomerView'] }],
+    [new NotFound({ projectionName: 'CustomerView', aggregateId: 'c-1' }), 404, 'not-found', {}],
     [new ConcurrencyError({ aggregateId: 'c-1', expectedVersion: 1, currentVersion: 2 }), 409, 'concurrency-error', { currentVersion: 2 }],
     [new DomainError('Customer already exists', { since: 3 }), 422, 'domain-error', { details: { since: 3 } }],
     [new IdempotencyKeyReused({ aggregateId: 'c-1', commandId: 'k' }), 422, 'idempotency-key-reused', {}],
