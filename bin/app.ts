@@ -41,7 +41,7 @@ export class ShopStack extends Stack {
       selfSignUpEnabled: true,
       signInAliases: { email: true },
       passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
-      mfa: cognito.Mfa.OPTIONAL,
+      mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
@@ -50,7 +50,7 @@ export class ShopStack extends Stack {
     const web = users.addClient('Web', { authFlows: { userSrp: true } });
     this.api = new CqrsHttpApi(this, 'Api', {
       aggregates: [
-        { aggregate: this.customers, exposeProjections: ['CustomerView'] },
+        { aggregate: this.customers, resource: 'customers', exposeProjections: ['CustomerView'] },
         { aggregate: this.orders, resource: 'orders', exposeProjections: ['OrdersByCustomer'] },
       ],
       auth: HttpApiAuth.cognito({ userPool: users, userPoolClients: [web] }),

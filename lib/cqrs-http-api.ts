@@ -142,7 +142,10 @@ export class CqrsHttpApi extends Construct {
     })];
 
     this.openApiDocument = JSON.stringify(openApiDocument({ title: props.apiName ?? this.node.path, routes, exposed, auth }), null, 2);
-    this.openApiFileName = `${Stack.of(this).artifactId}.${this.node.path.replace(/[^A-Za-z0-9_-]+/g, '-')}.openapi.json`;
+    const stack = Stack.of(this);
+    // `<stack>.<path in the stack>.openapi.json`: one file per API, beside the stack's template.
+    const pathInStack = this.node.path.slice(stack.node.path.length + 1);
+    this.openApiFileName = `${stack.artifactId}.${pathInStack.replace(/[^A-Za-z0-9_-]+/g, '-')}.openapi.json`;
     const document = this.openApiDocument;
     const fileName = this.openApiFileName;
     attachCustomSynthesis(this, {

@@ -21,10 +21,12 @@ afterAll(async () => { await Promise.all([store.drop(), sessions.drop()]); });
 
 const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
 /** A POST of `commandType` to order `orderId`, as API Gateway hands it over, by `sub` (none: anonymous). */
-const post = (orderId: string, commandType: string, body: unknown, headers: Record<string, string> = {}, sub: string | null = 'c-ann') => httpApiEvent({
+const post = (orderId: string, commandType: string, body: unknown, headers: Record<string, string> = {}, sub: string | null = 'c-ann', claims?: Record<string, string>) => httpApiEvent({
   method: 'POST', route: '/orders/{aggregateId}/{commandType}', pathParameters: { aggregateId: orderId, commandType },
-  headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), sub,
+  headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), sub, claims,
 });
+/** A member of the Cognito group `staff`, as API Gateway passes a list claim. */
+const STAFF = { 'cognito:groups': '[staff]' };
 const send = (event: unknown) => httpAnswer(handler, event);
 const storedItems = async (orderId: string) => (await store.scanAll()).filter((item) => String(item.pk).includes(orderId));
 
@@ -41,11 +43,11 @@ describe('a command over the HTTP API', () => {
 
   test('a stale If-Match is a 409 problem carrying the current version; a fresh one is a 200', async () => {
     await send(post('o-2', 'CreateOrder', { customerId: 'c-ann', items, total: 900 }));
-    const stale = await send(post('o-2', 'ShipOrder', { trackingNumber: 'T-1' }, { 'if-match': '"0"' }));
+    const stale = await send(post('o-2', 'ShipOrder', { trackingNumber: 'T-1' }, { 'if-match': '"0"' }, 'staff-1', STAFF));
     expect(stale.statusCode).toBe(409);
     expect(stale.headers['content-type']).toBe('application/problem+json');
     expect(stale.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:concurrency-error', status: 409, currentVersion: 1 });
-    const fresh = await send(post('o-2', 'ShipOrder', { trackingNumber: 'T-1' }, { 'if-match': '"1"' }));
+    const fresh = await send(post('o-2', 'ShipOrder', { trackingNumber: 'T-1' }, { 'if-match': '"1"' }, 'staff-1', STAFF));
     expect(fresh.statusCode).toBe(200);
     expect(fresh.headers.etag).toBe('"2"');
   });
@@ -71,6 +73,19 @@ describe('a command over the HTTP API', () => {
     expect(byBob.statusCode).toBe(422);
     expect(byBob.json).toMatchObject({ type: 'urn:cdk-cqrs:problem:domain-error', detail: 'Only the customer who placed this order may cancel it' });
     expect((await send(post('o-4', 'CancelOrder', { reason: 'changed my mind' }))).statusCode).toBe(200);
+  });
+
+  test('the example\'s other rules judge the verified caller and its claims: orders in one\'s own name, shipping by staff only', async () => {
+    const forAnn = { customerId: 'c-ann', items, total: 900 };
+    const inBobsName = await send(post('o-6', 'CreateOrder', forAnn, {}, 'c-bob'));
+    expect(inBobsName.json).toMatchObject({ status: 422, detail: 'A customer may place orders only in their own name' });
+    expect(await storedItems('o-6')).toEqual([]);
+    await send(post('o-6', 'CreateOrder', forAnn));
+    // Ann is a customer; "staffer" in a group's name is not the group staff.
+    for (const claims of [undefined, { 'cognito:groups': '[customers]' }, { 'cognito:groups': '[staffer]' }]) {
+      expect((await send(post('o-6', 'ShipOrder', { trackingNumber: 'T-6' }, {}, 'c-ann', claims))).json).toMatchObject({ status: 422, detail: 'Only staff may ship an order' });
+    }
+    expect((await send(post('o-6', 'ShipOrder', { trackingNumber: 'T-6' }, {}, 'staff-1', { 'cognito:groups': '[customers staff]' }))).statusCode).toBe(200);
   });
 
   test.each([

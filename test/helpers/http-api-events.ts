@@ -10,6 +10,8 @@ export interface HttpApiRequest {
   readonly body?: string;
   /** The `sub` of the caller's JWT, as the authorizer verified it; null: an anonymous route (no authorizer). */
   readonly sub: string | null;
+  /** More claims of the caller's JWT, as API Gateway passes them (strings; a list as `[a b]`). */
+  readonly claims?: Readonly<Record<string, string>>;
 }
 
 /** The event (payload format 2.0) a function gets for `request`, as API Gateway hands it over. */
@@ -23,7 +25,7 @@ export function httpApiEvent(request: HttpApiRequest) {
     ...(request.body === undefined ? {} : { body: request.body, isBase64Encoded: false }),
     requestContext: {
       requestId: `req-${Math.random()}`, http: { method: request.method, path },
-      ...(request.sub === null ? {} : { authorizer: { jwt: { claims: { sub: request.sub }, scopes: null } } }),
+      ...(request.sub === null ? {} : { authorizer: { jwt: { claims: { ...request.claims, sub: request.sub }, scopes: null } } }),
     },
   };
 }
