@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 export interface TokenRequest {
   /** The subject: the caller the app's functions see (`sub`). */
   readonly sub: string;
-  /** More claims (`scope`, `email`, `cognito:groups`...); `sub`, `iss`, `aud`, `iat` and `exp` are set from the other fields. */
+  /** More claims (`scope`, `email`, `cognito:groups`...); `sub`, `iss`, `aud` and `exp` are set from the other fields, `iat` is now unless given here. */
   readonly claims?: Readonly<Record<string, unknown>>;
   /** Seconds, or a span as jose reads it (`'15m'`, `'2h'`); a negative number makes a token that has expired already. @default '1h' */
   readonly expiresIn?: number | string;
@@ -107,13 +107,14 @@ export class LocalIssuer {
 
   /** A token signed by the local key, for `request.issuer` and `request.audience` (both required here). */
   async sign(request: TokenRequest & { readonly issuer: string; readonly audience: string | readonly string[] }): Promise<string> {
-    const issuedAt = Math.floor(Date.now() / 1000);
+    const now = Math.floor(Date.now() / 1000);
     const expiresIn = request.expiresIn ?? '1h';
+    const iat = request.claims?.iat;
     return await this.call({
       sign: {
-        claims: { ...request.claims }, sub: request.sub, issuer: request.issuer, issuedAt,
+        claims: { ...request.claims }, sub: request.sub, issuer: request.issuer, issuedAt: typeof iat === 'number' ? iat : now,
         audience: typeof request.audience === 'string' ? request.audience : [...request.audience],
-        expiresAt: typeof expiresIn === 'number' ? issuedAt + expiresIn : expiresIn,
+        expiresAt: typeof expiresIn === 'number' ? now + expiresIn : expiresIn,
       },
     }) as string;
   }
