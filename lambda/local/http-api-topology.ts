@@ -99,12 +99,13 @@ export function readHttpApis(
     const props = resource.Properties ?? {};
     const path = idOf(logicalId).path;
     const jwt = props.JwtConfiguration as { Issuer?: unknown; Audience?: unknown } | undefined;
-    if (props.AuthorizerType !== 'JWT' || typeof jwt?.Issuer !== 'string') {
-      return [logicalId, { kind: 'unsupported', what: `its authorizer ${path} is of type ${String(props.AuthorizerType)}${props.AuthorizerType === 'JWT' ? ' with an issuer that is not a literal' : ''}, which local runs do not evaluate` }];
+    const issuer = jwt === undefined ? undefined : templateString(jwt.Issuer);
+    if (props.AuthorizerType !== 'JWT' || issuer === undefined) {
+      return [logicalId, { kind: 'unsupported', what: `its authorizer ${path} is of type ${String(props.AuthorizerType)}${props.AuthorizerType === 'JWT' ? ' with an issuer local runs cannot read' : ''}, which local runs do not evaluate` }];
     }
-    const audience = Array.isArray(jwt.Audience) ? jwt.Audience.filter((a): a is string => typeof a === 'string') : [];
+    const audience = (Array.isArray(jwt?.Audience) ? jwt.Audience : []).map(templateString).filter((a): a is string => a !== undefined);
     const identitySource = Array.isArray(props.IdentitySource) ? props.IdentitySource.map(String) : ['$request.header.Authorization'];
-    return [logicalId, { kind: 'JWT', authorizer: { path, issuer: jwt.Issuer, audience, identitySource }, scopes: [] }];
+    return [logicalId, { kind: 'JWT', authorizer: { path, issuer, audience, identitySource }, scopes: [] }];
   }));
 
   return byType('AWS::ApiGatewayV2::Api').flatMap(([apiId, api]): HttpApiResource[] => {
@@ -138,6 +139,23 @@ function authorizationOf(props: Record<string, unknown>, authorizers: ReadonlyMa
   return { ...authorizer, scopes };
 }
 
+/**
+ * A string of the template as local runs name it: a literal as it is; a `Fn::Join` of literals and
+ * references with each `Ref` or `Fn::GetAtt` written `{<logical ID or pseudo parameter>}`. An
+ * `HttpUserPoolAuthorizer`'s issuer (`https://cognito-idp.{AWS::Region}.amazonaws.com/{PoolD3F588B8}`)
+ * and audience (`{UserPoolClient...}`) are so; the local issuer signs for those very strings.
+ */
+export function templateString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const join = typeof value === 'object' && value !== null ? (value as { 'Fn::Join'?: unknown })['Fn::Join'] : undefined;
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    const parts = (join[1] as unknown[]).map(templateString);
+    return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined;
+  }
+  const [reference] = referencedIds(value, true);
+  return reference === undefined ? undefined : `{${reference}}`;
+}
+
 const refOf = (value: unknown): string | undefined => {
   const ref = typeof value === 'object' && value !== null ? (value as { Ref?: unknown }).Ref : undefined;
   return typeof ref === 'string' ? ref : undefined;
@@ -152,13 +170,13 @@ function targetIntegration(target: unknown): string | undefined {
   return parts[0] === 'integrations/' ? refOf(parts[1]) : undefined;
 }
 
-/** The logical IDs a value refers to through `Ref` or `Fn::GetAtt`, in order, looking inside `Fn::Join` and other functions. */
-function referencedIds(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(referencedIds);
+/** The logical IDs a value refers to through `Ref` or `Fn::GetAtt`, in order, looking inside `Fn::Join` and other functions; pseudo parameters (`AWS::Region`) too when asked. */
+function referencedIds(value: unknown, withPseudoParameters = false): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => referencedIds(item, withPseudoParameters));
   if (typeof value !== 'object' || value === null) return [];
   const ref = refOf(value);
-  if (ref !== undefined) return ref.startsWith('AWS::') ? [] : [ref];
+  if (ref !== undefined) return ref.startsWith('AWS::') && !withPseudoParameters ? [] : [ref];
   const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
   if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return [getAtt[0]];
-  return Object.values(value).flatMap(referencedIds);
+  return Object.values(value).flatMap((item) => referencedIds(item, withPseudoParameters));
 }

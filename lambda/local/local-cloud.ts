@@ -74,6 +74,8 @@ interface Running {
 }
 
 const LOCAL_ACCOUNT = '000000000000';
+/** What `tokenFor` signs for when the app has no JWT authorizer (its IAM routes take any issuer). */
+const LOCAL_ONLY_AUTHORIZER = { issuer: 'https://cdk-cqrs.local/', audience: ['cdk-cqrs-local'] };
 /** Lambda retries a failed asynchronous invocation twice unless its EventInvokeConfig says otherwise. */
 const ASYNC_INVOKE_RETRIES = 2;
 /** A run that keeps finding work after this many rounds is looping (say, a stream batch that fails forever without a destination). */
@@ -266,9 +268,10 @@ export class LocalCloud {
     if (!this.issuer) throw new Error('cdk-cqrs local: the app has no HTTP API, so there is nothing a token would be for.');
     const authorizers = [...new Map(this.topology.apis.flatMap((api) => api.routes)
       .flatMap((route) => (route.authorization.kind === 'JWT' ? [route.authorization.authorizer] : [])).map((a) => [a.path, a])).values()];
-    const candidates = authorizers.filter((a) => request.issuer === undefined || a.issuer === request.issuer);
+    // An app with IAM routes only has no issuer to sign for: any will do there.
+    const candidates = authorizers.length === 0 ? [LOCAL_ONLY_AUTHORIZER] : authorizers.filter((a) => request.issuer === undefined || a.issuer === request.issuer);
     const issuer = request.issuer ?? (candidates.length === 1 ? candidates[0].issuer : undefined);
-    const audience = request.audience ?? (candidates.length === 1 || new Set(candidates.map((a) => a.audience[0])).size === 1 ? candidates[0]?.audience[0] : undefined);
+    const audience = request.audience ?? (new Set(candidates.map((a) => a.audience[0])).size === 1 ? candidates[0].audience[0] : undefined);
     if (issuer === undefined || audience === undefined) {
       const known = authorizers.map((a) => `${a.path} (issuer ${a.issuer}, audience ${a.audience.join(', ') || 'none'})`).join('; ') || 'none';
       throw new Error(`cdk-cqrs local: give tokenFor an issuer and an audience: the app's JWT authorizers do not name one of each. Its JWT authorizers: ${known}.`);

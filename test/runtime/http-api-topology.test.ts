@@ -1,4 +1,4 @@
-import { readHttpApis } from '../../lambda/local/http-api-topology';
+import { readHttpApis, templateString } from '../../lambda/local/http-api-topology';
 
 type Resources = Parameters<typeof readHttpApis>[0];
 
@@ -69,5 +69,23 @@ describe('readHttpApis', () => {
   test('leaves out a WebSocket API, and fails on one defined by an OpenAPI Body', () => {
     expect(readHttpApis({ Ws: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'WEBSOCKET' } } }, idOf, functions)).toEqual([]);
     expect(() => readHttpApis({ Doc: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP', Body: {} } } }, idOf, functions)).toThrow(/OpenAPI/);
+  });
+
+  test('an issuer and audience made of references (HttpUserPoolAuthorizer) are read with each reference in braces', () => {
+    const resources = apiResources({
+      Jwt: {
+        Type: 'AWS::ApiGatewayV2::Authorizer',
+        Properties: {
+          ApiId: apiId, AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: { Audience: [{ Ref: 'PoolClient' }], Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: 'Pool' }]] } },
+        },
+      },
+    });
+
+    expect(readHttpApis(resources, idOf, functions)[0].routes[0].authorization).toMatchObject({
+      kind: 'JWT', authorizer: { issuer: 'https://cognito-idp.{AWS::Region}.amazonaws.com/{Pool}', audience: ['{PoolClient}'] },
+    });
+    expect(templateString({ 'Fn::Join': ['-', ['a', { 'Fn::GetAtt': ['Pool', 'Arn'] }]] })).toBe('a-{Pool}');
+    expect(templateString({ 'Fn::Sub': 'x' })).toBeUndefined();
   });
 });
