@@ -108,6 +108,26 @@ function withCors(response: HttpResponse, cors: CorsConfiguration | undefined, o
   return { ...response, headers };
 }
 
+/**
+ * Writes the answer, with API Gateway's request id and the length of the body as sent (a length
+ * or encoding the function set would not be its). A header node refuses (a value with a line
+ * break, say) makes it API Gateway's 500 instead, which is what was sent.
+ */
+function send(response: http.ServerResponse, answer: HttpResponse, requestId: string): HttpResponse {
+  const framing = new Set(['content-length', 'transfer-encoding', 'connection']);
+  const lines = (sent: HttpResponse) => [...sent.headers.filter(([name]) => !framing.has(name)), ['apigw-requestid', requestId], ['content-length', String(sent.body.length)]].flat();
+  try {
+    response.writeHead(answer.statusCode, lines(answer));
+  } catch {
+    const fault = gatewayAnswers.internalError();
+    response.writeHead(fault.statusCode, lines(fault));
+    response.end(fault.body);
+    return fault;
+  }
+  response.end(answer.body);
+  return answer;
+}
+
 /** The stage a path is for, and the path within it: `/<stage>/...` for a named stage, else the `$default` stage. */
 function stageOf(stages: readonly string[], path: string): { readonly stage: string; readonly path: string } | undefined {
   const first = path.split('/')[1] ?? '';
@@ -160,10 +180,7 @@ export async function startLocalHttpApi(settings: LocalHttpApiSettings): Promise
         return { response: gatewayAnswers.internalError(), invoked: false };
       })
       .then(({ response: answered, routeKey, invoked, preflight: isPreflight }) => {
-        const final = isPreflight ? answered : withCors(answered, api.cors, request.headers.origin);
-        const lines = [...final.headers, ['apigw-requestid', requestId], ['content-length', String(final.body.length)]].flat();
-        response.writeHead(final.statusCode, lines);
-        response.end(final.body);
+        const final = send(response, isPreflight ? answered : withCors(answered, api.cors, request.headers.origin), requestId);
         settings.onRequest?.({ api: api.path, method: request.method ?? 'GET', path: (request.url ?? '/').split('?')[0], routeKey, statusCode: final.statusCode, invoked });
       });
   });

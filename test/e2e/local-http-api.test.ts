@@ -243,6 +243,13 @@ describe('the payload 2.0 event and API Gateway\'s answers', () => {
     expect(await response.json()).toEqual({ message: 'Internal Server Error' });
   });
 
+  test('a result whose headers cannot be sent: 500, as API Gateway answers a result it cannot use', async () => {
+    const response = await fetch(url('/echo/any/bad-header'));
+
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ message: 'Internal Server Error' });
+  });
+
   test('a CORS preflight is answered from the API\'s CorsConfiguration, and answers carry the allowed origin', async () => {
     const preflight = await fetch(url('/orders/o-1/CreateOrder'), { method: 'OPTIONS', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' } });
     const answer = await fetch(url('/public/queries/GetOrder?orderId=none'), { headers: { origin: ALLOWED_ORIGIN } });
