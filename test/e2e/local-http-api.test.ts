@@ -17,7 +17,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => local?.stop());
 
-const url = (path: string) => `${local.httpUrl()}${path}`;
+const url = (path: string) => `${local.httpUrl('ShopApi')}${path}`;
 const bearer = async (sub: string, more: Partial<TokenRequest> = {}) => ({ authorization: `Bearer ${await local.tokenFor({ sub, ...more })}` });
 const createOrder = (customerId: string) => JSON.stringify({ customerId, items: [{ sku: 'tea', quantity: 2, unitPrice: 450 }], total: 900 });
 
@@ -259,5 +259,28 @@ describe('the payload 2.0 event and API Gateway\'s answers', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,POST');
     expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
     expect(answer.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+  });
+});
+
+describe('an app with two HTTP APIs', () => {
+  test('httpUrl needs the API\'s name, and says which there are', () => {
+    expect(() => local.httpUrl()).toThrow(/2 HTTP APIs match no name given; name one\. The app's HTTP APIs: ShopApi .*, BackOffice /);
+    expect(local.httpUrl('BackOffice')).not.toBe(local.httpUrl('ShopApi'));
+  });
+
+  test('a named stage is served under its name, with the stage in the event; the root is no stage of this API', async () => {
+    const staged = await fetch(`${local.httpUrl('BackOffice')}/v1/echo/a`);
+    const unstaged = await fetch(`${local.httpUrl('BackOffice')}/echo/a`);
+
+    expect(staged.status).toBe(200);
+    expect(await staged.json()).toMatchObject({ routeKey: 'ANY /echo/{proxy+}', rawPath: '/v1/echo/a', pathParameters: { proxy: 'a' }, requestContext: { stage: 'v1' } });
+    expect(unstaged.status).toBe(404);
+  });
+
+  test('a route to something local runs do not serve answers 501, naming it', async () => {
+    const response = await fetch(`${local.httpUrl('BackOffice')}/v1/elsewhere`);
+
+    expect(response.status).toBe(501);
+    expect(((await response.json()) as { message: string }).message).toMatch(/^cdk-cqrs local: GET \/elsewhere is not served locally: its integration .* \(HTTP_PROXY\) is not a Lambda function of this app\.$/);
   });
 });
