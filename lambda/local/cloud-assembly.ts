@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventPattern } from './event-pattern';
+import { readHttpApis, type HttpApiResource } from './http-api-topology';
+import type { ResourceId } from './resource-id';
 
 /**
  * The parts of a synthesized CDK app (a cloud assembly, `cdk.out`) that the local runtime runs,
  * read from the templates CloudFormation would deploy: tables, functions with their bundled code
- * and environment, queues, event buses, rules with their event patterns, event source mappings.
+ * and environment, queues, event buses, rules with their event patterns, event source mappings,
+ * and the HTTP APIs in front of the functions.
  */
 export interface LocalTopology {
   readonly tables: readonly TableResource[];
@@ -14,19 +17,11 @@ export interface LocalTopology {
   readonly buses: readonly BusResource[];
   readonly rules: readonly RuleResource[];
   readonly mappings: readonly MappingResource[];
+  /** API Gateway HTTP APIs (`AWS::ApiGatewayV2::Api`), each with its routes, served on loopback by a local run. */
+  readonly apis: readonly HttpApiResource[];
 }
 
-/** A resource's identity: its stack and logical ID, and its construct path when the template has it. */
-export interface ResourceId {
-  /** `<stack>/<logical ID>`: unique across the assembly. */
-  readonly key: string;
-  readonly logicalId: string;
-  /**
-   * The construct path, e.g. `Shop/Customers/EventStore/Table/Resource`: the `aws:cdk:path`
-   * metadata, else the app's construct tree (`tree.json`); the key when neither has it.
-   */
-  readonly path: string;
-}
+export type { ResourceId } from './resource-id';
 
 export interface TableResource extends ResourceId {
   /** The template's `AWS::DynamoDB::GlobalTable` or `AWS::DynamoDB::Table` properties. */
@@ -102,7 +97,7 @@ export function readCloudAssembly(directory: string): LocalTopology {
   }
   const stacks = stackArtifacts(directory);
   const constructPaths = readConstructPaths(directory, new Set(stacks.flatMap((stack) => (stack.constructPath ? [stack.constructPath] : []))));
-  const topology: { [K in keyof LocalTopology]: LocalTopology[K][number][] } = { tables: [], functions: [], queues: [], buses: [], rules: [], mappings: [] };
+  const topology: { [K in keyof LocalTopology]: LocalTopology[K][number][] } = { tables: [], functions: [], queues: [], buses: [], rules: [], mappings: [], apis: [] };
   for (const stack of stacks) {
     const template = readJson(path.join(stack.directory, stack.templateFile)) as Template;
     const assets = readAssetFolders(stack.directory, stack.templateFile.replace(/\.template\.json$/, '.assets.json'));
@@ -191,10 +186,13 @@ function readStack(
   constructPaths: ReadonlyMap<string, string>, into: { [K in keyof LocalTopology]: LocalTopology[K][number][] },
 ): void {
   const key = (logicalId: string) => `${stack}/${logicalId}`;
+  const idOf = (logicalId: string): ResourceId => {
+    const cdkPath = template.Resources?.[logicalId]?.Metadata?.['aws:cdk:path'];
+    return { key: key(logicalId), logicalId, path: typeof cdkPath === 'string' ? cdkPath : constructPaths.get(logicalId) ?? key(logicalId) };
+  };
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     const props = resource.Properties ?? {};
-    const cdkPath = resource.Metadata?.['aws:cdk:path'];
-    const id: ResourceId = { key: key(logicalId), logicalId, path: typeof cdkPath === 'string' ? cdkPath : constructPaths.get(logicalId) ?? key(logicalId) };
+    const id = idOf(logicalId);
     const ref = (value: unknown, what: string): string => key(refTarget(value, `${id.path} ${what}`));
     switch (resource.Type) {
       case 'AWS::DynamoDB::GlobalTable':
@@ -255,6 +253,8 @@ function readStack(
       default:
     }
   }
+  // Routes point at integrations and authorizers anywhere in the template: read once every resource is known.
+  into.apis.push(...readHttpApis(template.Resources ?? {}, idOf, new Set(into.functions.map((fn) => fn.key))));
 }
 
 function readMapping(id: ResourceId, props: Record<string, unknown>, ref: (value: unknown, what: string) => string): MappingResource {

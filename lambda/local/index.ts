@@ -4,3 +4,5 @@ export { formatTrace } from './trace';
 export { startDynamoDbLocal, stopDynamoDbLocal, fetchDynamoDbLocal, defaultDynamoDbLocalDirectory } from './dynamodb-local';
 export type { RunningDynamoDbLocal, StartDynamoDbLocalOptions } from './dynamodb-local';
 export type { LocalTopology } from './cloud-assembly';
+export type { TokenRequest } from './local-issuer';
+export type { HttpRequestTrace } from './local-http-api';

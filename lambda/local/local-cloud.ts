@@ -10,6 +10,9 @@ import { readCloudAssembly, type LocalTopology } from './cloud-assembly';
 import { startLocalEndpoint, type AsyncInvocation } from './local-endpoint';
 import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
 import { FunctionHost, type Invocation } from './function-host';
+import type { HttpApiResource } from './http-api-topology';
+import { startLocalHttpApi, type HttpRequestTrace, type RunningHttpApi } from './local-http-api';
+import { LocalIssuer, type TokenRequest } from './local-issuer';
 import { LocalBus, type RoutedEvent } from './local-bus';
 import { localLambdaClient } from './local-lambda-client';
 import { LocalClock, createLocalQueues, type LocalQueue } from './local-queue';
@@ -20,6 +23,8 @@ import { StreamReader } from './stream-reader';
 export type LocalTrace =
   | { readonly kind: 'invoked'; readonly functionName: string; readonly event: unknown; readonly invocation: Invocation }
   | { readonly kind: 'routed'; readonly routed: RoutedEvent }
+  /** A request one of the app's HTTP APIs answered (after the invocation it made, if any). */
+  | { readonly kind: 'http'; readonly request: HttpRequestTrace }
   | { readonly kind: 'clock'; readonly advancedMs: number };
 
 export interface LocalCloudOptions {
@@ -40,6 +45,12 @@ export interface LocalCloudOptions {
   readonly onTrace?: (trace: LocalTrace) => void;
   /** Delivers every nth routed event twice, to show that projectors skip duplicates. @default - each event once */
   readonly duplicateDeliveryEvery?: number;
+  /**
+   * The loopback port of an HTTP API, by the API's name, construct path or logical ID (as
+   * `httpUrl` finds it); an API not listed gets a free port.
+   * @default - each API on a free port of 127.0.0.1
+   */
+  readonly httpPorts?: Readonly<Record<string, number>>;
 }
 
 /** What `start` set up for a run. */
@@ -63,6 +74,8 @@ interface Running {
 }
 
 const LOCAL_ACCOUNT = '000000000000';
+/** What `tokenFor` signs for when the app has no JWT authorizer (its IAM routes take any issuer). */
+const LOCAL_ONLY_AUTHORIZER = { issuer: 'https://cdk-cqrs.local/', audience: ['cdk-cqrs-local'] };
 /** Lambda retries a failed asynchronous invocation twice unless its EventInvokeConfig says otherwise. */
 const ASYNC_INVOKE_RETRIES = 2;
 /** A run that keeps finding work after this many rounds is looping (say, a stream batch that fails forever without a destination). */
@@ -114,9 +127,17 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url, AWS_ENDPOINT_URL: endpoint.url,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
       };
-      return new LocalCloud({
+      const cloud = new LocalCloud({
         topology, options, region, resources, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop, asyncInvocations,
       });
+      stopEndpoint = undefined;
+      try {
+        await cloud.serveHttpApis();
+      } catch (error) {
+        await cloud.stop();
+        throw error;
+      }
+      return cloud;
     } catch (error) {
       await stopEndpoint?.();
       dynamoDb.destroy();
@@ -132,6 +153,10 @@ export class LocalCloud {
   private stopping?: Promise<void>;
   private readonly polls: Poll[];
   private documentClient?: DynamoDBDocumentClient;
+  /** The app's HTTP APIs, served from `start` to `stop`. */
+  private readonly httpApis: RunningHttpApi[] = [];
+  /** Signs `tokenFor`'s tokens and verifies those the HTTP APIs receive; made when the app has an HTTP API. */
+  private issuer?: LocalIssuer;
 
   private constructor(private readonly run: Running) {
     this.topology = run.topology;
@@ -223,6 +248,37 @@ export class LocalCloud {
     });
   }
 
+  /**
+   * The base URL of one of the app's HTTP APIs, served on 127.0.0.1 (`http://127.0.0.1:<port>`,
+   * the `$default` stage; another stage is under `/<stage name>`). With one API, no name is
+   * needed; with several, give the API's name, logical ID, construct path or a unique part of it.
+   */
+  httpUrl(apiName?: string): string {
+    return this.findHttpApi(apiName).url;
+  }
+
+  /**
+   * A token of the local issuer (ES256, signed by the key pair this run made at start), that the
+   * app's JWT routes accept as API Gateway accepts one from the identity provider: by default for
+   * the issuer and first audience of the app's one JWT authorizer (give `issuer`, and `audience`,
+   * when it has several), valid for an hour. Add scopes as a claim: `claims: { scope: 'orders:write' }`.
+   * An IAM route takes it too, as a stand-in for a SigV4 signature, its `sub` as the caller's ARN.
+   */
+  async tokenFor(request: TokenRequest): Promise<string> {
+    if (!this.issuer) throw new Error('cdk-cqrs local: the app has no HTTP API, so there is nothing a token would be for.');
+    const authorizers = [...new Map(this.topology.apis.flatMap((api) => api.routes)
+      .flatMap((route) => (route.authorization.kind === 'JWT' ? [route.authorization.authorizer] : [])).map((a) => [a.path, a])).values()];
+    // An app with IAM routes only has no issuer to sign for: any will do there.
+    const candidates = authorizers.length === 0 ? [LOCAL_ONLY_AUTHORIZER] : authorizers.filter((a) => request.issuer === undefined || a.issuer === request.issuer);
+    const issuer = request.issuer ?? (candidates.length === 1 ? candidates[0].issuer : undefined);
+    const audience = request.audience ?? (new Set(candidates.map((a) => a.audience[0])).size === 1 ? candidates[0].audience[0] : undefined);
+    if (issuer === undefined || audience === undefined) {
+      const known = authorizers.map((a) => `${a.path} (issuer ${a.issuer}, audience ${a.audience.join(', ') || 'none'})`).join('; ') || 'none';
+      throw new Error(`cdk-cqrs local: give tokenFor an issuer and an audience: the app's JWT authorizers do not name one of each. Its JWT authorizers: ${known}.`);
+    }
+    return this.issuer.sign({ ...request, issuer, audience });
+  }
+
   /** The messages in a queue, found by its construct path or logical ID (to look into a dead-letter queue). */
   queueBodies(queueName: string): string[] {
     return this.queue(this.run.resources.findQueue(queueName).key).peekBodies();
@@ -241,6 +297,9 @@ export class LocalCloud {
   private async stopAll(): Promise<void> {
     this.stopped = true;
     try {
+      // The HTTP APIs first, so that no request starts a function while the functions stop.
+      await Promise.all(this.httpApis.splice(0).map((api) => api.stop()));
+      await this.issuer?.stop();
       await Promise.all([...this.hosts.values()].map((host) => host.stop()));
       this.hosts.clear();
       await this.run.stopEndpoint();
@@ -275,6 +334,43 @@ export class LocalCloud {
       this.hosts.set(key, host);
     }
     return { host, fn };
+  }
+
+  /**
+   * Serves each HTTP API of the app on 127.0.0.1, from start: its URL is known at once (so
+   * `httpUrl` needs no await), and a server costs a few milliseconds. The issuer's key pair is
+   * made here too (jose loaded in its worker), only for an app that has an HTTP API.
+   */
+  private async serveHttpApis(): Promise<void> {
+    if (this.topology.apis.length === 0) return;
+    this.issuer = await LocalIssuer.create();
+    const ports = Object.entries(this.run.options.httpPorts ?? {}).map(([name, port]) => [this.findHttpApiResource(name).key, port] as const);
+    for (const api of this.topology.apis) {
+      this.httpApis.push(await startLocalHttpApi({
+        api, accountId: LOCAL_ACCOUNT, issuer: this.issuer, port: ports.find(([key]) => key === api.key)?.[1],
+        invoke: (key, event) => this.invokeByKey(key, event),
+        onRequest: (request) => this.run.options.onTrace?.({ kind: 'http', request }),
+      }));
+    }
+  }
+
+  /** The one HTTP API a name points at: its name, logical ID, key or construct path, else a unique part of its construct path; with no name, the app's only one. */
+  private findHttpApiResource(apiName: string | undefined): HttpApiResource {
+    const apis = this.topology.apis;
+    const exact = apis.filter((api) => apiName === undefined || [api.name, api.logicalId, api.key, api.path].includes(apiName));
+    const matches = exact.length > 0 || apiName === undefined ? exact : apis.filter((api) => api.path.includes(apiName));
+    if (matches.length !== 1) {
+      const known = apis.map((api) => `${api.name} (${api.path})`).join(', ') || 'none';
+      throw new Error(`cdk-cqrs local: ${matches.length} HTTP APIs match ${apiName === undefined ? 'no name given' : `'${apiName}'`}; name one. The app's HTTP APIs: ${known}.`);
+    }
+    return matches[0];
+  }
+
+  private findHttpApi(apiName: string | undefined): RunningHttpApi {
+    const resource = this.findHttpApiResource(apiName);
+    const running = this.httpApis.find((api) => api.api.key === resource.key);
+    if (!running) throw new Error('cdk-cqrs local: the app was stopped; its HTTP APIs are no longer served.');
+    return running;
   }
 
   private async invokeByKey(key: string, event: unknown): Promise<Invocation> {

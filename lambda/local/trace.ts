@@ -18,6 +18,11 @@ export function formatTrace(trace: LocalTrace): string {
     const twice = duplicated ? ' (and again 1 s later: at-least-once delivery)' : '';
     return `   ⇢ bus: ${event['detail-type']} ${String(detail.aggregateId ?? '')} v${String(detail.version ?? '?')} ${rules}${twice}`;
   }
+  if (trace.kind === 'http') {
+    const { method, path, routeKey, statusCode, invoked } = trace.request;
+    // Every request, after its invocation's line when it made one: a request refused before any function ran shows only here.
+    return `   ⇄ http: ${method} ${path} → ${statusCode}${routeKey ? ` (${routeKey})` : ''}${invoked ? '' : ', nothing invoked'}`;
+  }
   const { functionName, event, invocation } = trace;
   const name = short(functionName);
   const outcome = invocation.ok ? describeResult(invocation.result) : `✖ threw ${invocation.error.errorType}: ${invocation.error.errorMessage}`;
@@ -26,6 +31,10 @@ export function formatTrace(trace: LocalTrace): string {
 
 function describeEvent(event: unknown): string {
   if (!isObject(event)) return '';
+  // An API Gateway HTTP API request (payload 2.0).
+  if (event.version === '2.0' && isObject(event.requestContext) && isObject(event.requestContext.http)) {
+    return `HTTP ${String(event.requestContext.http.method)} ${String(event.rawPath)}`;
+  }
   const records = Array.isArray(event.Records) ? event.Records as Json[] : undefined;
   if (records) {
     const source = records[0]?.eventSource === 'aws:sqs' ? 'queue message' : 'stream record';
@@ -41,6 +50,7 @@ function describeEvent(event: unknown): string {
 
 function describeResult(result: unknown): string {
   if (!isObject(result)) return '✔';
+  if (typeof result.statusCode === 'number') return `✔ ${result.statusCode}`;
   if (isObject(result.error)) return `✖ rejected: ${String(result.error.name)}: ${String(result.error.message)}`;
   if (Array.isArray(result.batchItemFailures)) {
     const failed = result.batchItemFailures.length;

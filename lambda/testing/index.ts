@@ -5,4 +5,5 @@ export { SpecFailure } from './spec-assertions';
 export type { ProjectionSpecEvent, ProjectionSpecGiven, ProjectionSpecOptions } from './projection-spec';
 export { LocalApp } from './local-app';
 export type { LocalAppOptions } from './local-app';
+export type { TokenRequest } from '../local/local-issuer';
 export type { SynthesizableApp } from './quiet-synth';

@@ -8,6 +8,7 @@ import type { Projection } from '../projection/define-projection';
 import { QueryClient } from '../query/query-client';
 import { Repository } from '../query/repository';
 import type { LocalCloud } from '../local/local-cloud';
+import type { TokenRequest } from '../local/local-issuer';
 import type { RunningDynamoDbLocal } from '../local/dynamodb-local';
 import { synthQuietly, type SynthesizableApp } from './quiet-synth';
 
@@ -32,6 +33,8 @@ export interface LocalAppOptions {
   readonly awsSdkFrom?: string;
   /** Delivers every nth routed event twice (at-least-once delivery made to happen). @default - each event once */
   readonly duplicateDeliveryEvery?: number;
+  /** The loopback port of an HTTP API, by its name, construct path or logical ID. @default - each API on a free port of 127.0.0.1 */
+  readonly httpPorts?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -80,6 +83,7 @@ export class LocalApp {
         dynamoDbEndpoint: options.dynamoDbEndpoint ?? started!.endpoint,
         awsSdkFrom: options.awsSdkFrom,
         duplicateDeliveryEvery: options.duplicateDeliveryEvery,
+        httpPorts: options.httpPorts,
         onTrace: trace ? (entry) => trace(formatTrace(entry)) : undefined,
       });
       // Each bundle loaded now (its init), so a test's first commands fit its own timeout.
@@ -126,6 +130,23 @@ export class LocalApp {
         aggregateName, sessionTable: this.cloud.sessionTableName(aggregateName), eventStoreTable: this.cloud.eventStoreTableName(aggregateName),
       },
     });
+  }
+
+  /**
+   * The base URL of one of the app's API Gateway HTTP APIs, served on 127.0.0.1 from `start` to
+   * `stop` (routes, JWT authorizers and payload 2.0 events as API Gateway has them): the app's
+   * only API, or the one `apiName` names (its name, or a unique part of its construct path).
+   */
+  httpUrl(apiName?: string): string {
+    return this.cloud.httpUrl(apiName);
+  }
+
+  /**
+   * A bearer token the app's JWT routes accept: signed by the run's local issuer, for the issuer
+   * and audience of the app's JWT authorizer unless given. `fetch(url, { headers: { authorization: `Bearer ${await local.tokenFor({ sub: 'c-1' })}` } })`.
+   */
+  tokenFor(request: TokenRequest): Promise<string> {
+    return this.cloud.tokenFor(request);
   }
 
   /** Delivers every stored event to the bus, the queues and the projectors, retries included, until nothing is left. */

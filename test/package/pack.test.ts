@@ -87,11 +87,13 @@ describe('the published package', () => {
     npmInstall(appDir);
   }, 300_000);
 
-  test('ships the compiled constructs, the compiled runtime and esbuild-wasm, and no TypeScript sources or tests', () => {
+  test('ships the compiled constructs, the compiled runtime, esbuild-wasm and jose, and no TypeScript sources or tests', () => {
     expect(tarballFiles).toEqual(expect.arrayContaining([
       'lib/index.js', 'lib/index.d.ts', 'lambda/index.js', 'lambda/index.d.ts',
       'lambda/handlers/command-handler.js', 'lambda/handlers/publisher.js', 'lambda/testing/index.js', 'lambda/testing/index.d.ts', '.jsii', 'API.md', 'README.md',
       'node_modules/esbuild-wasm/package.json', 'node_modules/esbuild-wasm/esbuild.wasm',
+      // The local runtime's token issuer: bundled, as jsii takes a non-jsii runtime dependency.
+      'node_modules/jose/package.json', 'node_modules/jose/dist/webapi/index.js',
     ]));
     expect(tarballFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(tarballFiles.filter((f) => f.startsWith('test/') || f.startsWith('bin/'))).toEqual([]);

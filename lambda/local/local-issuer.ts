@@ -1,0 +1,153 @@
+import { Worker } from 'node:worker_threads';
+
+/** What `tokenFor` signs. */
+export interface TokenRequest {
+  /** The subject: the caller the app's functions see (`sub`). */
+  readonly sub: string;
+  /** More claims (`scope`, `email`, `cognito:groups`...); `sub`, `iss`, `aud` and `exp` are set from the other fields, `iat` is now unless given here. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  /** Seconds, or a span as jose reads it (`'15m'`, `'2h'`); a negative number makes a token that has expired already. @default '1h' */
+  readonly expiresIn?: number | string;
+  /** @default - the issuer of the app's JWT authorizer */
+  readonly issuer?: string;
+  /** @default - the first audience of the app's JWT authorizer with that issuer */
+  readonly audience?: string | readonly string[];
+}
+
+/** A token that passed verification: its claims as signed. */
+export type VerifiedToken = { readonly ok: true; readonly claims: Readonly<Record<string, unknown>> };
+/** A token that did not, and why. */
+export type RefusedToken = { readonly ok: false; readonly reason: string };
+
+// Runs in the worker: jose, under Node's own module loader, with the key pair it makes at start.
+// ES256: small keys, fast to make, and a real asymmetric signature as an identity provider's.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+const ALGORITHM = 'ES256';
+let jose, keys;
+const ready = (async () => {
+  jose = createRequire(workerData.resolveFrom)('jose');
+  keys = await jose.generateKeyPair(ALGORITHM);
+})();
+parentPort.on('message', async ({ id, sign, verify }) => {
+  try {
+    await ready;
+    if (sign) {
+      const { claims, sub, issuer, audience, issuedAt, expiresAt } = sign;
+      const token = await new jose.SignJWT(claims)
+        .setProtectedHeader({ alg: ALGORITHM, kid: workerData.keyId, typ: 'JWT' })
+        .setSubject(sub).setIssuer(issuer).setAudience(audience).setIssuedAt(issuedAt).setExpirationTime(expiresAt)
+        .sign(keys.privateKey);
+      parentPort.postMessage({ id, ok: true, value: token });
+    } else if (verify) {
+      const options = { algorithms: [ALGORITHM], requiredClaims: ['exp'], ...(verify.issuer === undefined ? {} : { issuer: verify.issuer }) };
+      try {
+        const { payload } = await jose.jwtVerify(verify.token, keys.publicKey, options);
+        parentPort.postMessage({ id, ok: true, value: { ok: true, claims: payload } });
+      } catch (error) {
+        parentPort.postMessage({ id, ok: true, value: { ok: false, reason: error.message } });
+      }
+    } else {
+      parentPort.postMessage({ id, ok: true, value: null });
+    }
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, error: error.message });
+  }
+});
+`;
+
+/**
+ * The identity provider of a local run: an ES256 key pair made at start, that signs the tokens
+ * `tokenFor` hands out and verifies those sent to a JWT route, as API Gateway verifies a token
+ * against the issuer's published keys. No token from a real provider passes: its signature is
+ * not this key's.
+ *
+ * jose runs in a worker thread of its own. jose 6 is an ES module only; Node's `require` loads it
+ * (Node 22.12 and later), but a test runner's own module system may not: jest's refuses an ES
+ * module unless Node runs with --experimental-vm-modules, and it answers `createRequire` and
+ * `process.getBuiltinModule` with its own loader too. A worker loads modules with Node's, whatever
+ * runs the test, as the function hosts do.
+ */
+export class LocalIssuer {
+  /** Starts the worker, loads jose and makes the key pair; an error names what failed (jose not installed, a Node.js too old for it). */
+  static async create(): Promise<LocalIssuer> {
+    const issuer = new LocalIssuer();
+    try {
+      await issuer.call({});
+    } catch (error) {
+      await issuer.stop();
+      throw new Error(`cdk-cqrs local: could not start the local token issuer (jose): ${error instanceof Error ? error.message : String(error)}. jose is an ES module: it needs Node.js 22.12 or later.`);
+    }
+    return issuer;
+  }
+
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  private constructor() {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { resolveFrom: __filename, keyId: 'cdk-cqrs-local' } });
+    this.worker.on('message', ({ id, ok, value, error }: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+      const call = this.pending.get(id);
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (ok) call?.resolve(value);
+      else call?.reject(new Error(error));
+    });
+    const failAll = (error: Error) => {
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
+    };
+    this.worker.on('error', failAll);
+    this.worker.on('exit', (code) => failAll(new Error(`the token issuer's worker exited with code ${code}`)));
+    // Held open only while it has work: an idle issuer must not keep the process alive.
+    this.worker.unref();
+  }
+
+  /** A token signed by the local key, for `request.issuer` and `request.audience` (both required here). */
+  async sign(request: TokenRequest & { readonly issuer: string; readonly audience: string | readonly string[] }): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const expiresIn = request.expiresIn ?? '1h';
+    const iat = request.claims?.iat;
+    return await this.call({
+      sign: {
+        claims: { ...request.claims }, sub: request.sub, issuer: request.issuer, issuedAt: typeof iat === 'number' ? iat : now,
+        audience: typeof request.audience === 'string' ? request.audience : [...request.audience],
+        expiresAt: typeof expiresIn === 'number' ? now + expiresIn : expiresIn,
+      },
+    }) as string;
+  }
+
+  /**
+   * Verifies `token` as API Gateway's JWT authorizer does: the signature (ES256, this key), `iss`
+   * equal to the authorizer's issuer, `aud` (or `client_id`) one of its audiences, `exp` present
+   * and after now, `nbf` and `iat` not after now. Without `expect`, only the signature and the
+   * times are checked (the local stand-in for an IAM signature).
+   */
+  async verify(token: string, expect?: { readonly issuer: string; readonly audience: readonly string[] }): Promise<VerifiedToken | RefusedToken> {
+    const verified = await this.call({ verify: { token, issuer: expect?.issuer } }) as VerifiedToken | RefusedToken;
+    if (!verified.ok) return verified;
+    const { claims } = verified;
+    if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000) return { ok: false, reason: 'the token was issued in the future (iat)' };
+    if (expect) {
+      const audiences = [claims.aud, claims.client_id].flat().filter((a): a is string => typeof a === 'string');
+      if (!audiences.some((a) => expect.audience.includes(a))) return { ok: false, reason: `the token's aud (or client_id) is none of ${expect.audience.join(', ')}` };
+    }
+    return verified;
+  }
+
+  /** Ends the worker; the key pair goes with it. */
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private call(message: { readonly sign?: unknown; readonly verify?: unknown }): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+}
