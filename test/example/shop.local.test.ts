@@ -86,3 +86,98 @@ describe('the example app, run locally', () => {
       .toThrow("cdk-cqrs local: aggregate 'Order' has no session table: set readYourWrites on its CqrsAggregate.");
   });
 });
+
+describe('the example app over HTTP, served locally with real JWT checks', () => {
+  const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
+  const tokens = new Map<string, Promise<string>>();
+  /** A token of the example's user pool, as the run's local issuer signs it; staff are in the Cognito group `staff`. */
+  const tokenOf = (sub: string, staff = false) => {
+    const key = `${sub}${staff}`;
+    if (!tokens.has(key)) tokens.set(key, local.tokenFor({ sub, claims: staff ? { 'cognito:groups': ['staff'] } : {} }));
+    return tokens.get(key)!;
+  };
+  type Answer = { status: number; etag: string | null; body: Record<string, unknown> };
+  const call = async (method: 'GET' | 'POST', path: string, sub: string | null, init: { body?: string; headers?: Record<string, string>; staff?: boolean } = {}): Promise<Answer> => {
+    const response = await fetch(`${local.httpUrl()}${path}`, {
+      method,
+      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(sub === null ? {} : { authorization: `Bearer ${await tokenOf(sub, init.staff)}` }), ...init.headers },
+      body: init.body,
+    });
+    const text = await response.text();
+    return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? {} : JSON.parse(text) as Record<string, unknown> };
+  };
+  const command = (sub: string | null, path: string, payload: unknown, headers: Record<string, string> = {}, staff = false) =>
+    call('POST', path, sub, { body: typeof payload === 'string' ? payload : JSON.stringify(payload), headers, staff });
+
+  test('a registration and an immediate read of it: the caller sees their own write before the projector runs, another caller does not', async () => {
+    const created = await command('c-ann', '/customers/c-ann/RegisterCustomer', { email: 'ann@example.com', name: 'Ann' }, { 'if-none-match': '*' });
+    expect(created).toMatchObject({ status: 201, etag: '"1"', body: { aggregateId: 'c-ann', version: 1, events: [{ type: 'CustomerRegistered' }] } });
+
+    // No settle(): the read model has nothing yet; Ann's session has her write.
+    expect(await call('GET', '/customers/c-ann/CustomerView', 'c-ann')).toMatchObject({ status: 200, etag: '"1"', body: { version: 1, view: { email: 'ann@example.com', status: 'ACTIVE' } } });
+    expect(await call('GET', '/customers/c-ann/CustomerView', 'c-bob')).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:not-found' } });
+    await local.settle();
+    expect(await call('GET', '/customers/c-ann/CustomerView', 'c-bob')).toMatchObject({ status: 200, body: { view: { email: 'ann@example.com' } } });
+  });
+
+  test('no token is a 401, and nothing is written', async () => {
+    expect((await command(null, '/customers/c-nobody/RegisterCustomer', { email: 'x@example.com', name: 'X' })).status).toBe(401);
+    expect((await call('GET', '/customers/c-nobody/CustomerView', null)).status).toBe(401);
+    expect((await call('GET', '/queries/GetOrder?orderId=o-1', null)).status).toBe(401);
+    await local.settle();
+    expect((await call('GET', '/customers/c-nobody/CustomerView', 'c-nobody')).status).toBe(404);
+  });
+
+  test('a stale If-Match is a 409 with the current version; the ETag of the last answer succeeds', async () => {
+    await command('c-cat', '/customers/c-cat/RegisterCustomer', { email: 'cat@example.com', name: 'Cat' });
+    const first = await command('c-cat', '/customers/c-cat/UpdateEmail', { email: 'cat@work.example' }, { 'if-match': '"1"' });
+    expect(first).toMatchObject({ status: 200, etag: '"2"' });
+    const stale = await command('c-cat', '/customers/c-cat/UpdateEmail', { email: 'cat@home.example' }, { 'if-match': '"1"' });
+    expect(stale).toMatchObject({ status: 409, body: { type: 'urn:cdk-cqrs:problem:concurrency-error', currentVersion: 2 } });
+    expect(await command('c-cat', '/customers/c-cat/UpdateEmail', { email: 'cat@home.example' }, { 'if-match': first.etag! })).toMatchObject({ status: 200, etag: '"3"' });
+  });
+
+  test('a replayed Idempotency-Key gets the same answer and writes nothing; with another payload it is a 422; another caller\'s same key is their own', async () => {
+    const register = { email: 'dan@example.com', name: 'Dan' };
+    const first = await command('c-dan', '/customers/c-dan/RegisterCustomer', register, { 'idempotency-key': 'k-1' });
+    const replay = await command('c-dan', '/customers/c-dan/RegisterCustomer', register, { 'idempotency-key': 'k-1' });
+    expect(first.status).toBe(201);
+    expect(replay).toEqual(first);
+    const reused = await command('c-dan', '/customers/c-dan/UpdateEmail', { email: 'dan@work.example' }, { 'idempotency-key': 'k-1' });
+    expect(reused).toMatchObject({ status: 422, body: { type: 'urn:cdk-cqrs:problem:idempotency-key-reused' } });
+    // Nothing was written by the replay or the refusal: the aggregate is still at version 1.
+    expect(await command('c-dan', '/customers/c-dan/UpdateEmail', { email: 'dan@work.example' }, { 'if-match': '"1"' })).toMatchObject({ status: 200, etag: '"2"' });
+    // Eve's key k-1 is hers: scoped to her, it answers her own command.
+    expect(await command('c-eve', '/customers/c-eve/RegisterCustomer', { email: 'eve@example.com', name: 'Eve' }, { 'idempotency-key': 'k-1' })).toMatchObject({ status: 201, body: { aggregateId: 'c-eve' } });
+  });
+
+  test('the example\'s ownership rules: another customer may not cancel an order (422), nor register as someone else; staff ship', async () => {
+    await command('c-fay', '/orders/o-fay/CreateOrder', { customerId: 'c-fay', items, total: 900 }, { 'if-none-match': '*' });
+    expect(await command('c-gus', '/orders/o-fay/CancelOrder', { reason: 'mischief' })).toMatchObject({ status: 422, body: { detail: 'Only the customer who placed this order may cancel it' } });
+    expect(await command('c-gus', '/customers/c-fay/RegisterCustomer', { email: 'gus@example.com', name: 'Gus' })).toMatchObject({ status: 422 });
+    expect(await command('c-gus', '/orders/o-fay/ShipOrder', { trackingNumber: 'T-1' })).toMatchObject({ status: 422, body: { detail: 'Only staff may ship an order' } });
+    expect(await command('s-1', '/orders/o-fay/ShipOrder', { trackingNumber: 'T-1' }, {}, true)).toMatchObject({ status: 200, etag: '"2"' });
+    await local.settle();
+    const own = await call('GET', '/queries/ListOrdersByCustomer?customerId=c-fay&status=SHIPPED', 'c-fay');
+    expect(own).toMatchObject({ status: 200, body: { orders: [{ orderId: 'o-fay', status: 'SHIPPED', trackingNumber: 'T-1' }] } });
+    expect(await call('GET', '/queries/ListOrdersByCustomer?customerId=c-fay&status=SHIPPED', 'c-gus')).toMatchObject({ status: 422 });
+  });
+
+  test.each([
+    ['bad JSON', '{"email":'],
+    ['a body that is not an object', '["ann@example.com"]'],
+    ['an oversized body', JSON.stringify({ email: 'hal@example.com', name: 'h'.repeat(300 * 1024) })],
+  ])('%s is a 400 problem with nothing written', async (_label, body) => {
+    const answer = await command('c-hal', '/customers/c-hal/RegisterCustomer', body);
+    expect(answer).toMatchObject({ status: 400, body: { type: 'urn:cdk-cqrs:problem:validation-error' } });
+    // Nothing was written: the customer can still be created (If-None-Match: * needs version 0).
+    expect((await call('GET', '/customers/c-hal/CustomerView', 'c-hal')).status).toBe(404);
+  });
+
+  test('unknown commands and unexposed projections are 404 problems, even named like Object\'s own properties', async () => {
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      expect(await command('c-ivy', `/customers/c-ivy/${name}`, {})).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:unknown-command' } });
+      expect(await call('GET', `/customers/c-ivy/${name}`, 'c-ivy')).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:unknown-projection' } });
+    }
+  });
+});
