@@ -1,15 +1,15 @@
 // `npm run demo`: the example app (bin/app.ts) run end to end on this machine, on DynamoDB Local,
-// with the very bundles `cdk synth` builds. Prints a trace of each step; stops all it started.
+// with the very bundles `cdk synth` builds, driven over its HTTP API as a browser would (each
+// request and answer printed). Prints a trace of each step; stops all it started.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { LocalApp } from 'cdk-cqrs/testing';
 import { ShopStack } from '../bin/app';
-import type customer from '../bin/domain/customer';
-import customerView, { type CustomerView } from '../bin/domain/customer-view';
-import type order from '../bin/domain/order';
-import ordersByCustomer from '../bin/domain/orders-by-customer';
+import type { CustomerView } from '../bin/domain/customer-view';
+import type { OrderSummary } from '../bin/domain/orders-by-customer';
+import { demoHttpClient, type DemoAnswer } from './demo-http';
 import { startDynamoDbLocal, stopDynamoDbLocal, type RunningDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
 
 export interface DemoResult {
@@ -41,61 +41,58 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     const { topology } = local.cloud;
     print(`   DynamoDB Local on ${dynamoDbLocal.endpoint}; ${topology.functions.length} functions, ${topology.rules.length} rules, ${topology.queues.length} queues`);
 
-    const customers = local.commands<typeof customer>('Customer');
-    const orders = local.commands<typeof order>('Order');
+    step(`Serve the app's HTTP API (CqrsHttpApi, Cognito JWTs) on ${local.httpUrl()}: real JWT checks, with tokens of a key pair made for this run`);
+    const http = demoHttpClient(local, print);
+    const ann = { name: 'Ann\'s token (sub c-ann)', token: await local.tokenFor({ sub: 'c-ann' }) };
+    const bob = { name: 'Bob\'s token (sub c-bob)', token: await local.tokenFor({ sub: 'c-bob' }) };
+    const staff = { name: 'a staff token (group staff)', token: await local.tokenFor({ sub: 'staff-1', claims: { 'cognito:groups': ['staff'] } }) };
     const rejected: DemoResult['rejected'] = [];
-    const expectRejection = async (send: () => Promise<unknown>) => {
-      try {
-        await send();
-        throw new Error('the demo expected this command to be rejected');
-      } catch (error) {
-        if (!(error instanceof Error) || !['DomainError', 'ConcurrencyError', 'ValidationError'].includes(error.name)) throw error;
-        print(`   ↳ the caller gets a typed ${error.name}: ${error.message}`);
-        rejected.push({ name: error.name, message: error.message });
-      }
+    const expectProblem = async (request: Promise<DemoAnswer>) => {
+      const answer = await request;
+      if (answer.status < 400) throw new Error(`the demo expected a problem, and got ${answer.status}`);
+      const kind = String(answer.body.type).replace('urn:cdk-cqrs:problem:', '');
+      print(`   ↳ ${answer.status} ${kind}: ${String(answer.body.detail)}`);
+      rejected.push({ name: kind, message: String(answer.body.detail) });
     };
 
-    step('Customer: Ann registers in session s-ann; registering her again is refused');
-    await customers.send({ type: 'RegisterCustomer', aggregateId: 'c-ann', payload: { email: 'ann@example.com', name: 'Ann' }, sessionId: 's-ann' });
-    await expectRejection(() => customers.send({ type: 'RegisterCustomer', aggregateId: 'c-ann', payload: { email: 'ann@example.org', name: 'Ann' } }));
+    step('Customer: Ann registers (If-None-Match: *, a creation); registering her again is refused; no token is a 401');
+    await http.post('/customers/c-ann/RegisterCustomer', ann, { email: 'ann@example.com', name: 'Ann' }, { 'if-none-match': '*', 'idempotency-key': 'ann-signup' });
+    await expectProblem(http.post('/customers/c-ann/RegisterCustomer', ann, { email: 'ann@example.org', name: 'Ann' }));
+    await http.post('/customers/c-ann/RegisterCustomer', undefined, { email: 'ann@example.com', name: 'Ann' });
 
-    step('Customer: two tabs change Ann\'s email, both having read version 1; the second conflicts');
-    await customers.send({ type: 'UpdateEmail', aggregateId: 'c-ann', payload: { email: 'ann@shop.example' }, expectedVersion: 1, sessionId: 's-ann' });
-    await expectRejection(() => customers.send({ type: 'UpdateEmail', aggregateId: 'c-ann', payload: { email: 'ann@other.example' }, expectedVersion: 1 }));
+    step('Customer: two tabs change Ann\'s email, both with If-Match: "1" (the ETag they read); the second conflicts');
+    await http.post('/customers/c-ann/UpdateEmail', ann, { email: 'ann@shop.example' }, { 'if-match': '"1"' });
+    await expectProblem(http.post('/customers/c-ann/UpdateEmail', ann, { email: 'ann@other.example' }, { 'if-match': '"1"' }));
 
-    step('Read your writes: the projector has not run yet');
-    const customerViews = local.repository(customerView, 'CustomerView', { readYourWritesOf: 'Customer' });
-    const readYourWrites = {
-      withSession: await customerViews.get('c-ann', { sessionId: 's-ann' }),
-      withoutSession: await customerViews.get('c-ann'),
-    };
-    print(`   session s-ann reads ${JSON.stringify(readYourWrites.withSession)}`);
-    print(`   a read without the session reads ${JSON.stringify(readYourWrites.withoutSession)} (the read model is not there yet)`);
+    step('Read your writes: the projector has not run yet; Ann sees her own writes, Bob does not');
+    const ownRead = await http.get('/customers/c-ann/CustomerView', ann);
+    const othersRead = await http.get('/customers/c-ann/CustomerView', bob);
+    const readYourWrites = { withSession: ownRead.body.view as CustomerView | undefined, withoutSession: othersRead.body.view as CustomerView | undefined };
 
-    step('Order: three orders for Ann; one is shipped, one cancelled; an order whose total is wrong is refused');
+    step('Order: three orders for Ann; staff ship one, Ann cancels one; a wrong total, and Bob cancelling Ann\'s order, are refused');
     const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }, { sku: 'cup', quantity: 1, unitPrice: 1200 }];
-    await orders.send({ type: 'CreateOrder', aggregateId: 'o-1', payload: { customerId: 'c-ann', items, total: 2100 } });
-    await orders.send({ type: 'CreateOrder', aggregateId: 'o-2', payload: { customerId: 'c-ann', items: items.slice(0, 1), total: 900 } });
-    await orders.send({ type: 'CreateOrder', aggregateId: 'o-3', payload: { customerId: 'c-ann', items: items.slice(1), total: 1200 } });
-    await expectRejection(() => orders.send({ type: 'CreateOrder', aggregateId: 'o-4', payload: { customerId: 'c-ann', items, total: 999 } }));
-    await orders.send({ type: 'ShipOrder', aggregateId: 'o-1', payload: { trackingNumber: 'TRK-1' } });
-    await orders.send({ type: 'CancelOrder', aggregateId: 'o-2', payload: { reason: 'changed my mind' } });
+    await http.post('/orders/o-1/CreateOrder', ann, { customerId: 'c-ann', items, total: 2100 }, { 'if-none-match': '*' });
+    await http.post('/orders/o-2/CreateOrder', ann, { customerId: 'c-ann', items: items.slice(0, 1), total: 900 }, { 'if-none-match': '*' });
+    await http.post('/orders/o-3/CreateOrder', ann, { customerId: 'c-ann', items: items.slice(1), total: 1200 }, { 'if-none-match': '*' });
+    await expectProblem(http.post('/orders/o-4/CreateOrder', ann, { customerId: 'c-ann', items, total: 999 }));
+    await http.post('/orders/o-1/ShipOrder', staff, { trackingNumber: 'TRK-1' });
+    await expectProblem(http.post('/orders/o-3/CancelOrder', bob, { reason: 'mischief' }));
+    await http.post('/orders/o-2/CancelOrder', ann, { reason: 'changed my mind' });
 
     step('Deliver: streams → publishers → bus rules (the synthesized event patterns) → queues → projectors');
     await local.settle();
     print('   the late copies changed nothing: a document keeps the version of the last event applied, and a copy at or below it is skipped');
 
-    step('Read the read model');
-    const customerNow = await customerViews.get('c-ann');
+    step('Read the read model over HTTP');
+    const customerNow = (await http.get('/customers/c-ann/CustomerView', bob)).body.view as CustomerView | undefined;
     print(`   CustomerView c-ann: ${JSON.stringify(customerNow)}`);
-    const orderViews = local.repository(ordersByCustomer, 'OrdersByCustomer');
     const orderList = [];
     for (const orderId of ['o-1', 'o-2', 'o-3', 'o-4']) {
-      const view = await orderViews.get(orderId);
+      const view = (await http.get(`/orders/${orderId}/OrdersByCustomer`, ann)).body.view as OrderSummary | undefined;
       print(`   OrdersByCustomer ${orderId}: ${JSON.stringify(view)}`);
       if (view) orderList.push({ orderId, status: view.status, total: view.total, trackingNumber: view.trackingNumber });
     }
-    const pendingOrdersFromQueryFunction = await local.cloud.invoke('Orders/QueryHandler', { type: 'ListOrdersByCustomer', params: { customerId: 'c-ann', status: 'PENDING' } });
+    const pendingOrdersFromQueryFunction = (await http.get('/queries/ListOrdersByCustomer?customerId=c-ann&status=PENDING', ann)).body;
     print(`   query function, Ann's pending orders: ${JSON.stringify(pendingOrdersFromQueryFunction)}`);
     return {
       rejected, readYourWrites, customer: customerNow, orders: orderList, pendingOrdersFromQueryFunction,

@@ -50,7 +50,7 @@ function describeEvent(event: unknown): string {
 
 function describeResult(result: unknown): string {
   if (!isObject(result)) return '✔';
-  if (typeof result.statusCode === 'number') return `✔ ${result.statusCode}`;
+  if (typeof result.statusCode === 'number') return describeHttpAnswer(result.statusCode, result.body);
   if (isObject(result.error)) return `✖ rejected: ${String(result.error.name)}: ${String(result.error.message)}`;
   if (Array.isArray(result.batchItemFailures)) {
     const failed = result.batchItemFailures.length;
@@ -61,4 +61,20 @@ function describeResult(result: unknown): string {
     return `✔ v${result.version}${types.length > 0 ? ` [${types.join(', ')}]` : ' (no new events)'}`;
   }
   return '✔';
+}
+
+/** An HTTP answer: its status, and what its JSON body says (a command's events, a problem's kind and detail). */
+function describeHttpAnswer(statusCode: number, body: unknown): string {
+  let parsed: unknown;
+  try {
+    parsed = typeof body === 'string' ? JSON.parse(body) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const mark = statusCode < 400 ? '✔' : '✖';
+  if (isObject(parsed) && typeof parsed.type === 'string' && parsed.type.startsWith('urn:cdk-cqrs:problem:')) {
+    return `${mark} ${statusCode} ${parsed.type.slice('urn:cdk-cqrs:problem:'.length)}${typeof parsed.detail === 'string' ? `: ${parsed.detail}` : ''}`;
+  }
+  const detail = isObject(parsed) ? describeResult(parsed).replace(/^✔ ?/, '') : '';
+  return `${mark} ${statusCode}${detail ? ` ${detail}` : ''}`;
 }

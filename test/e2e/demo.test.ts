@@ -20,13 +20,14 @@ describe('npm run demo', () => {
     result = await runDemo((line) => lines.push(line));
   }, 120_000);
 
-  test('refuses a second registration, a stale expectedVersion and a wrong order total, each with its typed error', () => {
-    expect(result.rejected.map((r) => r.name)).toEqual(['DomainError', 'ConcurrencyError', 'DomainError']);
+  test('over HTTP, refuses a second registration, a stale If-Match, a wrong order total and another customer\'s cancel, each with its problem', () => {
+    expect(result.rejected.map((r) => r.name)).toEqual(['domain-error', 'concurrency-error', 'domain-error', 'domain-error']);
     expect(result.rejected[1].message).toContain('is at version 2; the command expected 1');
     expect(result.rejected[2].message).toContain('does not match its items');
+    expect(result.rejected[3].message).toBe('Only the customer who placed this order may cancel it');
   });
 
-  test('shows the session its own writes before the projector ran, and nothing to a read without the session', () => {
+  test('shows the caller their own writes before the projector ran, and nothing to another caller', () => {
     expect(result.readYourWrites.withSession).toEqual({ email: 'ann@shop.example', name: 'Ann', status: 'ACTIVE' });
     expect(result.readYourWrites.withoutSession).toBeUndefined();
   });
@@ -43,7 +44,9 @@ describe('npm run demo', () => {
 
   test('traces the commands, the routing by the synthesized rules and the projector batches', () => {
     const trace = lines.join('\n');
-    expect(trace).toContain('▶ Customers/CommandHandler: RegisterCustomer c-ann ✔ v1 [CustomerRegistered]');
+    expect(trace).toContain('▶ Customers/CommandHandler: HTTP POST /customers/c-ann/RegisterCustomer ✔ 201 v1 [CustomerRegistered]');
+    // A request without a token never reaches a function.
+    expect(trace).toContain('⇄ http: POST /customers/c-ann/RegisterCustomer → 401 (POST /customers/{aggregateId}/{commandType}), nothing invoked');
     expect(trace).toContain('⇢ bus: OrderShipped o-1 v2 → Orders/OrdersByCustomer/Rule');
     expect(trace).toMatch(/▶ Orders\/OrdersByCustomer: 5 queue messages ✔ all done/);
   });
