@@ -1,15 +1,16 @@
 // `npm run bench`: every figure of bench/RESULTS.md, each beside its goal. `npm run bench -- <part>...`
 // runs only the parts named: `synth` (packs the package; needs `npm run build` first), and, on
-// DynamoDB Local (started here), `commands`, `projector`, `reads`. The machine may be shared:
+// DynamoDB Local (started here), `commands`, `projector`, `reads`, `http`. The machine may be shared:
 // times are shown as ratios against a baseline measured in the same run, interleaved.
 import * as os from 'node:os';
 import { benchCommandCosts } from './bench-commands';
+import { benchHttp } from './bench-http';
 import { benchProjector } from './bench-projector';
 import { benchReads } from './bench-reads';
 import { benchSynth } from './bench-synth';
 import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
 
-const PARTS = { synth: 'synth', commands: 'dynamodb', projector: 'dynamodb', reads: 'dynamodb' } as const;
+const PARTS = { synth: 'synth', commands: 'dynamodb', projector: 'dynamodb', reads: 'dynamodb', http: 'dynamodb' } as const;
 type Part = keyof typeof PARTS;
 
 async function main(): Promise<void> {
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     if (parts.includes('commands')) await benchCommandCosts();
     if (parts.includes('projector')) await benchProjector();
     if (parts.includes('reads')) await benchReads();
+    if (parts.includes('http')) await benchHttp();
   } finally {
     await stopDynamoDbLocal(local);
   }

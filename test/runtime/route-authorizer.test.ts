@@ -45,6 +45,25 @@ describe('authorize: a route\'s authorization with the local issuer', () => {
     expect(statusOf(await authorize(jwtRoute(), withHeader(await sign({ iat: later })), issuer, '0'))).toBe(401);
   });
 
+  test('a token checked once is checked again by its times: it expires, and another issuer\'s route still refuses it', async () => {
+    const token = await sign({}, 'api');
+    const route = jwtRoute();
+    expect(statusOf(await authorize(route, withHeader(token), issuer, '0'))).toBe('ok');
+    // An hour and a second later (the clock moved, not the token), the remembered check does not let it through.
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 3_601_000);
+    try {
+      expect(statusOf(await authorize(route, withHeader(token), issuer, '0'))).toBe(401);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(statusOf(await authorize(route, withHeader(token), issuer, '0'))).toBe('ok');
+    const otherIssuer: RouteAuthorization = { kind: 'JWT', scopes: [], authorizer: { path: 'Shop/Api/Other', issuer: 'https://other.example/', audience: ['api'], identitySource: ['$request.header.Authorization'] } };
+    expect(statusOf(await authorize(otherIssuer, withHeader(token), issuer, '0'))).toBe(401);
+    // A token with a byte changed is another key: it is verified, and refused.
+    expect(statusOf(await authorize(route, withHeader(`${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}${token.slice(-1)}`), issuer, '0'))).toBe(401);
+  });
+
   test('a route with scopes wants one of them, and passes the token\'s scopes on; claims arrive as strings', async () => {
     const denied = await authorize(jwtRoute(undefined, ['a:write', 'b:write']), withHeader(await sign({ scope: 'profile' })), issuer, '0');
     const allowed = await authorize(jwtRoute(undefined, ['a:write', 'b:write']), withHeader(await sign({ scope: 'profile b:write', n: 1 })), issuer, '0');
