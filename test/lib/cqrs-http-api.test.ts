@@ -123,6 +123,22 @@ describe('CqrsHttpApi auth', () => {
   });
 });
 
+describe('CqrsHttpApi resource budget (docs/architecture.md)', () => {
+  const apiResources = (props: Partial<CqrsHttpApiProps> & { exposeProjections?: string[]; queries?: boolean }) => {
+    const bare = Object.keys(counterStack({ projections: TWO_PROJECTIONS, queries: { entry: COUNTER_QUERIES_ENTRY }, readYourWrites: {} }).template.toJSON().Resources).length;
+    const fixture = counterStack({ projections: TWO_PROJECTIONS, queries: { entry: COUNTER_QUERIES_ENTRY }, readYourWrites: {} });
+    const { exposeProjections, queries, ...rest } = props;
+    new CqrsHttpApi(fixture.stack, 'Api', { aggregates: [{ aggregate: fixture.aggregate, exposeProjections, queries }], ...rest });
+    return Object.keys(Template.fromStack(fixture.stack).toJSON().Resources).length - bare;
+  };
+
+  test('commands alone: 7 with IAM, 8 with a JWT authorizer; an exposed projection and a query add 11', () => {
+    expect(apiResources({ queries: false })).toBe(7);
+    expect(apiResources({ queries: false, auth: JWT })).toBe(8);
+    expect(apiResources({ exposeProjections: ['CounterView'], auth: JWT })).toBe(19);
+  });
+});
+
 describe('CqrsHttpApi stage', () => {
   test('throttles at 100 requests per second (burst 200) unless told, and writes JSON access logs kept a year', () => {
     const { template } = apiStack({ auth: JWT });
