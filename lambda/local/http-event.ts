@@ -25,11 +25,18 @@ export interface EventContext {
 /** Header names in lower case, a repeated header's values joined by commas: how API Gateway's payload 2.0 gives them. */
 export function joinedHeaders(rawHeaders: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i].toLowerCase();
-    headers[name] = name in headers ? `${headers[name]},${rawHeaders[i + 1]}` : rawHeaders[i + 1];
-  }
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) joinInto(headers, rawHeaders[i].toLowerCase(), rawHeaders[i + 1]);
   return headers;
+}
+
+/**
+ * Adds `value` under `name`, after the values already there, joined by a comma. Own properties
+ * only, defined rather than assigned: a name sent as `constructor` or `__proto__` is a key like any
+ * other, never Object's inherited one, nor the object's prototype.
+ */
+function joinInto(into: Record<string, string>, name: string, value: string): void {
+  const joined = Object.hasOwn(into, name) ? `${into[name]},${value}` : value;
+  Object.defineProperty(into, name, { value: joined, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -72,9 +79,7 @@ export function payloadV2Event(request: RawHttpRequest, context: EventContext, r
   delete headers.cookie;
   const query = request.url.indexOf('?') < 0 ? '' : request.url.slice(request.url.indexOf('?') + 1);
   const queryStringParameters: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(query)) {
-    queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
-  }
+  for (const [name, value] of new URLSearchParams(query)) joinInto(queryStringParameters, name, value);
   const rawPath = decodedPath(request.url.split('?')[0]);
   const text = isTextContentType(headers['content-type']);
   return {

@@ -41,6 +41,14 @@ describe('payloadV2Event', () => {
   test('joinedHeaders keeps the order of a repeated header\'s values', () => {
     expect(joinedHeaders(['Accept', 'a', 'ACCEPT', 'b', 'accept', 'c'])).toEqual({ accept: 'a,b,c' });
   });
+
+  test('headers and query parameters named like Object\'s own properties are keys like any other', () => {
+    const headers = joinedHeaders(['Constructor', 'a', '__proto__', 'b', 'toString', 'c', 'toString', 'd']);
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+    expect(Object.entries(headers)).toEqual([['constructor', 'a'], ['__proto__', 'b'], ['tostring', 'c,d']]);
+    const event = payloadV2Event(request({ url: '/orders/a/Create?constructor=1&__proto__=2&hasOwnProperty=3&constructor=4' }), context, 'req-2');
+    expect(Object.entries(event.queryStringParameters as object)).toEqual([['constructor', '1,4'], ['__proto__', '2'], ['hasOwnProperty', '3']]);
+  });
 });
 
 describe('answerOf: a function\'s result as API Gateway answers it', () => {
