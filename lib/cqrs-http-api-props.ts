@@ -71,7 +71,10 @@ export interface CqrsHttpApiProps {
   readonly throttlingBurstLimit?: number;
 
   /**
-   * CORS, for browsers calling the API from other origins.
+   * CORS, for browsers calling the API from other origins. Unless you set them, the allowed
+   * headers are those the API takes (`authorization`, `content-type`, `if-match`, `if-none-match`,
+   * `idempotency-key`, `x-correlation-id`) and the methods GET, POST and OPTIONS; `etag` and
+   * `x-correlation-id` are always exposed, so a page can read the version to send as If-Match.
    *
    * @default - no CORS: browsers call it only from its own origin
    */

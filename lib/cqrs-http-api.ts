@@ -76,7 +76,7 @@ export class CqrsHttpApi extends Construct {
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: props.apiName,
       description: `HTTP API of ${exposed.map((entry) => entry.aggregate.aggregateName).join(', ')} (cdk-cqrs)`,
-      corsPreflight: props.corsPreflight,
+      corsPreflight: props.corsPreflight && corsWithApiHeaders(props.corsPreflight),
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
       // The stage below has the throttling and the logs a default stage cannot be given.
       createDefaultStage: false,
@@ -180,6 +180,20 @@ function resolveAggregates(where: string, aggregates: HttpApiAggregateProps[]): 
       queries: props.queries ?? aggregate.queryHandler !== undefined,
     };
   });
+}
+
+/**
+ * The CORS settings given, with what the API's own headers need unless set: a browser may send
+ * the headers a command takes, and may read the `ETag` (the version to send back as If-Match) and
+ * the correlation id, which it cannot from another origin unless they are exposed.
+ */
+function corsWithApiHeaders(cors: apigwv2.CorsPreflightOptions): apigwv2.CorsPreflightOptions {
+  return {
+    ...cors,
+    allowHeaders: cors.allowHeaders ?? ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key', 'x-correlation-id'],
+    allowMethods: cors.allowMethods ?? [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.OPTIONS],
+    exposeHeaders: [...new Set([...(cors.exposeHeaders ?? []), 'etag', 'x-correlation-id'])],
+  };
 }
 
 /** One JSON object per request: who, what, how it ended, and the ids to find it in the functions' logs. */

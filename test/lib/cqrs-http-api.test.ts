@@ -158,8 +158,21 @@ describe('CqrsHttpApi stage', () => {
       corsPreflight: { allowOrigins: ['https://shop.example'], allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'] },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://shop.example'] } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://shop.example'], ExposeHeaders: ['etag', 'x-correlation-id'] } });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('CORS lets a page send the API\'s headers and read the ETag unless told otherwise', () => {
+    const { template } = apiStack({ auth: JWT, corsPreflight: { allowOrigins: ['https://shop.example'], exposeHeaders: ['x-mine'] } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://shop.example'], AllowMethods: ['GET', 'POST', 'OPTIONS'], ExposeHeaders: ['x-mine', 'etag', 'x-correlation-id'],
+        AllowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key', 'x-correlation-id'],
+      },
+    });
+    // Without corsPreflight, no CORS at all: browsers call it from its own origin only.
+    const [withoutCors] = Object.values(apiStack({ auth: JWT }).template.findResources('AWS::ApiGatewayV2::Api')) as { Properties: Record<string, unknown> }[];
+    expect(withoutCors.Properties.CorsConfiguration).toBeUndefined();
   });
 
   test('alarms on any 5xx the API answers', () => {
