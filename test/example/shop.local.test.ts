@@ -7,9 +7,12 @@ import type order from '../../bin/domain/order';
 import type orderQueries from '../../bin/domain/order-queries';
 import { UnknownQuery } from 'cdk-cqrs/runtime';
 import ordersByCustomer from '../../bin/domain/orders-by-customer';
+import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy';
 
 // The example app as it deploys, run with cdk-cqrs/testing's LocalApp on the test run's DynamoDB Local.
 let local: LocalApp;
+// The app's functions reach DynamoDB Local through this proxy, which counts their requests on the wire.
+let dynamoDb: CountingProxy;
 
 beforeAll(async () => {
   const app = () => {
@@ -17,10 +20,14 @@ beforeAll(async () => {
     new ShopStack(built, 'Shop');
     return built;
   };
-  local = await LocalApp.start({ app, dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
+  dynamoDb = await startCountingProxy(process.env.DYNAMODB_ENDPOINT!);
+  local = await LocalApp.start({ app, dynamoDbEndpoint: dynamoDb.endpoint });
 }, 120_000);
 
-afterAll(() => local?.stop());
+afterAll(async () => {
+  await local?.stop();
+  await dynamoDb?.stop();
+});
 
 describe('the example app, run locally', () => {
   test('a suspended customer shows as suspended once the projector has run', async () => {
@@ -118,6 +125,16 @@ describe('the example app over HTTP, served locally with real JWT checks', () =>
     expect(await call('GET', '/customers/c-ann/CustomerView', 'c-bob')).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:not-found' } });
     await local.settle();
     expect(await call('GET', '/customers/c-ann/CustomerView', 'c-bob')).toMatchObject({ status: 200, body: { view: { email: 'ann@example.com' } } });
+  });
+
+  test('a creation with If-None-Match: * costs the command function one DynamoDB request (its conditional write, the session entry in it)', async () => {
+    await tokenOf('c-jo');
+    await local.settle();
+    dynamoDb.clear();
+    const created = await command('c-jo', '/customers/c-jo/RegisterCustomer', { email: 'jo@example.com', name: 'Jo' }, { 'if-none-match': '*' });
+    expect(created.status).toBe(201);
+    // Nothing else runs between (the publisher and projectors wait for settle()): these are the command's.
+    expect(dynamoDb.operations).toEqual(['TransactWriteItems']);
   });
 
   test('no token is a 401, and nothing is written', async () => {
