@@ -1,7 +1,9 @@
 export { defineAggregate } from './write/define-aggregate';
 export type {
   Aggregate, AggregateSpec, CommandOf, EventOf, StateOf, NewEvent, Decision, EventName,
+  UpcastSteps, UpcastersOf, EventReplacement, DecidedEventOf, RetiredEventHandlers, RetiredTypesOf,
 } from './write/aggregate-types';
+export { EventFromNewerCode } from './write/upcast';
 export {
   ValidationError, DomainError, ConcurrencyError, UnknownCommand, UnknownQuery, IdempotencyKeyReused,
   isValidationError, isDomainError, isConcurrencyError, isUnknownCommand, isUnknownQuery, isIdempotencyKeyReused,

@@ -1,6 +1,7 @@
 import { DEFINITION_KINDS, definitionKindOf } from '../shared/definition-kind';
 import { isRecord } from '../shared/guards';
 import type { EventOf } from '../write/aggregate-types';
+import type { AnyUpcasters } from '../write/upcast';
 import type { EventOfType } from './define-projection';
 import type { EventEnvelope } from '../shared/envelope';
 import type { DocumentClientLike } from '../store/document-client-like';
@@ -48,6 +49,8 @@ export function defineCustomProjection<Agg extends { readonly definitionKind: 'a
 /** A custom projection with its types erased, as the projector runs it. */
 export interface AnyCustomProjection {
   readonly definitionKind: 'customProjection';
+  /** The aggregate it is defined on, whose upcasters turn stored events into today's. */
+  readonly aggregate?: { readonly upcasters?: AnyUpcasters };
   readonly events: Readonly<Record<string, ((event: EventEnvelope, context: CustomWriteContext) => Promise<void> | void) | undefined>>;
 }
 

@@ -1,4 +1,5 @@
 import type { EventOf } from '../write/aggregate-types';
+import type { AnyUpcasters } from '../write/upcast';
 import type { EventEnvelope } from '../shared/envelope';
 
 /** The envelope of one event type of an aggregate: `EventOfType<typeof order, 'OrderShipped'>`. */
@@ -73,6 +74,8 @@ export function defineProjection<Agg extends { readonly definitionKind: 'aggrega
 /** A defined projection, with its types erased, as the runtime handles it. */
 export interface AnyProjection {
   readonly definitionKind: 'projection';
+  /** The aggregate it is defined on: its upcasters turn stored events into today's before a handler sees them. */
+  readonly aggregate?: { readonly upcasters?: AnyUpcasters };
   readonly events: Readonly<Record<string, ((view: unknown, event: EventEnvelope) => unknown) | undefined>>;
   readonly indexes?: Readonly<Record<string, (view: unknown, aggregateId: string) => unknown>>;
   readonly version?: string | number;

@@ -1,4 +1,5 @@
 import { describeError, ownFunction } from '../shared/guards';
+import { upcastEvent } from '../write/upcast';
 import type { AnyCustomProjection, CustomWriteContext } from './define-custom-projection';
 import { groupByAggregate, logToStderr, toBatchResponse, type BatchDeps } from './projector-batch';
 import type { BatchResponse } from '../shared/batch-response';
@@ -18,7 +19,8 @@ export async function projectCustomWrites(projection: AnyCustomProjection, messa
     for (const { event } of inOrder) {
       if (handled.has(event.version)) continue;
       try {
-        await ownFunction(projection.events, event.type)?.(event, context);
+        // The stored event as today's code knows it (upcast, renamed or split): each part in turn.
+        for (const current of upcastEvent(projection.aggregate?.upcasters, event)) await ownFunction(projection.events, current.type)?.(current, context);
         handled.add(event.version);
       } catch (err) {
         log({ message: `Projection ${deps.projectionName}: the handler of ${event.aggregateId} version ${event.version} threw; that message and the later ones of ${event.aggregateId} will be redelivered. ${describeError(err)}`, aggregateId: event.aggregateId, version: event.version });

@@ -1,5 +1,6 @@
 import { contentHash } from '../shared/content-hash';
 import type { AnyProjection } from './define-projection';
+import { upcastersText } from '../write/code-fingerprint';
 
 /** Computed once per definition object: a projector (or query function) handles one for its lifetime. */
 const computed = new WeakMap<AnyProjection, string>();
@@ -7,7 +8,7 @@ const computed = new WeakMap<AnyProjection, string>();
 /**
  * The code version of a projection: a short sha256 over what decides its documents, namely the
  * event types it handles with the source text of each handler, the name and source text of each
- * index mapper, and its declared `version`, if any.
+ * index mapper, its declared `version`, if any, and its aggregate's upcasters.
  *
  * Every document records the code version that built it, and projection code never extends a
  * document another code version built (it folds the aggregate again from its first event), so
@@ -28,7 +29,9 @@ export function projectionCode(projection: AnyProjection): string {
   const indexes = Object.entries(projection.indexes ?? {})
     .map(([index, mapper]) => [index, mapper.name, mapper.toString()])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const code = contentHash({ version: projection.version ?? null, handlers, indexes });
+  const upcasters = upcastersText(projection.aggregate?.upcasters);
+  // Without upcasters, the hash is the one from before they existed: documents stay valid.
+  const code = contentHash(upcasters.length === 0 ? { version: projection.version ?? null, handlers, indexes } : { version: projection.version ?? null, handlers, indexes, upcasters });
   computed.set(projection, code);
   return code;
 }

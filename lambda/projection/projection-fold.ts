@@ -1,4 +1,5 @@
 import { ownFunction } from '../shared/guards';
+import { upcastEvent } from '../write/upcast';
 import type { ProjectedDocument } from '../store/read-model-item';
 import type { AnyProjection } from './define-projection';
 import type { EventEnvelope } from '../shared/envelope';
@@ -20,19 +21,24 @@ export interface FoldOutcome {
  */
 export function foldProjection(projection: AnyProjection, document: ProjectedDocument, events: readonly EventEnvelope[]): FoldOutcome {
   let { version, view } = document;
+  // The view after the last event applied whole: a split event whose second handler throws leaves none of its parts.
+  let viewBefore = view;
   for (const event of events) {
     if (event.version !== version + 1) {
       throw new Error(`Projection fold: expected version ${version + 1} of ${event.aggregateId}, got ${event.version}.`);
     }
-    const handler = ownFunction(projection.events, event.type);
-    if (handler) {
-      try {
+    try {
+      // The stored event as today's code knows it: upcast, renamed or split (each at the stored version).
+      for (const current of upcastEvent(projection.aggregate?.upcasters, event)) {
+        const handler = ownFunction(projection.events, current.type);
         // null and undefined both mean: no document.
-        view = handler(view, event) ?? undefined;
-      } catch (error) {
-        return { document: { version, view }, failure: { version: event.version, error } };
+        if (handler) view = handler(view, current) ?? undefined;
       }
+    } catch (error) {
+      // A handler that threw, or an event this code cannot read (EventFromNewerCode): nothing of it is applied.
+      return { document: { version, view: viewBefore }, failure: { version: event.version, error } };
     }
+    viewBefore = view;
     version = event.version;
   }
   return { document: { version, view } };

@@ -2,12 +2,24 @@ import type { CommandOf, EventOf } from '../write/aggregate-types';
 import type { AnyAggregate } from '../write/define-aggregate';
 import { decideOn, prepareCommand } from '../write/decide';
 import { foldEvents } from '../write/fold';
+import { currentSchemaVersion, type AnyUpcasters } from '../write/upcast';
 import { deepEqualOrFail, describeScenario, fail } from './spec-assertions';
 
 /** An event as a spec gives or expects it: its type and data, without the envelope. */
 export type SpecEvent<Agg> = EventOf<Agg> extends infer Event
   ? Event extends { readonly type: infer Type; readonly data: infer Data } ? { readonly type: Type; readonly data: Data } : never
   : never;
+
+/**
+ * An event as it was stored by older code: its type (today's or a retired one), its data in the
+ * shape of `schemaVersion`, which the aggregate's upcasters bring to today's before it is folded.
+ * An event given without `schemaVersion` is taken at today's schema version.
+ */
+export interface StoredSpecEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly schemaVersion: number;
+}
 
 /** A command as a spec sends it: the envelope's `aggregateId` may be left out. */
 export type SpecCommand<Agg> = CommandOf<Agg> extends infer Command
@@ -48,7 +60,7 @@ export interface AggregateSpecGiven<Agg> {
  *   specFor(customer).given([{ type: 'CustomerRegistered', data: ann }])
  *     .when({ type: 'RegisterCustomer', payload: ann }).thenThrows(DomainError));
  */
-export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(definition: Agg): { given(events: readonly SpecEvent<Agg>[]): AggregateSpecGiven<Agg> } {
+export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(definition: Agg): { given(events: readonly (SpecEvent<Agg> | StoredSpecEvent)[]): AggregateSpecGiven<Agg> } {
   const aggregate = definition as unknown as AnyAggregate;
   return {
     given: (events) => ({
@@ -57,7 +69,7 @@ export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(de
         // The deployed handler's own steps: a spec refuses exactly what the handler refuses (sizes included).
         const decide = async () => {
           const prepared = await prepareCommand(aggregate, { aggregateId: SPEC_AGGREGATE_ID, ...(command as object) }, { aggregateName: SPEC_AGGREGATE_NAME, sessions: false });
-          const state = foldEvents(aggregate, aggregate.initialState(), events.map((event, index) => ({ ...(event as { type: string; data: unknown }), version: index + 1 })));
+          const state = foldEvents(aggregate, aggregate.initialState(), asStored(aggregate.upcasters, events));
           const decision = decideOn(aggregate, prepared, { state, version: events.length }, { aggregateName: SPEC_AGGREGATE_NAME, eventSource: `cqrs.${SPEC_AGGREGATE_NAME}` });
           return decision.events.map(({ type, data }) => ({ type, data }));
         };
@@ -87,4 +99,18 @@ export function specFor<Agg extends { readonly definitionKind: 'aggregate' }>(de
       },
     }),
   };
+}
+
+/**
+ * The given events as stored events at versions 1.., each with the schema version it says, or
+ * today's: `specFor` and `projectionSpecFor` fold them through the upcasters as a load does.
+ */
+export function asStored<E extends { readonly type: string; readonly data?: unknown; readonly schemaVersion?: number; readonly metadata?: object }>(
+  upcasters: AnyUpcasters | undefined, events: readonly E[],
+): (Omit<E, 'schemaVersion'> & { readonly version: number; readonly metadata: { readonly schemaVersion: number } })[] {
+  return events.map(({ schemaVersion, ...event }, index) => ({
+    ...event,
+    version: index + 1,
+    metadata: { ...event.metadata, schemaVersion: schemaVersion ?? currentSchemaVersion(upcasters, event.type) },
+  }));
 }

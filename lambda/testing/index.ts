@@ -1,5 +1,5 @@
 export { specFor } from './aggregate-spec';
-export type { AggregateSpecGiven, AggregateSpecWhen, ErrorClass, SpecCommand, SpecEvent } from './aggregate-spec';
+export type { AggregateSpecGiven, AggregateSpecWhen, ErrorClass, SpecCommand, SpecEvent, StoredSpecEvent } from './aggregate-spec';
 export { projectionSpecFor } from './projection-spec';
 export { SpecFailure } from './spec-assertions';
 export type { ProjectionSpecEvent, ProjectionSpecGiven, ProjectionSpecOptions } from './projection-spec';

@@ -2,11 +2,15 @@ import { isCustomProjection } from '../projection/define-custom-projection';
 import { eraseProjection, type Projection } from '../projection/define-projection';
 import type { EventEnvelope, EventMetadata } from '../shared/envelope';
 import { foldProjection } from '../projection/projection-fold';
-import type { SpecEvent } from './aggregate-spec';
+import { asStored, type SpecEvent, type StoredSpecEvent } from './aggregate-spec';
 import { deepEqualOrFail, describeScenario, fail } from './spec-assertions';
 
-/** An event as a projection spec gives it: type and data, and any metadata the handlers read. */
-export type ProjectionSpecEvent<Agg> = SpecEvent<Agg> & { readonly metadata?: Partial<EventMetadata> };
+/**
+ * An event as a projection spec gives it: type and data, and any metadata the handlers read; or
+ * an event stored by older code (`StoredSpecEvent`: with its `schemaVersion`), upcast before the
+ * handlers see it. An event given without `schemaVersion` is taken at today's schema version.
+ */
+export type ProjectionSpecEvent<Agg> = (SpecEvent<Agg> | StoredSpecEvent) & { readonly metadata?: Partial<EventMetadata> };
 
 /** What the given events' envelopes carry besides their type, data and metadata. */
 export interface ProjectionSpecOptions {
@@ -55,7 +59,7 @@ export function projectionSpecFor<Agg, View>(definition: Projection<Agg, View>):
       const events = typedEvents as readonly GivenEvent[];
       const scenario = describeScenario(events);
       const fold = (): unknown => {
-        const outcome = foldProjection(projection, { version: 0, view: undefined }, toEnvelopes(events, options));
+        const outcome = foldProjection(projection, { version: 0, view: undefined }, toEnvelopes(asStored(projection.aggregate?.upcasters, events), options));
         if (outcome.failure !== undefined) {
           const { version, error } = outcome.failure;
           fail(`${scenario}\nthe handler of ${events[version - 1].type} threw at version ${version}: ${String(error)}`);
@@ -80,12 +84,13 @@ export function projectionSpecFor<Agg, View>(definition: Projection<Agg, View>):
 interface GivenEvent {
   readonly type: string;
   readonly data: unknown;
+  readonly schemaVersion?: number;
   readonly metadata?: Partial<EventMetadata>;
 }
 
-function toEnvelopes(events: readonly GivenEvent[], options: ProjectionSpecOptions): EventEnvelope[] {
-  return events.map((event, index) => {
-    const version = index + 1;
+function toEnvelopes(events: readonly (Omit<GivenEvent, 'schemaVersion'> & { readonly version: number })[], options: ProjectionSpecOptions): EventEnvelope[] {
+  return events.map((event) => {
+    const { version } = event;
     return {
       aggregateName: options.aggregateName ?? 'spec',
       aggregateId: options.aggregateId ?? 'spec-aggregate',

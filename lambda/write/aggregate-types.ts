@@ -60,17 +60,47 @@ export type EventHandlers<State, Commands> = {
   [Type in EventTypeOf<Commands>]: (state: State, data: EventDataOf<Commands, Type>) => State | LiteralHint
 };
 
-export type SchemaVersions<Commands> = Commands extends unknown
-  ? { readonly [Type in EventTypeOf<Commands>]?: number }
-  : never;
+/**
+ * The upcast steps of an event type, oldest first: step n takes the data of schema version n and
+ * returns that of n + 1, and the last returns `Current`, the data today's code has. The type's
+ * schema version is its number of steps + 1; `[]` (or no entry) is version 1.
+ */
+export type UpcastSteps<Current> = readonly [] | readonly [...((data: never) => unknown)[], (data: never) => Current];
 
-export interface AggregateSpec<State, Commands> {
+/** An event as a command decides it, of one of today's types with its data. */
+export type DecidedEventOf<Commands> = { [Type in EventTypeOf<Commands>]: { readonly type: Type; readonly data: EventDataOf<Commands, Type> } }[EventTypeOf<Commands>];
+
+/**
+ * What a stored event of a type no command emits any more becomes: one event of today's types
+ * (a renamed type), several (a split one) or none (a dropped one). Given its stored data and schema version.
+ */
+export type EventReplacement<Commands> = (data: never, schemaVersion: number) => DecidedEventOf<Commands> | readonly DecidedEventOf<Commands>[];
+
+/**
+ * `upcasters`: per stored event type, its steps (a type still emitted: ending in the data its
+ * command returns today) or, for a type no command emits any more, its steps or its replacement.
+ */
+export type UpcastersOf<Commands> = { readonly [Type in EventTypeOf<Commands>]?: UpcastSteps<EventDataOf<Commands, Type>> }
+  & { readonly [retired: string]: readonly ((data: never) => unknown)[] | EventReplacement<Commands> };
+
+/** The event types `upcasters` names that no command emits: retired, and still stored. */
+export type RetiredTypesOf<Upcasters, Commands> = Exclude<keyof Upcasters & string, EventTypeOf<Commands>>;
+
+/**
+ * The evolve functions of retired types that keep their shape (steps, not a replacement): a
+ * stored event of such a type still folds. Its data is typed by you (the commands no longer say it).
+ */
+export type RetiredEventHandlers<State, Upcasters, Commands> = {
+  readonly [Type in RetiredTypesOf<Upcasters, Commands>]?: Upcasters[Type] extends (...args: never[]) => unknown ? never : (state: State, data: never) => State | LiteralHint
+};
+
+export interface AggregateSpec<State, Commands, Upcasters = unknown> {
   /** The state of an aggregate that has no events yet. */
   readonly initialState: () => State;
   /** decide: (command payload, state) => events, or throw DomainError. */
   readonly commands: Commands;
-  /** evolve: (state, event data) => state, pure. */
-  readonly events: EventHandlers<State, Commands>;
+  /** evolve: (state, event data) => state, pure; also for a retired type in `upcasters` that keeps its shape. */
+  readonly events: EventHandlers<State, Commands> & RetiredEventHandlers<State, Upcasters, Commands>;
   /**
    * Validators (Standard Schema v1: zod, valibot, arktype) run on a command's payload before it is decided, by command name.
    *
@@ -78,8 +108,15 @@ export interface AggregateSpec<State, Commands> {
    * inferring the events' data from what the commands return.
    */
   readonly schemas?: { readonly [command: string]: StandardSchemaV1 };
-  /** The schema version stamped on each event type's metadata. @default 1 */
-  readonly schemaVersions?: SchemaVersions<NoInfer<Commands>>;
+  /**
+   * Per event type, how a stored event of an older schema version becomes today's: steps, each
+   * from one version's data to the next's, the last returning what the command returns today
+   * (the type's schema version, stamped on new events, is its steps + 1); or, for a type no
+   * command emits any more, a replacement by events of today's types (a rename, a split). Every
+   * reader applies them before your code sees an event. See docs/evolving-events.md.
+   * @default - every event type at schema version 1
+   */
+  readonly upcasters?: Upcasters & UpcastersOf<NoInfer<Commands>>;
   /**
    * Snapshots are used only by the code that wrote them: the text of `initialState` and `events`
    * identifies it. Change `stateVersion` when the state they build changes for a reason their
@@ -90,7 +127,7 @@ export interface AggregateSpec<State, Commands> {
 }
 
 /** What `defineAggregate` returns: the definition plus a marker the handler checks. */
-export interface Aggregate<State, Commands> extends Omit<AggregateSpec<State, Commands>, 'events'> {
+export interface Aggregate<State, Commands, Upcasters = unknown> extends Omit<AggregateSpec<State, Commands, Upcasters>, 'events'> {
   readonly definitionKind: 'aggregate';
   /** The evolve functions; each returns the state (the literal hint of the spec is gone). */
   readonly events: { readonly [Type in EventTypeOf<Commands>]: (state: State, data: EventDataOf<Commands, Type>) => State };

@@ -40,7 +40,8 @@ export function toDecidedEvents(decision: unknown, commandType: string): Decided
 export interface EnvelopeContext {
   readonly aggregateName: string;
   readonly eventSource: string;
-  readonly schemaVersions?: Readonly<Record<string, number | undefined>>;
+  /** The schema version a new event of `type` is stored with. @default 1 */
+  readonly schemaVersionOf?: (type: string) => number;
   readonly now?: () => Date;
 }
 
@@ -69,7 +70,7 @@ export function buildEnvelopes(command: CommandEnvelope, decided: readonly Decid
         causationId: command.commandId,
         occurredAt,
         tenantId: typeof metadata?.tenantId === 'string' ? metadata.tenantId : undefined,
-        schemaVersion: context.schemaVersions?.[event.type] ?? 1,
+        schemaVersion: context.schemaVersionOf?.(event.type) ?? 1,
       },
     };
   });

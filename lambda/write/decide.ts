@@ -5,6 +5,7 @@ import { ownFunction } from '../shared/guards';
 import { buildEnvelopes, toDecidedEvents, type EnvelopeContext } from './build-events';
 import type { AnyAggregate } from './define-aggregate';
 import { foldEvents } from './fold';
+import { currentSchemaVersion } from './upcast';
 import { validatePayload } from './validate-payload';
 import { checkCommandKeys } from '../store/keys';
 import { commandFingerprint } from './code-fingerprint';
@@ -64,6 +65,6 @@ export function decideOn(
   const { command, decide } = prepared;
   // A fresh context per call: decide cannot leave anything in it for the next command.
   const decided = toDecidedEvents(decide(command.payload, current.state, { aggregateId: command.aggregateId, caller: command.caller }), command.type);
-  const events = buildEnvelopes(command, decided, current.version, { ...context, schemaVersions: aggregate.schemaVersions });
+  const events = buildEnvelopes(command, decided, current.version, { ...context, schemaVersionOf: (type) => currentSchemaVersion(aggregate.upcasters, type) });
   return { events, state: foldEvents(aggregate, current.state, events), version: current.version + events.length };
 }

@@ -1,4 +1,5 @@
 import type { Aggregate, AggregateSpec, CommandHandlers } from './aggregate-types';
+import type { AnyUpcasters } from './upcast';
 
 /**
  * Declares an event-sourced aggregate: its initial state, its commands (decide) and its events (evolve).
@@ -6,11 +7,27 @@ import type { Aggregate, AggregateSpec, CommandHandlers } from './aggregate-type
  * Types flow from the definition: the state from `initialState`, the command payloads from
  * the commands' first parameters, and each event's data from what the commands return.
  */
-export function defineAggregate<State, Commands extends CommandHandlers<State>>(
-  spec: AggregateSpec<State, Commands>,
-): Aggregate<State, Commands> {
+export function defineAggregate<State, Commands extends CommandHandlers<State>, Upcasters = unknown>(
+  spec: AggregateSpec<State, Commands, Upcasters>,
+): Aggregate<State, Commands, Upcasters> {
+  checkUpcasters(spec as { upcasters?: unknown; schemaVersions?: unknown });
   // The evolve functions' literal hint exists only in the spec's type: at run time they return the state.
-  return { ...spec, definitionKind: 'aggregate' } as Aggregate<State, Commands>;
+  return { ...spec, definitionKind: 'aggregate' } as Aggregate<State, Commands, Upcasters>;
+}
+
+/** Each entry of `upcasters` is a list of step functions or one replacement function; `schemaVersions` is gone. */
+function checkUpcasters(spec: { upcasters?: unknown; schemaVersions?: unknown }): void {
+  if (spec.schemaVersions !== undefined) {
+    throw new Error('defineAggregate: schemaVersions is replaced by upcasters, from which each type\'s schema version follows (its steps + 1). For a type you stamped version n, give n - 1 steps that return the data as it is: upcasters: { MyEvent: [(data) => data] } for version 2.');
+  }
+  if (spec.upcasters === undefined) return;
+  if (typeof spec.upcasters !== 'object' || spec.upcasters === null || Array.isArray(spec.upcasters)) {
+    throw new Error('defineAggregate: upcasters must be an object: per event type, a list of steps or a replacement function.');
+  }
+  for (const [type, entry] of Object.entries(spec.upcasters)) {
+    const valid = typeof entry === 'function' || (Array.isArray(entry) && entry.every((step) => typeof step === 'function'));
+    if (!valid) throw new Error(`defineAggregate: upcasters.${type} must be a list of functions (each from one schema version's data to the next's) or one function (a replacement by today's events).`);
+  }
 }
 
 /** A defined aggregate, with its types erased, as the runtime handles it. */
@@ -20,8 +37,9 @@ export interface AnyAggregate {
   readonly commands: Readonly<Record<string, (payload: unknown, state: unknown) => unknown>>;
   readonly events: Readonly<Record<string, (state: unknown, data: unknown) => unknown>>;
   readonly schemas?: Readonly<Record<string, unknown>>;
-  readonly schemaVersions?: Readonly<Record<string, number | undefined>>;
   readonly stateVersion?: string | number;
+  /** Per stored event type, the steps from its older schema versions (or its replacement): see upcast.ts. */
+  readonly upcasters?: AnyUpcasters;
 }
 
 /** True for what `defineAggregate(...)` returns, also when it comes from another bundle. */

@@ -1,0 +1,73 @@
+import { defineAggregate } from 'cdk-cqrs/runtime';
+
+// Version 1 stored `fullName`; version 2 split it; today (version 3) the command returns { email, name }.
+type V1 = { email: string; fullName: string };
+type V2 = { email: string; firstName: string; lastName: string };
+
+export const customer = defineAggregate({
+  initialState: () => ({ email: '', name: '', vip: false }),
+  commands: {
+    Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }),
+    Promote: () => ({ type: 'CustomerPromoted', data: { level: 1 } }),
+  },
+  events: {
+    // A handler sees only today's shape.
+    CustomerRegistered: (state, data) => ({ ...state, email: data.email, name: data.name }),
+    CustomerPromoted: (state) => ({ ...state, vip: true }),
+    // A retired type that keeps its shape folds as it did: its data is typed by hand.
+    CustomerNoted: (state, data: { note: string }) => ({ ...state, name: `${state.name} (${data.note})` }),
+  },
+  upcasters: {
+    CustomerRegistered: [
+      (v1: V1): V2 => ({ email: v1.email, firstName: v1.fullName.split(' ')[0], lastName: v1.fullName.split(' ').slice(1).join(' ') }),
+      (v2: V2) => ({ email: v2.email, name: `${v2.firstName} ${v2.lastName}` }),
+    ],
+    // Retired, kept as it is (schema version 1).
+    CustomerNoted: [],
+    // Renamed: a stored VipGranted is today's CustomerPromoted.
+    VipGranted: (data: { level: number }) => ({ type: 'CustomerPromoted', data: { level: data.level } }),
+    // Split: one stored event becomes two of today's.
+    CustomerImported: (data: V1) => [
+      { type: 'CustomerRegistered', data: { email: data.email, name: data.fullName } },
+      { type: 'CustomerPromoted', data: { level: 1 } },
+    ],
+  },
+});
+
+defineAggregate({
+  initialState: () => ({ email: '' }),
+  commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
+  events: { CustomerRegistered: (state, data) => ({ ...state, email: data.email }) },
+  upcasters: {
+    // @ts-expect-error the chain must end in today's data ({ email, name }), not version 2's
+    CustomerRegistered: [(v1: V1): V2 => ({ email: v1.email, firstName: v1.fullName, lastName: '' })],
+  },
+});
+
+defineAggregate({
+  initialState: () => ({ email: '' }),
+  commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
+  events: { CustomerRegistered: (state, data) => ({ ...state, email: data.email }) },
+  // @ts-expect-error a replacement makes events of today's types: CustomerRenamed is none
+  upcasters: { OldName: (data: V1) => ({ type: 'CustomerRenamed', data }) },
+});
+
+defineAggregate({
+  initialState: () => ({ email: '' }),
+  commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
+  events: {
+    // @ts-expect-error a handler sees today's data: fullName was version 1's
+    CustomerRegistered: (state, data) => ({ ...state, email: data.fullName }),
+  },
+  upcasters: { CustomerRegistered: [(v1: V1) => ({ email: v1.email, name: v1.fullName })] },
+});
+
+defineAggregate({
+  initialState: () => ({ email: '' }),
+  commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
+  events: {
+    CustomerRegistered: (state, data) => ({ ...state, email: data.email }),
+    // @ts-expect-error a handler for a type no command emits and upcasters does not name (a typo, say) is refused
+    CustomerRegisterd: (state) => state,
+  },
+});
