@@ -77,14 +77,39 @@ export type DecidedEventOf<Commands> = { [Type in EventTypeOf<Commands>]: { read
 export type EventReplacement<Commands> = (data: never, schemaVersion: number) => DecidedEventOf<Commands> | readonly DecidedEventOf<Commands>[];
 
 /**
- * `upcasters`: per stored event type, its steps (a type still emitted: ending in the data its
- * command returns today) or, for a type no command emits any more, its steps or its replacement.
+ * The upcasters that fit an aggregate, `UpcastersOf<typeof customer>`: per stored event type, its
+ * steps (a type still emitted: the last step returns the data its command returns today) or, for
+ * a type no command emits any more, its steps or its replacement by today's events. Check an
+ * aggregate's own with `customer.upcasters satisfies UpcastersOf<typeof customer> | undefined`:
+ * `defineAggregate` cannot check them itself without losing the events' types (TypeScript would
+ * fix the commands' type before reading commands whose `state` is not annotated).
  */
-export type UpcastersOf<Commands> = { readonly [Type in EventTypeOf<Commands>]?: UpcastSteps<EventDataOf<Commands, Type>> }
+export type UpcastersOf<Agg> = UpcastersOfCommands<CommandsOf<Agg>>;
+
+type UpcastersOfCommands<Commands> = { readonly [Type in EventTypeOf<Commands>]?: UpcastSteps<EventDataOf<Commands, Type>> }
   & { readonly [retired: string]: readonly ((data: never) => unknown)[] | EventReplacement<Commands> };
 
+/**
+ * The shape any `upcasters` has, without naming the commands: an upcasters type that named them
+ * would make TypeScript fix the commands' type before it has read them (it does so for the
+ * contextual type of a property it reads first), and the events' data would be lost. The
+ * `EventName` in it keeps a replacement's `type: 'CustomerRegistered'` a literal.
+ */
+export type UpcastersShape = {
+  // A tuple in the union, so that a list of steps is inferred as a tuple: its last step is then known.
+  readonly [type: string]: readonly [] | readonly [(data: never) => unknown, ...((data: never) => unknown)[]]
+    | ((data: never, schemaVersion: number) => { readonly type: EventName } | readonly { readonly type: EventName }[]);
+};
+
+/**
+ * The types `Upcasters` names. Without `upcasters` TypeScript takes the shape itself, whose keys
+ * are any string: then none. (A default type argument would do it more plainly, but makes
+ * TypeScript widen a replacement's `type` literal to string.)
+ */
+type NamedTypes<Upcasters> = string extends keyof Upcasters ? never : keyof Upcasters & string;
+
 /** The event types `upcasters` names that no command emits: retired, and still stored. */
-export type RetiredTypesOf<Upcasters, Commands> = Exclude<keyof Upcasters & string, EventTypeOf<Commands>>;
+export type RetiredTypesOf<Upcasters, Commands> = Exclude<NamedTypes<Upcasters>, EventTypeOf<Commands>>;
 
 /**
  * The evolve functions of retired types that keep their shape (steps, not a replacement): a
@@ -116,7 +141,7 @@ export interface AggregateSpec<State, Commands, Upcasters = unknown> {
    * reader applies them before your code sees an event. See docs/evolving-events.md.
    * @default - every event type at schema version 1
    */
-  readonly upcasters?: Upcasters & UpcastersOf<NoInfer<Commands>>;
+  readonly upcasters?: Upcasters;
   /**
    * Snapshots are used only by the code that wrote them: the text of `initialState` and `events`
    * identifies it. Change `stateVersion` when the state they build changes for a reason their

@@ -1,4 +1,4 @@
-import type { Aggregate, AggregateSpec, CommandHandlers } from './aggregate-types';
+import type { Aggregate, AggregateSpec, CommandHandlers, UpcastersShape } from './aggregate-types';
 import type { AnyUpcasters } from './upcast';
 
 /**
@@ -7,7 +7,7 @@ import type { AnyUpcasters } from './upcast';
  * Types flow from the definition: the state from `initialState`, the command payloads from
  * the commands' first parameters, and each event's data from what the commands return.
  */
-export function defineAggregate<State, Commands extends CommandHandlers<State>, Upcasters = unknown>(
+export function defineAggregate<State, Commands extends CommandHandlers<State>, Upcasters extends UpcastersShape>(
   spec: AggregateSpec<State, Commands, Upcasters>,
 ): Aggregate<State, Commands, Upcasters> {
   checkUpcasters(spec as { upcasters?: unknown; schemaVersions?: unknown });

@@ -61,7 +61,7 @@ describe('upcastEvent', () => {
 
   test('a replacement that loops, or returns something without a type, is an error naming it', () => {
     expect(() => upcastEvent(upcasters, stored('Loops', {}, 1))).toThrow(/replace Loops .* more than 16 times/);
-    expect(() => upcastEvent({ Bad: () => [{ data: 1 }] } as AnyUpcasters, stored('Bad', {}, 1))).toThrow(/returned something without a type at index 0/);
+    expect(() => upcastEvent({ Bad: () => [{ data: 1 }] } as unknown as AnyUpcasters, stored('Bad', {}, 1))).toThrow(/returned something without a type at index 0/);
   });
 
   test('types are looked up as own properties: constructor, __proto__ and toString are plain names', () => {

@@ -1,4 +1,4 @@
-import { defineAggregate } from 'cdk-cqrs/runtime';
+import { defineAggregate, type UpcastersOf } from 'cdk-cqrs/runtime';
 
 // Version 1 stored `fullName`; version 2 split it; today (version 3) the command returns { email, name }.
 type V1 = { email: string; fullName: string };
@@ -37,24 +37,6 @@ export const customer = defineAggregate({
 defineAggregate({
   initialState: () => ({ email: '' }),
   commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
-  events: { CustomerRegistered: (state, data) => ({ ...state, email: data.email }) },
-  upcasters: {
-    // @ts-expect-error the chain must end in today's data ({ email, name }), not version 2's
-    CustomerRegistered: [(v1: V1): V2 => ({ email: v1.email, firstName: v1.fullName, lastName: '' })],
-  },
-});
-
-defineAggregate({
-  initialState: () => ({ email: '' }),
-  commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
-  events: { CustomerRegistered: (state, data) => ({ ...state, email: data.email }) },
-  // @ts-expect-error a replacement makes events of today's types: CustomerRenamed is none
-  upcasters: { OldName: (data: V1) => ({ type: 'CustomerRenamed', data }) },
-});
-
-defineAggregate({
-  initialState: () => ({ email: '' }),
-  commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
   events: {
     // @ts-expect-error a handler sees today's data: fullName was version 1's
     CustomerRegistered: (state, data) => ({ ...state, email: data.fullName }),
@@ -71,3 +53,24 @@ defineAggregate({
     CustomerRegisterd: (state) => state,
   },
 });
+
+// Each chain ends in today's data, each replacement makes today's events: checked against the aggregate.
+customer.upcasters satisfies UpcastersOf<typeof customer> | undefined;
+
+const endsInVersion2 = defineAggregate({
+  initialState: () => ({ email: '' }),
+  commands: { Register: (cmd: { email: string; name: string }, state) => (state.email === '' ? { type: 'CustomerRegistered', data: cmd } : []) },
+  events: { CustomerRegistered: (state, data) => ({ ...state, email: data.email }) },
+  upcasters: { CustomerRegistered: [(v1: V1): V2 => ({ email: v1.email, firstName: v1.fullName, lastName: '' })] },
+});
+// @ts-expect-error the chain must end in today's data ({ email, name }), not version 2's
+endsInVersion2.upcasters satisfies UpcastersOf<typeof endsInVersion2> | undefined;
+
+const renamesToNothing = defineAggregate({
+  initialState: () => ({ email: '' }),
+  commands: { Register: (cmd: { email: string; name: string }) => ({ type: 'CustomerRegistered', data: cmd }) },
+  events: { CustomerRegistered: (state, data) => ({ ...state, email: data.email }) },
+  upcasters: { OldName: (data: V1) => ({ type: 'CustomerRenamed', data }) },
+});
+// @ts-expect-error a replacement makes events of today's types: CustomerRenamed is none
+renamesToNothing.upcasters satisfies UpcastersOf<typeof renamesToNothing> | undefined;
