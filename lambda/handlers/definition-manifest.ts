@@ -11,7 +11,7 @@ export interface DefinitionManifest {
   readonly kind?: DefinitionKind;
   /** The default export in words (`defineProjection(...)`, or what it is instead), for error messages. */
   readonly found: string;
-  /** Projections: the event types that have a handler (their rule matches only these), sorted. */
+  /** Projections: the event types their rule matches, sorted: those with a handler, and the retired types the aggregate's upcasters replace. */
   readonly eventTypes: string[];
   /** Projections: the read-model indexes they fill, sorted. */
   readonly indexNames: string[];
@@ -53,7 +53,17 @@ export function describeDefinition(definition: unknown): DefinitionManifest {
   // without importing its aggregate) tells nothing of the aggregate: undefined, not "no events".
   const ofAggregate = definitionKindOf(aggregate) === 'aggregate' ? handledTypes((aggregate as { events?: unknown }).events) : [];
   const aggregateEventTypes = ofAggregate.length > 0 ? ofAggregate : undefined;
-  return { kind, found, eventTypes: handledTypes(events), indexNames, aggregateEventTypes };
+  return { kind, found, eventTypes: routedTypes(events, definitionKindOf(aggregate) === 'aggregate' ? (aggregate as { upcasters?: unknown }).upcasters : undefined), indexNames, aggregateEventTypes };
+}
+
+/**
+ * The event types a projection's rule must match, sorted: those it has handlers for, and the
+ * retired types its aggregate's upcasters replace (a stored one may become an event it handles;
+ * what it becomes is known only when the replacement runs, so every projection receives it).
+ */
+function routedTypes(handlers: unknown, upcasters: unknown): string[] {
+  const replaced = isRecord(upcasters) ? Object.keys(upcasters).filter((type) => typeof upcasters[type] === 'function') : [];
+  return [...new Set([...handledTypes(handlers), ...replaced])].sort();
 }
 
 /** The keys of a handler map that hold a function, sorted: a key whose handler is undefined (allowed by the handlers' optional keys) handles nothing. */
