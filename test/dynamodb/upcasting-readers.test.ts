@@ -1,4 +1,6 @@
-import { defineAggregate, defineCustomProjection, defineProjection, DomainError, Repository } from 'cdk-cqrs/runtime';
+import { defineCustomProjection, Repository } from 'cdk-cqrs/runtime';
+import account from '../e2e/fixtures/evolving/account';
+import balances from '../e2e/fixtures/evolving/balances';
 import { eraseCustomProjection } from '../../lambda/projection/define-custom-projection';
 import { eraseProjection } from '../../lambda/projection/define-projection';
 import { projectCustomWrites } from '../../lambda/projection/project-custom-writes';
@@ -11,39 +13,8 @@ import { createSessionTable } from '../helpers/create-session-table';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { storeEvents } from '../helpers/store-events';
 
-// Today's account: Deposited { cents } (version 2: version 1 stored { euros }), Opened { owner } (a
+// Today's Account (account.ts): Deposited { cents } (version 1 stored { euros }), Opened { owner } (a
 // retired OpenedBy { name } is renamed to it), and a retired Migrated that splits into both.
-const account = defineAggregate({
-  initialState: () => ({ owner: '', cents: 0 }),
-  commands: {
-    Open: (cmd: { owner: string }) => ({ type: 'Opened', data: cmd }),
-    Deposit: (cmd: { cents: number }) => ({ type: 'Deposited', data: cmd }),
-    Withdraw: (cmd: { cents: number }, state) => {
-      if (cmd.cents > state.cents) throw new DomainError(`Only ${state.cents} cents to withdraw`);
-      return { type: 'Deposited', data: { cents: -cmd.cents } };
-    },
-  },
-  events: {
-    Opened: (state, data) => ({ ...state, owner: data.owner }),
-    Deposited: (state, data) => ({ ...state, cents: state.cents + data.cents }),
-  },
-  upcasters: {
-    Deposited: [(v1: { euros: number }) => ({ cents: Math.round(v1.euros * 100) })],
-    OpenedBy: (data: { name: string }) => ({ type: 'Opened', data: { owner: data.name } }),
-    Migrated: (data: { name: string; euros: number }) => [
-      { type: 'Opened', data: { owner: data.name } },
-      { type: 'Deposited', data: { cents: data.euros * 100 } },
-    ],
-  },
-});
-
-const balances = defineProjection<typeof account, { owner: string; cents: number }>(account, {
-  events: {
-    Opened: (view, e) => ({ owner: e.data.owner, cents: view?.cents ?? 0 }),
-    Deposited: (view, e) => ({ owner: view?.owner ?? '', cents: (view?.cents ?? 0) + e.data.cents }),
-  },
-});
-
 /** Events as older code stored them: each with the schema version it was written at. */
 const old = (aggregateId: string, events: readonly { type: string; data: unknown; schemaVersion: number }[]): EventEnvelope[] =>
   envelopes('Account', aggregateId, events).map((event, index) => ({ ...event, metadata: { ...event.metadata, schemaVersion: events[index].schemaVersion } }));
@@ -80,8 +51,8 @@ describe('stored events of older schema versions, read by today\'s code', () => 
     const response = await projectMessages(eraseProjection(balances), [...history, ...migrated].map((event) => queueMessage(event)), deps);
     expect(response.batchItemFailures).toEqual([]);
     const repository = new Repository(balances, { tableName: readModel.tableName, projectionName: 'Balances', dynamoDb: readModel.doc });
-    expect(await repository.getDocument('a-1')).toEqual({ aggregateId: 'a-1', version: 3, view: { owner: 'Ann', cents: 350 } });
-    expect(await repository.getDocument('a-2')).toEqual({ aggregateId: 'a-2', version: 2, view: { owner: 'Bo', cents: 400 } });
+    expect(await repository.getDocument('a-1')).toEqual({ aggregateId: 'a-1', version: 3, view: { owner: 'Ann', cents: 350, deposits: 2 } });
+    expect(await repository.getDocument('a-2')).toEqual({ aggregateId: 'a-2', version: 2, view: { owner: 'Bo', cents: 400, deposits: 2 } });
   });
 
   test('an event newer than the code (a rollback) fails only its own aggregate\'s messages, with a message naming the type and both versions', async () => {
@@ -93,7 +64,7 @@ describe('stored events of older schema versions, read by today\'s code', () => 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-a-3-2' }]);
     expect(logged.join('\n')).toContain('Event Deposited (version 2 of a-3) has schema version 3, and this code knows Deposited up to version 2');
     const repository = new Repository(balances, { tableName: readModel.tableName, projectionName: 'Balances', dynamoDb: readModel.doc });
-    expect(await repository.get('a-4')).toEqual({ owner: 'Di', cents: 0 });
+    expect(await repository.get('a-4')).toEqual({ owner: 'Di', cents: 0, deposits: 0 });
     // What came before the newer event is applied; the newer one waits for code that knows it.
     expect(await repository.getDocument('a-3')).toMatchObject({ version: 1, view: { owner: 'Cy' } });
   });
@@ -123,7 +94,7 @@ describe('stored events of older schema versions, read by today\'s code', () => 
         readYourWrites: { sessionTable: sessions.tableName, aggregateName: 'Account', eventStoreTable: store.tableName },
       });
       // Nothing projected yet: the merge folds versions 1..3 from the event store, upcast.
-      expect(await repository.getDocument('a-6', { sessionId: 's-1' })).toEqual({ aggregateId: 'a-6', version: 3, view: { owner: 'Flo', cents: 101 } });
+      expect(await repository.getDocument('a-6', { sessionId: 's-1' })).toEqual({ aggregateId: 'a-6', version: 3, view: { owner: 'Flo', cents: 101, deposits: 2 } });
     } finally {
       await sessions.drop();
     }
