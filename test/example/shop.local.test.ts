@@ -87,28 +87,29 @@ describe('the example app, run locally', () => {
   });
 });
 
-describe('the example app over HTTP, served locally with real JWT checks', () => {
-  const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
-  const tokens = new Map<string, Promise<string>>();
-  /** A token of the example's user pool, as the run's local issuer signs it; staff are in the Cognito group `staff`. */
-  const tokenOf = (sub: string, staff = false) => {
-    const key = `${sub}${staff}`;
-    if (!tokens.has(key)) tokens.set(key, local.tokenFor({ sub, claims: staff ? { 'cognito:groups': ['staff'] } : {} }));
-    return tokens.get(key)!;
-  };
-  type Answer = { status: number; etag: string | null; body: Record<string, unknown> };
-  const call = async (method: 'GET' | 'POST', path: string, sub: string | null, init: { body?: string; headers?: Record<string, string>; staff?: boolean } = {}): Promise<Answer> => {
-    const response = await fetch(`${local.httpUrl()}${path}`, {
-      method,
-      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(sub === null ? {} : { authorization: `Bearer ${await tokenOf(sub, init.staff)}` }), ...init.headers },
-      body: init.body,
-    });
-    const text = await response.text();
-    return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? {} : JSON.parse(text) as Record<string, unknown> };
-  };
-  const command = (sub: string | null, path: string, payload: unknown, headers: Record<string, string> = {}, staff = false) =>
-    call('POST', path, sub, { body: typeof payload === 'string' ? payload : JSON.stringify(payload), headers, staff });
+// Requests over HTTP, as a browser or a client would send them.
+const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
+const tokens = new Map<string, Promise<string>>();
+/** A token of the example's user pool, as the run's local issuer signs it; staff are in the Cognito group `staff`. */
+const tokenOf = (sub: string, staff = false) => {
+  const key = `${sub}${staff}`;
+  if (!tokens.has(key)) tokens.set(key, local.tokenFor({ sub, claims: staff ? { 'cognito:groups': ['staff'] } : {} }));
+  return tokens.get(key)!;
+};
+type Answer = { status: number; etag: string | null; body: Record<string, unknown> };
+const call = async (method: 'GET' | 'POST', path: string, sub: string | null, init: { body?: string; headers?: Record<string, string>; staff?: boolean } = {}): Promise<Answer> => {
+  const response = await fetch(`${local.httpUrl()}${path}`, {
+    method,
+    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(sub === null ? {} : { authorization: `Bearer ${await tokenOf(sub, init.staff)}` }), ...init.headers },
+    body: init.body,
+  });
+  const text = await response.text();
+  return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? {} : JSON.parse(text) as Record<string, unknown> };
+};
+const command = (sub: string | null, path: string, payload: unknown, headers: Record<string, string> = {}, staff = false) =>
+  call('POST', path, sub, { body: typeof payload === 'string' ? payload : JSON.stringify(payload), headers, staff });
 
+describe('the example app over HTTP, served locally with real JWT checks', () => {
   test('a registration and an immediate read of it: the caller sees their own write before the projector runs, another caller does not', async () => {
     const created = await command('c-ann', '/customers/c-ann/RegisterCustomer', { email: 'ann@example.com', name: 'Ann' }, { 'if-none-match': '*' });
     expect(created).toMatchObject({ status: 201, etag: '"1"', body: { aggregateId: 'c-ann', version: 1, events: [{ type: 'CustomerRegistered' }] } });
@@ -179,5 +180,15 @@ describe('the example app over HTTP, served locally with real JWT checks', () =>
       expect(await command('c-ivy', `/customers/c-ivy/${name}`, {})).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:unknown-command' } });
       expect(await call('GET', `/customers/c-ivy/${name}`, 'c-ivy')).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:unknown-projection' } });
     }
+  });
+});
+
+describe('attacks on the example\'s front door', () => {
+  test.each([
+    ['GetOrder with no orderId', '/queries/GetOrder'],
+    ['GetOrder with an orderId too long for a DynamoDB key', `/queries/GetOrder?orderId=${'o'.repeat(3000)}`],
+  ])('a query\'s bad parameters are a 400 problem, not a fault: %s', async (_label, path) => {
+    const answer = await call('GET', path, 'c-q1');
+    expect(answer).toMatchObject({ status: 400, body: { type: 'urn:cdk-cqrs:problem:validation-error' } });
   });
 });
