@@ -191,4 +191,18 @@ describe('attacks on the example\'s front door', () => {
     const answer = await call('GET', path, 'c-q1');
     expect(answer).toMatchObject({ status: 400, body: { type: 'urn:cdk-cqrs:problem:validation-error' } });
   });
+
+  test('a query\'s bad parameters are a 400 problem, not a fault: GetOrder POSTed with an orderId that is an object', async () => {
+    const answer = await call('POST', '/queries/GetOrder', 'c-q1', { body: JSON.stringify({ orderId: { S: 'o-1' } }) });
+    expect(answer).toMatchObject({ status: 400, body: { type: 'urn:cdk-cqrs:problem:validation-error' } });
+  });
+
+  test('a customer cannot read another customer\'s order by its id (GET /queries/GetOrder): only their own, as with ListOrdersByCustomer', async () => {
+    await command('c-vic', '/orders/o-vic/CreateOrder', { customerId: 'c-vic', items, total: 900 });
+    await local.settle();
+    expect(await call('GET', '/queries/GetOrder?orderId=o-vic', 'c-vic')).toMatchObject({ status: 200, body: { customerId: 'c-vic' } });
+    const snooped = await call('GET', '/queries/GetOrder?orderId=o-vic', 'c-mal');
+    expect(snooped.status).toBe(422);
+    expect(snooped.body).not.toHaveProperty('customerId');
+  });
 });
