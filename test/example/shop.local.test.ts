@@ -205,4 +205,12 @@ describe('attacks on the example\'s front door', () => {
     expect(snooped.status).toBe(422);
     expect(snooped.body).not.toHaveProperty('customerId');
   });
+
+  test('a Cognito group whose name holds a comma ("staff,interns") is not the group staff: its members may not ship', async () => {
+    await command('c-ord', '/orders/o-comma/CreateOrder', { customerId: 'c-ord', items, total: 900 });
+    // Cognito group names may hold any punctuation but no space; API Gateway writes the list as `[staff,interns]`.
+    const intern = `Bearer ${await local.tokenFor({ sub: 'u-intern', claims: { 'cognito:groups': ['staff,interns'] } })}`;
+    const shipped = await call('POST', '/orders/o-comma/ShipOrder', null, { body: JSON.stringify({ trackingNumber: 'T-1' }), headers: { authorization: intern } });
+    expect(shipped).toMatchObject({ status: 422, body: { detail: 'Only staff may ship an order' } });
+  });
 });
