@@ -22,10 +22,13 @@ export async function answerOrProblem(event: HttpApiEvent, work: (correlationId:
   try {
     return await work(correlationId);
   } catch (error) {
-    if (!isRejection(error) && !(error instanceof Forbidden)) {
+    const answer = problemAnswer(error, correlationId);
+    // Logged whenever it is answered as a fault: an error named like a rejection but of no class the
+    // problems know (a validation library's ValidationError) is a 500 too, and must be found by its id.
+    if (answer.statusCode === 500 || (!isRejection(error) && !(error instanceof Forbidden))) {
       log({ level: 'ERROR', message: 'The request failed with a fault; the caller got a 500 with this correlation id.', correlationId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     }
-    return problemAnswer(error, correlationId);
+    return answer;
   }
 }
 
