@@ -90,6 +90,19 @@ describe('the caller', () => {
     expect(() => callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { client_id: 'app-1' } } } } })).toThrow(/names no subject/);
     expect(() => callerOf({ requestContext: { requestId: 'r', authorizer: { iam: {} } } })).toThrow(Forbidden);
   });
+
+  test('two users of a Cognito identity pool are two callers over IAM: their credentials share one role session ARN, not one identity', () => {
+    // Every user of an identity pool signs with credentials of the pool's role, all in the session
+    // CognitoIdentityCredentials: the userArn is the same; only cognitoIdentity.identityId tells them apart.
+    const federated = (identityId: string): HttpApiEvent => ({ requestContext: { requestId: 'r', authorizer: { iam: {
+      userArn: 'arn:aws:sts::111111111111:assumed-role/Cognito_ShopAuth_Role/CognitoIdentityCredentials', userId: 'AROAEXAMPLE:CognitoIdentityCredentials',
+      cognitoIdentity: { amr: ['authenticated', 'cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool'], identityId, identityPoolId: 'eu-west-1:pool-1' },
+    } as never } } });
+    const first = callerOf(federated('eu-west-1:ann'))!;
+    const second = callerOf(federated('eu-west-1:bob'))!;
+    expect(first.subject).not.toBe(second.subject);
+    expect(scopedToCaller(first, 'k-1')).not.toBe(scopedToCaller(second, 'k-1'));
+  });
 });
 
 describe('a query from an HTTP request', () => {
