@@ -206,6 +206,15 @@ describe('attacks on the example\'s front door', () => {
     expect(snooped.body).not.toHaveProperty('customerId');
   });
 
+  test('a customer cannot read another customer\'s order through the exposed projection (GET /orders/{id}/OrdersByCustomer), nor learn from it whose it is', async () => {
+    await command('c-vic2', '/orders/o-vic2/CreateOrder', { customerId: 'c-vic2', items, total: 900 });
+    await local.settle();
+    expect(await call('GET', '/orders/o-vic2/OrdersByCustomer', 'c-vic2')).toMatchObject({ status: 200, body: { view: { customerId: 'c-vic2' } } });
+    const snooped = await call('GET', '/orders/o-vic2/OrdersByCustomer', 'c-mal');
+    expect(snooped.status).not.toBe(200);
+    expect(JSON.stringify(snooped.body)).not.toContain('c-vic2');
+  });
+
   test('a Cognito group whose name holds a comma ("staff,interns") is not the group staff: its members may not ship', async () => {
     await command('c-ord', '/orders/o-comma/CreateOrder', { customerId: 'c-ord', items, total: 900 });
     // Cognito group names may hold any punctuation but no space; API Gateway writes the list as `[staff,interns]`.
