@@ -103,6 +103,14 @@ describe('the caller', () => {
     expect(first.subject).not.toBe(second.subject);
     expect(scopedToCaller(first, 'k-1')).not.toBe(scopedToCaller(second, 'k-1'));
   });
+
+  test('a sub is unique only within its issuer: the same sub from two issuers (two APIs over one aggregate) is two callers', () => {
+    // OpenID Connect: sub is "locally unique and never reassigned within the Issuer"; the pair (iss, sub) names a user.
+    const fromIssuer = (iss: string) => callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { iss, sub: '1001' } } } } })!;
+    const staff = fromIssuer('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Staff');
+    const partner = fromIssuer('https://login.partner.example');
+    expect(scopedToCaller(staff, 'k-1')).not.toBe(scopedToCaller(partner, 'k-1'));
+  });
 });
 
 describe('a query from an HTTP request', () => {
