@@ -111,6 +111,12 @@ describe('the caller', () => {
     const partner = fromIssuer('https://login.partner.example');
     expect(scopedToCaller(staff, 'k-1')).not.toBe(scopedToCaller(partner, 'k-1'));
   });
+
+  test('a request a Lambda authorizer let through (a route added to api.httpApi) is not anonymous: it names no subject the runtime can read, so it is refused', () => {
+    // Taken as anonymous it would pass every rule written "when a caller is known, it must be ...".
+    const event = { requestContext: { requestId: 'r', authorizer: { lambda: { userId: 'u-1', tenant: 'acme' } } } } as unknown as HttpApiEvent;
+    expect(() => callerOf(event)).toThrow(Forbidden);
+  });
 });
 
 describe('a query from an HTTP request', () => {
