@@ -215,6 +215,18 @@ describe('attacks on the example\'s front door', () => {
     expect(JSON.stringify(snooped.body)).not.toContain('c-vic2');
   });
 
+  test.each([
+    ['with If-None-Match: *', { 'if-none-match': '*' }],
+    ['without a condition', {}],
+  ])('identical creations sent in parallel with one Idempotency-Key (%s): one write, and every caller gets its answer', async (label, condition) => {
+    const id = `c-twin-${label.length}`;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => command(id, `/customers/${id}/RegisterCustomer`, { email: 'twin@example.com', name: 'Twin' }, { 'idempotency-key': 'k-twin', ...condition })));
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0]).toMatchObject({ status: 201, etag: '"1"', body: { version: 1, events: [{ type: 'CustomerRegistered' }] } });
+    // One write: the customer is at version 1.
+    expect(await command(id, `/customers/${id}/UpdateEmail`, { email: 'twin@work.example' }, { 'if-match': '"1"' })).toMatchObject({ status: 200, etag: '"2"' });
+  });
+
   test('a Cognito group whose name holds a comma ("staff,interns") is not the group staff: its members may not ship', async () => {
     await command('c-ord', '/orders/o-comma/CreateOrder', { customerId: 'c-ord', items, total: 900 });
     // Cognito group names may hold any punctuation but no space; API Gateway writes the list as `[staff,interns]`.
