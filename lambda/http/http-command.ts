@@ -22,10 +22,13 @@ export async function answerOrProblem(event: HttpApiEvent, work: (correlationId:
   try {
     return await work(correlationId);
   } catch (error) {
-    if (!isRejection(error) && !(error instanceof Forbidden)) {
+    const answer = problemAnswer(error, correlationId);
+    // Logged whenever it is answered as a fault: an error named like a rejection but of no class the
+    // problems know (a validation library's ValidationError) is a 500 too, and must be found by its id.
+    if (answer.statusCode === 500 || (!isRejection(error) && !(error instanceof Forbidden))) {
       log({ level: 'ERROR', message: 'The request failed with a fault; the caller got a 500 with this correlation id.', correlationId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     }
-    return problemAnswer(error, correlationId);
+    return answer;
   }
 }
 
@@ -37,12 +40,14 @@ export function answerHttpCommand(event: HttpApiEvent, run: (command: CommandEnv
   return answerOrProblem(event, async (correlationId) => commandAnswer(await run(commandFromHttp(event, callerOf(event))), correlationId), isCommandRejection, log);
 }
 
-/** Answers one query sent over the HTTP API (`GET /queries/{queryType}?...`, or POST with a JSON body): a 200 with the query's result as JSON. */
-export function answerHttpQuery(event: HttpApiEvent, run: (request: QueryRequest) => Promise<unknown>, log: FaultLog = logFaultToConsole): Promise<HttpAnswer> {
-  return answerOrProblem(event, async (correlationId) => ({
+/** Answers one query sent over the HTTP API (`GET /queries/{queryType}?...`, or POST with a JSON body): a 200 with the query's result as JSON, never cached. */
+export async function answerHttpQuery(event: HttpApiEvent, run: (request: QueryRequest) => Promise<unknown>, log: FaultLog = logFaultToConsole): Promise<HttpAnswer> {
+  const answer = await answerOrProblem(event, async (correlationId) => ({
     statusCode: 200,
     headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
     // A query that answers undefined answers null, as over a Lambda invoke.
     body: JSON.stringify((await run(queryFromHttp(event, callerOf(event)))) ?? null),
   }), isQueryRejection, log);
+  // As a document's: the result may be the caller's own, and changes with their next command, so no cache may keep it.
+  return { ...answer, headers: { ...answer.headers, 'cache-control': 'no-store' } };
 }

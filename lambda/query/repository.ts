@@ -9,6 +9,20 @@ import { ValidationError } from '../shared/errors';
 import { explicitOrConnectedName, optionalConnectedName } from '../shared/client-env';
 import { decodeCursor, encodeCursor } from './read-model-cursor';
 import { documentKey, fromReadModelItem, isLiveDocument } from '../store/read-model-item';
+import { isWellFormed } from '../shared/guards';
+import { KEY_LIMITS, keyBytes } from '../store/keys';
+
+/**
+ * Refuses, as a ValidationError (a 400 over HTTP), a key value a caller gave that no DynamoDB key
+ * can hold: not a non-empty string, a lone surrogate, or over the partition key's 2,048 bytes.
+ * Sent as it is, DynamoDB would refuse the request, a fault.
+ */
+function checkKeyValue(value: unknown, field: string): void {
+  const problem = typeof value !== 'string' || value === '' ? 'must be a non-empty string'
+    : !isWellFormed(value) ? 'must be well-formed Unicode (it holds a lone surrogate)'
+      : keyBytes(value) > KEY_LIMITS.partitionKeyBytes ? `is ${keyBytes(value)} bytes; a DynamoDB key holds at most ${KEY_LIMITS.partitionKeyBytes}` : undefined;
+  if (problem !== undefined) throw new ValidationError(`${field} ${problem}.`, [{ message: problem, path: [field] }]);
+}
 
 export type { DocumentClientLike } from '../store/document-client-like';
 
@@ -138,6 +152,7 @@ export class Repository<Agg, View> {
    * command can expect. Undefined when the aggregate has no view (yet, or any more).
    */
   async getDocument(aggregateId: string, options: GetOptions = {}): Promise<ViewDocument<View> | undefined> {
+    checkKeyValue(aggregateId, 'aggregateId');
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const client = await this.dynamoDb();
     const session = this.sessionFor(options.sessionId);
@@ -163,6 +178,7 @@ export class Repository<Agg, View> {
     if (!known.includes(options.index)) {
       throw new ValidationError(`Projection ${this.props.projectionName} has no index '${options.index}'. Its indexes: ${known.join(', ') || 'none'}.`, [{ message: 'unknown index', path: ['index'] }]);
     }
+    checkKeyValue(options.partition, 'partition');
     if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
       throw new ValidationError(`limit must be an integer >= 1 (given ${options.limit}).`, [{ message: 'must be an integer >= 1', path: ['limit'] }]);
     }

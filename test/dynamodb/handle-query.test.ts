@@ -116,7 +116,7 @@ describe('the query function over the HTTP API', () => {
 
   test('answers a query with its result, the caller verified by the authorizer', async () => {
     const own = await answer(get('ListOrdersByCustomer', { customerId: 'c-2', status: 'PENDING' }, 'c-2'));
-    expect(own).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json', 'x-correlation-id': 'corr-q' }, json: { orders: [expect.objectContaining({ orderId: 'o-9' })] } });
+    expect(own).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json', 'x-correlation-id': 'corr-q', 'cache-control': 'no-store' }, json: { orders: [expect.objectContaining({ orderId: 'o-9' })] } });
   });
 
   test('another customer\'s list is a 422 problem; an unknown query a 404; a missing order answers null', async () => {

@@ -97,6 +97,13 @@ describe('Repository', () => {
     await expect(orders.query({ index: 'byStatus', partition: 'PENDING' })).rejects.toThrow(/no index 'byStatus'. Its indexes: byCustomer/);
   });
 
+  test('fails with a ValidationError, before any request, on an id or a partition no DynamoDB key can hold', async () => {
+    for (const id of [undefined, '', 'x'.repeat(2049), '\ud800', { S: 'o-1' }]) {
+      expect(isValidationError(await orders.get(id as string).catch((err: unknown) => err))).toBe(true);
+      expect(isValidationError(await orders.query({ index: 'byCustomer', partition: id as string }).catch((err: unknown) => err))).toBe(true);
+    }
+  });
+
   test('hides deleted documents', async () => {
     // GIVEN an order projected by a projection that deletes cancelled orders
     const deleting = { ...ordersByCustomer, events: { ...ordersByCustomer.events, OrderCancelled: () => null } };

@@ -94,28 +94,29 @@ describe('the example app, run locally', () => {
   });
 });
 
-describe('the example app over HTTP, served locally with real JWT checks', () => {
-  const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
-  const tokens = new Map<string, Promise<string>>();
-  /** A token of the example's user pool, as the run's local issuer signs it; staff are in the Cognito group `staff`. */
-  const tokenOf = (sub: string, staff = false) => {
-    const key = `${sub}${staff}`;
-    if (!tokens.has(key)) tokens.set(key, local.tokenFor({ sub, claims: staff ? { 'cognito:groups': ['staff'] } : {} }));
-    return tokens.get(key)!;
-  };
-  type Answer = { status: number; etag: string | null; body: Record<string, unknown> };
-  const call = async (method: 'GET' | 'POST', path: string, sub: string | null, init: { body?: string; headers?: Record<string, string>; staff?: boolean } = {}): Promise<Answer> => {
-    const response = await fetch(`${local.httpUrl()}${path}`, {
-      method,
-      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(sub === null ? {} : { authorization: `Bearer ${await tokenOf(sub, init.staff)}` }), ...init.headers },
-      body: init.body,
-    });
-    const text = await response.text();
-    return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? {} : JSON.parse(text) as Record<string, unknown> };
-  };
-  const command = (sub: string | null, path: string, payload: unknown, headers: Record<string, string> = {}, staff = false) =>
-    call('POST', path, sub, { body: typeof payload === 'string' ? payload : JSON.stringify(payload), headers, staff });
+// Requests over HTTP, as a browser or a client would send them.
+const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
+const tokens = new Map<string, Promise<string>>();
+/** A token of the example's user pool, as the run's local issuer signs it; staff are in the Cognito group `staff`. */
+const tokenOf = (sub: string, staff = false) => {
+  const key = `${sub}${staff}`;
+  if (!tokens.has(key)) tokens.set(key, local.tokenFor({ sub, claims: staff ? { 'cognito:groups': ['staff'] } : {} }));
+  return tokens.get(key)!;
+};
+type Answer = { status: number; etag: string | null; body: Record<string, unknown> };
+const call = async (method: 'GET' | 'POST', path: string, sub: string | null, init: { body?: string; headers?: Record<string, string>; staff?: boolean } = {}): Promise<Answer> => {
+  const response = await fetch(`${local.httpUrl()}${path}`, {
+    method,
+    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(sub === null ? {} : { authorization: `Bearer ${await tokenOf(sub, init.staff)}` }), ...init.headers },
+    body: init.body,
+  });
+  const text = await response.text();
+  return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? {} : JSON.parse(text) as Record<string, unknown> };
+};
+const command = (sub: string | null, path: string, payload: unknown, headers: Record<string, string> = {}, staff = false) =>
+  call('POST', path, sub, { body: typeof payload === 'string' ? payload : JSON.stringify(payload), headers, staff });
 
+describe('the example app over HTTP, served locally with real JWT checks', () => {
   test('a registration and an immediate read of it: the caller sees their own write before the projector runs, another caller does not', async () => {
     const created = await command('c-ann', '/customers/c-ann/RegisterCustomer', { email: 'ann@example.com', name: 'Ann' }, { 'if-none-match': '*' });
     expect(created).toMatchObject({ status: 201, etag: '"1"', body: { aggregateId: 'c-ann', version: 1, events: [{ type: 'CustomerRegistered' }] } });
@@ -196,5 +197,58 @@ describe('the example app over HTTP, served locally with real JWT checks', () =>
       expect(await command('c-ivy', `/customers/c-ivy/${name}`, {})).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:unknown-command' } });
       expect(await call('GET', `/customers/c-ivy/${name}`, 'c-ivy')).toMatchObject({ status: 404, body: { type: 'urn:cdk-cqrs:problem:unknown-projection' } });
     }
+  });
+});
+
+describe('attacks on the example\'s front door', () => {
+  test.each([
+    ['GetOrder with no orderId', '/queries/GetOrder'],
+    ['GetOrder with an orderId too long for a DynamoDB key', `/queries/GetOrder?orderId=${'o'.repeat(3000)}`],
+  ])('a query\'s bad parameters are a 400 problem, not a fault: %s', async (_label, path) => {
+    const answer = await call('GET', path, 'c-q1');
+    expect(answer).toMatchObject({ status: 400, body: { type: 'urn:cdk-cqrs:problem:validation-error' } });
+  });
+
+  test('a query\'s bad parameters are a 400 problem, not a fault: GetOrder POSTed with an orderId that is an object', async () => {
+    const answer = await call('POST', '/queries/GetOrder', 'c-q1', { body: JSON.stringify({ orderId: { S: 'o-1' } }) });
+    expect(answer).toMatchObject({ status: 400, body: { type: 'urn:cdk-cqrs:problem:validation-error' } });
+  });
+
+  test('a customer cannot read another customer\'s order by its id (GET /queries/GetOrder): only their own, as with ListOrdersByCustomer', async () => {
+    await command('c-vic', '/orders/o-vic/CreateOrder', { customerId: 'c-vic', items, total: 900 });
+    await local.settle();
+    expect(await call('GET', '/queries/GetOrder?orderId=o-vic', 'c-vic')).toMatchObject({ status: 200, body: { customerId: 'c-vic' } });
+    const snooped = await call('GET', '/queries/GetOrder?orderId=o-vic', 'c-mal');
+    expect(snooped.status).toBe(422);
+    expect(snooped.body).not.toHaveProperty('customerId');
+  });
+
+  test('a customer cannot read another customer\'s order through the exposed projection (GET /orders/{id}/OrdersByCustomer), nor learn from it whose it is', async () => {
+    await command('c-vic2', '/orders/o-vic2/CreateOrder', { customerId: 'c-vic2', items, total: 900 });
+    await local.settle();
+    expect(await call('GET', '/orders/o-vic2/OrdersByCustomer', 'c-vic2')).toMatchObject({ status: 200, body: { view: { customerId: 'c-vic2' } } });
+    const snooped = await call('GET', '/orders/o-vic2/OrdersByCustomer', 'c-mal');
+    expect(snooped.status).not.toBe(200);
+    expect(JSON.stringify(snooped.body)).not.toContain('c-vic2');
+  });
+
+  test.each([
+    ['with If-None-Match: *', { 'if-none-match': '*' }],
+    ['without a condition', {}],
+  ])('identical creations sent in parallel with one Idempotency-Key (%s): one write, and every caller gets its answer', async (label, condition) => {
+    const id = `c-twin-${label.length}`;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => command(id, `/customers/${id}/RegisterCustomer`, { email: 'twin@example.com', name: 'Twin' }, { 'idempotency-key': 'k-twin', ...condition })));
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0]).toMatchObject({ status: 201, etag: '"1"', body: { version: 1, events: [{ type: 'CustomerRegistered' }] } });
+    // One write: the customer is at version 1.
+    expect(await command(id, `/customers/${id}/UpdateEmail`, { email: 'twin@work.example' }, { 'if-match': '"1"' })).toMatchObject({ status: 200, etag: '"2"' });
+  });
+
+  test('a Cognito group whose name holds a comma ("staff,interns") is not the group staff: its members may not ship', async () => {
+    await command('c-ord', '/orders/o-comma/CreateOrder', { customerId: 'c-ord', items, total: 900 });
+    // Cognito group names may hold any punctuation but no space; API Gateway writes the list as `[staff,interns]`.
+    const intern = `Bearer ${await local.tokenFor({ sub: 'u-intern', claims: { 'cognito:groups': ['staff,interns'] } })}`;
+    const shipped = await call('POST', '/orders/o-comma/ShipOrder', null, { body: JSON.stringify({ trackingNumber: 'T-1' }), headers: { authorization: intern } });
+    expect(shipped).toMatchObject({ status: 422, body: { detail: 'Only staff may ship an order' } });
   });
 });

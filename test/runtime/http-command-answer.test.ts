@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import type { EventEnvelope } from 'cdk-cqrs/runtime';
+import { DomainError, type EventEnvelope } from 'cdk-cqrs/runtime';
+import { answerHttpQuery } from '../../lambda/http/http-command';
+import { httpApiEvent } from '../helpers/http-api-events';
 import { commandAnswer } from '../../lambda/http/command-answer';
 import { commandFromHttp } from '../../lambda/http/http-request';
 
@@ -22,5 +24,16 @@ describe('the answer to an accepted command', () => {
       const next = commandFromHttp({ pathParameters: { aggregateId: 'c-1', commandType: 'Touch' }, headers: { 'if-match': etag }, requestContext: { requestId: 'r' } }, undefined);
       expect(next.expectedVersion).toBe(version);
     }));
+  });
+});
+
+describe('the answer to a query', () => {
+  test('is never cached, as a document\'s is not: it is the caller\'s own, and changes with their next command', async () => {
+    const event = httpApiEvent({ method: 'GET', route: '/queries/{queryType}', pathParameters: { queryType: 'ListOrdersByCustomer' }, sub: 'c-1' });
+    const answered = await answerHttpQuery(event, () => Promise.resolve({ orders: [{ orderId: 'o-1' }] }));
+    expect(answered.statusCode).toBe(200);
+    expect(answered.headers['cache-control']).toBe('no-store');
+    const refused = await answerHttpQuery(event, () => Promise.reject(new DomainError('A customer may list only their own orders')));
+    expect(refused.headers['cache-control']).toBe('no-store');
   });
 });

@@ -1,6 +1,12 @@
 import { ConcurrencyError, DomainError, IdempotencyKeyReused, UnknownCommand, UnknownQuery, ValidationError } from 'cdk-cqrs/runtime';
 import { problemAnswer, problemType } from '../../lambda/http/problem';
 import { NotFound, UnknownProjection } from '../../lambda/http/read-rejections';
+import { answerHttpCommand, answerHttpQuery } from '../../lambda/http/http-command';
+import type { FaultLog } from '../../lambda/http/fault-log';
+import { httpApiEvent } from '../helpers/http-api-events';
+
+const commandEvent = httpApiEvent({ method: 'POST', route: '/orders/{aggregateId}/{commandType}', pathParameters: { aggregateId: 'o-1', commandType: 'CreateOrder' }, body: '{}', sub: 'c-1' });
+const queryEvent = httpApiEvent({ method: 'GET', route: '/queries/{queryType}', pathParameters: { queryType: 'GetOrder' }, sub: 'c-1' });
 
 const problemOf = (error: unknown) => {
   const answer = problemAnswer(error, 'corr-1');
@@ -31,5 +37,21 @@ describe('a rejection as an RFC 9457 problem', () => {
     expect(problem).toEqual({ type: problemType('internal-error'), title: 'Internal error', status: 500, correlationId: 'corr-1' });
     // An object posing as a rejection (a name is not a class) is a fault too.
     expect(problemOf({ name: 'DomainError', message: 'internal detail' }).status).toBe(500);
+  });
+});
+
+describe('every 500 is a logged fault', () => {
+  // Validation libraries name their errors ValidationError (yup, joi, mongoose...): a decide or a
+  // query that lets one escape throws an error whose name is a rejection's but whose class is not.
+  test.each([
+    ['a command', (run: () => Promise<never>, log: FaultLog) => answerHttpCommand(commandEvent, run, log)],
+    ['a query', (run: () => Promise<never>, log: FaultLog) => answerHttpQuery(queryEvent, run, log)],
+  ])('%s that throws a foreign error named like a rejection is answered 500 and logged with its correlation id', async (_label, answer) => {
+    const log = jest.fn<void, Parameters<FaultLog>>();
+    const foreign = Object.assign(new Error('"email" must be a valid email'), { name: 'ValidationError' });
+    const answered = await answer(() => Promise.reject(foreign), log);
+    const { correlationId } = JSON.parse(answered.body) as { correlationId: string };
+    expect(answered.statusCode).toBe(500);
+    expect(log).toHaveBeenCalledWith(expect.objectContaining({ level: 'ERROR', correlationId }));
   });
 });

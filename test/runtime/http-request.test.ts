@@ -90,6 +90,33 @@ describe('the caller', () => {
     expect(() => callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { client_id: 'app-1' } } } } })).toThrow(/names no subject/);
     expect(() => callerOf({ requestContext: { requestId: 'r', authorizer: { iam: {} } } })).toThrow(Forbidden);
   });
+
+  test('two users of a Cognito identity pool are two callers over IAM: their credentials share one role session ARN, not one identity', () => {
+    // Every user of an identity pool signs with credentials of the pool's role, all in the session
+    // CognitoIdentityCredentials: the userArn is the same; only cognitoIdentity.identityId tells them apart.
+    const federated = (identityId: string): HttpApiEvent => ({ requestContext: { requestId: 'r', authorizer: { iam: {
+      userArn: 'arn:aws:sts::111111111111:assumed-role/Cognito_ShopAuth_Role/CognitoIdentityCredentials', userId: 'AROAEXAMPLE:CognitoIdentityCredentials',
+      cognitoIdentity: { amr: ['authenticated', 'cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool'], identityId, identityPoolId: 'eu-west-1:pool-1' },
+    } as never } } });
+    const first = callerOf(federated('eu-west-1:ann'))!;
+    const second = callerOf(federated('eu-west-1:bob'))!;
+    expect(first.subject).not.toBe(second.subject);
+    expect(scopedToCaller(first, 'k-1')).not.toBe(scopedToCaller(second, 'k-1'));
+  });
+
+  test('a sub is unique only within its issuer: the same sub from two issuers (two APIs over one aggregate) is two callers', () => {
+    // OpenID Connect: sub is "locally unique and never reassigned within the Issuer"; the pair (iss, sub) names a user.
+    const fromIssuer = (iss: string) => callerOf({ requestContext: { requestId: 'r', authorizer: { jwt: { claims: { iss, sub: '1001' } } } } })!;
+    const staff = fromIssuer('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Staff');
+    const partner = fromIssuer('https://login.partner.example');
+    expect(scopedToCaller(staff, 'k-1')).not.toBe(scopedToCaller(partner, 'k-1'));
+  });
+
+  test('a request a Lambda authorizer let through (a route added to api.httpApi) is not anonymous: it names no subject the runtime can read, so it is refused', () => {
+    // Taken as anonymous it would pass every rule written "when a caller is known, it must be ...".
+    const event = { requestContext: { requestId: 'r', authorizer: { lambda: { userId: 'u-1', tenant: 'acme' } } } } as unknown as HttpApiEvent;
+    expect(() => callerOf(event)).toThrow(Forbidden);
+  });
 });
 
 describe('a query from an HTTP request', () => {
