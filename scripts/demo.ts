@@ -84,7 +84,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     print('   the late copies changed nothing: a document keeps the version of the last event applied, and a copy at or below it is skipped');
 
     step('Read the read model over HTTP');
-    const customerNow = (await http.get('/customers/c-ann/CustomerView', bob)).body.view as CustomerView | undefined;
+    const customerNow = (await http.get('/customers/c-ann/CustomerView', ann)).body.view as CustomerView | undefined;
     print(`   CustomerView c-ann: ${JSON.stringify(customerNow)}`);
     const orderList = [];
     for (const orderId of ['o-1', 'o-2', 'o-3', 'o-4']) {

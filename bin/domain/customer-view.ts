@@ -1,5 +1,6 @@
 import { defineProjection } from 'cdk-cqrs/runtime';
 import customer from './customer';
+import { isStaff } from './staff';
 
 /** What a customer page shows. */
 export interface CustomerView {
@@ -15,4 +16,6 @@ export default defineProjection<typeof customer, CustomerView>(customer, {
     CustomerEmailUpdated: (view, e) => view && { ...view, email: e.data.email },
     CustomerSuspended: (view) => view && { ...view, status: 'SUSPENDED' },
   },
+  // Over the HTTP API: a customer reads their own page (its id is their user id), staff any.
+  readableBy: (_view, { aggregateId, caller }) => caller !== undefined && (caller.subject === aggregateId || isStaff(caller)),
 });

@@ -1,12 +1,17 @@
 import { defineQueries, DomainError, ValidationError } from 'cdk-cqrs/runtime';
 import ordersByCustomer, { type OrderSummary } from './orders-by-customer';
+import { isStaff } from './staff';
 
 const STATUSES: ReadonlyArray<OrderSummary['status']> = ['PENDING', 'CANCELLED', 'SHIPPED'];
 
 /** The Order aggregate's queries, served by its query function. */
 export default defineQueries({
-  GetOrder: ({ orderId }: { orderId: string }, { repository }) =>
-    repository(ordersByCustomer, 'OrdersByCustomer').get(orderId),
+  /** An order, for its customer or staff; null for anyone else, as for an order that does not exist (nobody learns which ids do). */
+  GetOrder: async ({ orderId }: { orderId: string }, { repository, caller }) => {
+    const order = await repository(ordersByCustomer, 'OrdersByCustomer').get(orderId);
+    if (order && caller && caller.subject !== order.customerId && !isStaff(caller)) return null;
+    return order ?? null;
+  },
 
   /** A customer's orders of one status, newest first, a page at a time. */
   ListOrdersByCustomer: async (params: { customerId: string; status: OrderSummary['status']; limit?: number; cursor?: string }, { repository, caller }) => {

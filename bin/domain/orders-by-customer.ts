@@ -1,5 +1,6 @@
 import { defineProjection } from 'cdk-cqrs/runtime';
 import order from './order';
+import { isStaff } from './staff';
 
 /** An order as its customer's order list shows it. */
 export interface OrderSummary {
@@ -28,4 +29,6 @@ export default defineProjection<typeof order, OrderSummary>(order, {
   indexes: {
     byCustomer: (view, orderId) => ({ pk: view.customerId, sk: `${view.status}#${view.createdAt}#${orderId}` }),
   },
+  // Over the HTTP API: an order is read by its customer, and by staff.
+  readableBy: (view, { caller }) => caller !== undefined && (caller.subject === view.customerId || isStaff(caller)),
 });

@@ -30,6 +30,8 @@ export interface DefinitionManifest {
    * The HTTP API's OpenAPI document is built from them.
    */
   readonly commandJsonSchemas?: Readonly<Record<string, unknown>>;
+  /** Projections: true when it says who may read its documents over HTTP (`readableBy`). */
+  readonly readableOverHttp?: boolean;
   /** Queries: the query types (its handlers), sorted. */
   readonly queryTypes?: string[];
 }
@@ -53,7 +55,7 @@ export function describeDefinition(definition: unknown): DefinitionManifest {
   // without importing its aggregate) tells nothing of the aggregate: undefined, not "no events".
   const ofAggregate = definitionKindOf(aggregate) === 'aggregate' ? handledTypes((aggregate as { events?: unknown }).events) : [];
   const aggregateEventTypes = ofAggregate.length > 0 ? ofAggregate : undefined;
-  return { kind, found, eventTypes: routedTypes(events, definitionKindOf(aggregate) === 'aggregate' ? (aggregate as { upcasters?: unknown }).upcasters : undefined), indexNames, aggregateEventTypes };
+  return { kind, found, readableOverHttp: typeof (definition as { readableBy?: unknown }).readableBy === 'function', eventTypes: routedTypes(events, definitionKindOf(aggregate) === 'aggregate' ? (aggregate as { upcasters?: unknown }).upcasters : undefined), indexNames, aggregateEventTypes };
 }
 
 /**

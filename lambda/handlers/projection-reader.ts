@@ -8,7 +8,7 @@ import { createDocumentClient } from '../store/document-client';
 import type { DocumentClientLike } from '../store/document-client-like';
 import type { SessionReadSettings } from '../store/session-entry';
 import { isHttpApiEvent } from '../http/http-command';
-import { answerHttpProjectionRead, type DocumentReader, type ProjectionReadSite } from '../http/projection-read';
+import { answerHttpProjectionRead, type ExposedProjection, type ProjectionReadSite } from '../http/projection-read';
 import type { HttpAnswer } from '../http/problem';
 
 export interface ProjectionReaderDeps {
@@ -50,18 +50,22 @@ function checkedProjections(projections: unknown): ReadonlyMap<string, AnyProjec
     if (!isProjection(projection)) {
       throw new Error(`cdk-cqrs: projection ${name} of the projection reader must be defineProjection(...); it is ${describeDefinitionKind(projection)}.`);
     }
+    if (typeof projection.readableBy !== 'function') {
+      // Synth refuses it first (CqrsHttpApi); this guards any other way of making the reader.
+      throw new Error(`cdk-cqrs: projection ${name} has no readableBy, so no document of it may be read over HTTP. Add readableBy: (view, { caller }) => ... to its defineProjection(...), or () => true for documents every caller may read.`);
+    }
     return [name, projection];
   }));
 }
 
 /** One repository per exposed projection, all on one client. */
 function readSite(exposed: ReadonlyMap<string, AnyProjection>, deps: ProjectionReaderDeps): ProjectionReadSite {
-  const readers: Record<string, DocumentReader> = Object.create(null) as Record<string, DocumentReader>;
+  const readers: Record<string, ExposedProjection> = Object.create(null) as Record<string, ExposedProjection>;
   for (const [projectionName, projection] of exposed) {
     const repository = new Repository(projection as unknown as Projection<unknown, unknown>, {
       tableName: deps.readModelTable, projectionName, dynamoDb: deps.dynamoDb, readYourWrites: deps.readYourWrites,
     });
-    readers[projectionName] = (aggregateId, options) => repository.getDocument(aggregateId, options);
+    readers[projectionName] = { read: (aggregateId, options) => repository.getDocument(aggregateId, options), readableBy: projection.readableBy };
   }
   return { readers, ...(deps.readYourWrites ? { sessions: { aggregateName: deps.aggregateName } } : {}) };
 }

@@ -17,7 +17,12 @@ export interface HttpApiEvent {
     readonly requestId: string;
     readonly authorizer?: {
       readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
-      readonly iam?: { readonly userArn?: string; readonly userId?: string };
+      readonly iam?: {
+        readonly userArn?: string;
+        readonly userId?: string;
+        /** Set when the credentials are a Cognito identity pool's: every user of the pool signs with one role session. */
+        readonly cognitoIdentity?: { readonly identityId?: string; readonly identityPoolId?: string; readonly amr?: readonly string[] };
+      };
     };
   };
 }
@@ -35,21 +40,38 @@ export const MAX_BODY_BYTES = 256 * 1024;
  * anonymous it would pass every rule that judges a known caller.
  */
 export function callerOf(event: HttpApiEvent): Caller | undefined {
-  const authorizer = event.requestContext.authorizer;
-  if (authorizer?.jwt === undefined && authorizer?.iam === undefined) return undefined;
+  const authorizer = event.requestContext.authorizer as (NonNullable<HttpApiEvent['requestContext']['authorizer']> & Record<string, unknown>) | undefined;
+  // No authorizer: an anonymous route. Any other kind than JWT or IAM (a Lambda authorizer's
+  // context) names nobody the runtime can read: refused, never taken as anonymous, which would
+  // pass every rule written "when a caller is known, it must be ...".
+  if (authorizer === undefined) return undefined;
+  if (authorizer.jwt === undefined && authorizer.iam === undefined) {
+    throw new Forbidden('The route\'s authorizer is neither JWT nor IAM: the runtime cannot tell who the caller is.');
+  }
   const claims = authorizer.jwt?.claims;
   if (claims && typeof claims.sub === 'string' && claims.sub !== '') return { subject: claims.sub, claims };
-  const arn = authorizer.iam?.userArn;
+  const iam = authorizer.iam;
+  // A Cognito identity pool's users share one role session ARN; the identity id is the person.
+  const identityId = iam?.cognitoIdentity?.identityId;
+  if (typeof identityId === 'string' && identityId !== '') return { subject: identityId, claims: { identityPoolId: iam?.cognitoIdentity?.identityPoolId ?? '' } };
+  const arn = iam?.userArn;
   if (typeof arn === 'string' && arn !== '') return { subject: arn, claims: {} };
   throw new Forbidden('The verified identity names no subject (a token needs a sub claim).');
 }
 
+/** Who vouches for the caller's subject: a JWT's issuer (a sub is unique only within it), or AWS IAM. */
+const issuerOf = (caller: Caller): string => (typeof caller.claims.iss === 'string' ? caller.claims.iss : 'aws-iam');
+
 /**
- * A key of the caller's own: `<length of subject>:<subject><key>`. The length makes it unambiguous
- * whatever the subject holds (a `:` included), so two callers never share an idempotency key or
- * a read-your-writes session.
+ * A key of the caller's own: `<length>:<issuer><length>:<subject><key>`. The issuer, because a
+ * `sub` is unique only within its issuer (one aggregate may sit behind two APIs); the lengths make
+ * it unambiguous whatever either holds (a `:` included), so two callers never share an
+ * idempotency key or a read-your-writes session.
  */
-export const scopedToCaller = (caller: Caller, key: string): string => `${caller.subject.length}:${caller.subject}${key}`;
+export const scopedToCaller = (caller: Caller, key: string): string => {
+  const issuer = issuerOf(caller);
+  return `${issuer.length}:${issuer}${caller.subject.length}:${caller.subject}${key}`;
+};
 
 /** The caller's read-your-writes session: their commands write to it, their reads merge it. */
 export const sessionIdOf = (caller: Caller): string => scopedToCaller(caller, '');

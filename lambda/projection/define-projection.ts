@@ -1,6 +1,6 @@
 import type { EventOf } from '../write/aggregate-types';
 import type { AnyUpcasters } from '../write/upcast';
-import type { EventEnvelope } from '../shared/envelope';
+import type { Caller, EventEnvelope } from '../shared/envelope';
 
 /** The envelope of one event type of an aggregate: `EventOfType<typeof order, 'OrderShipped'>`. */
 export type EventOfType<Agg, Type> = Extract<EventOf<Agg>, { readonly type: Type }>;
@@ -18,6 +18,14 @@ export type ProjectionHandlers<Agg, View> = {
 export interface IndexKey {
   readonly pk: string;
   readonly sk: string;
+}
+
+/** Who reads a document over the HTTP API, and which. */
+export interface ReadContext {
+  /** The aggregate whose document it is. */
+  readonly aggregateId: string;
+  /** The verified caller; undefined on an API with `HttpApiAuth.anonymous()`. */
+  readonly caller?: Caller;
 }
 
 /** The key mapping of each read-model index (GSI) the projection fills, by index name. */
@@ -38,6 +46,15 @@ export interface ProjectionSpec<Agg, View> {
    * @default - the code version comes from the source text alone
    */
   readonly version?: string | number;
+  /**
+   * Who may read a document of this projection over a `CqrsHttpApi` (`exposeProjections`):
+   * true to let `caller` read this `view` (with their own pending writes merged). Refused, the
+   * answer is the 404 of a document that does not exist, so nobody learns which ids exist. A
+   * projection cannot be exposed without it: write `() => true` to let every caller of the API
+   * read every document. It is not applied to your own functions' `Repository` reads.
+   * @default - not readable over HTTP
+   */
+  readonly readableBy?: (view: View, context: ReadContext) => boolean;
 }
 
 /** What `defineProjection` returns: the definition plus the marker the projector (and the construct at synth) checks. */
@@ -47,6 +64,7 @@ export interface Projection<Agg, View> {
   readonly events: ProjectionHandlers<Agg, View>;
   readonly indexes?: IndexMappings<View>;
   readonly version?: string | number;
+  readonly readableBy?: (view: View, context: ReadContext) => boolean;
 }
 
 /** The view type of a projection: `ViewOf<typeof customerView>`. */
@@ -68,6 +86,7 @@ export function defineProjection<Agg extends { readonly definitionKind: 'aggrega
   return {
     definitionKind: 'projection', aggregate, events: spec.events,
     ...(spec.indexes ? { indexes: spec.indexes } : {}), ...(spec.version === undefined ? {} : { version: spec.version }),
+    ...(spec.readableBy ? { readableBy: spec.readableBy } : {}),
   };
 }
 
@@ -77,6 +96,7 @@ export interface AnyProjection {
   /** The aggregate it is defined on: its upcasters turn stored events into today's before a handler sees them. */
   readonly aggregate?: { readonly upcasters?: AnyUpcasters };
   readonly events: Readonly<Record<string, ((view: unknown, event: EventEnvelope) => unknown) | undefined>>;
+  readonly readableBy?: (view: unknown, context: ReadContext) => boolean;
   readonly indexes?: Readonly<Record<string, (view: unknown, aggregateId: string) => unknown>>;
   readonly version?: string | number;
 }

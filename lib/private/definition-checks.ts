@@ -43,6 +43,8 @@ export interface ProjectionManifest {
   readonly indexNames: string[];
   /** The event types of the aggregate it is defined on, sorted; undefined when that is no definition. */
   readonly aggregateEventTypes?: string[];
+  /** True when it says who may read its documents over HTTP (`readableBy`). */
+  readonly readableOverHttp: boolean;
 }
 
 /** Where a projection is declared, for error messages. */
@@ -66,6 +68,7 @@ export function readProjectionManifest(site: ProjectionSite): ProjectionManifest
     eventTypes: manifest.eventTypes,
     indexNames: manifest.indexNames,
     aggregateEventTypes: manifest.aggregateEventTypes,
+    readableOverHttp: manifest.readableOverHttp === true,
   };
 }
 
@@ -76,7 +79,7 @@ export interface AggregateDefinitions {
   /** The JSON Schema of each command payload whose schema gives one. */
   readonly commandJsonSchemas: Readonly<Record<string, unknown>>;
   /** Each projection, in the order of `projections`, with its module's absolute path and kind. */
-  readonly projections: { readonly projectionName: string; readonly entry: string; readonly kind: ProjectionManifest['kind'] }[];
+  readonly projections: { readonly projectionName: string; readonly entry: string; readonly kind: ProjectionManifest['kind']; readonly readableOverHttp: boolean }[];
   /** The query types of `queries.entry`, sorted; undefined without queries. */
   readonly queryTypes?: string[];
 }
@@ -97,7 +100,7 @@ export function checkDefinitions(where: string, props: CqrsAggregateProps): Aggr
   const read = projections.map((projection) => {
     const manifest = readProjectionManifest({ where, projectionName: projection.projectionName, entry: projection.entry });
     checkSameAggregate(`${where}: projection '${projection.projectionName}' (entry ${projection.entry})`, manifest, entry, aggregate);
-    return { projectionName: projection.projectionName, entry: projection.entry, kind: manifest.kind };
+    return { projectionName: projection.projectionName, entry: projection.entry, kind: manifest.kind, readableOverHttp: manifest.readableOverHttp };
   });
   const queries = queriesEntry
     ? readInRole('queries', { prefix: `${where}: queries.entry ${queriesEntry}`, entry: queriesEntry, what: `the queries module ${queriesEntry}` })

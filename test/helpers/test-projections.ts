@@ -37,7 +37,8 @@ export const ledgerView = defineProjection<typeof ledger, LedgerView>(ledger, {
   },
   indexes: {
     byOwner: (view, aggregateId) => (view.balance > 0 ? { pk: view.owner, sk: `${String(view.balance).padStart(8, '0')}#${aggregateId}` } : undefined),
-  },
+  },  // Over HTTP, every caller reads every ledger in these tests (http-read.test.ts tests a narrower rule).
+  readableBy: () => true,
 });
 
 /**
@@ -54,5 +55,6 @@ export const oldLedgerView = defineProjection<typeof ledger, LedgerView>(ledger,
   },
   indexes: {
     byOwner: (view, aggregateId) => (view.balance > 0 ? { pk: view.owner, sk: `${String(view.balance).padStart(8, '0')}#${aggregateId}` } : undefined),
-  },
+  },  // Over HTTP, every caller reads every ledger in these tests (http-read.test.ts tests a narrower rule).
+  readableBy: () => true,
 });

@@ -262,6 +262,12 @@ describe('CqrsHttpApi refuses what cannot work, before creating anything', () =>
     expect(fixture.stack.node.tryFindChild('Api')?.node.children.length ?? 0).toBe(0);
   });
 
+  test('a projection that does not say who may read its documents (readableBy) cannot be exposed', () => {
+    const fixture = counterStack({ projections: TWO_PROJECTIONS });
+    expect(() => new CqrsHttpApi(fixture.stack, 'Api', { aggregates: [{ aggregate: fixture.aggregate, exposeProjections: ['CounterTotals'] }], auth: JWT }))
+      .toThrow(/names 'CounterTotals', which does not say who may read its documents\. Add readableBy/);
+  });
+
   test('a custom projection cannot be exposed: it has no document per aggregate', () => {
     const fixture = counterStack({ projections: [{ projectionName: 'Custom', entry: COUNTER_CUSTOM_ENTRY }] });
     expect(() => new CqrsHttpApi(fixture.stack, 'Api', { aggregates: [{ aggregate: fixture.aggregate, exposeProjections: ['Custom'] }], auth: JWT }))

@@ -32,6 +32,8 @@ export interface ModuleManifest {
   readonly commandTypes?: string[];
   /** Aggregates: the JSON Schema of each command payload whose schema gives one. */
   readonly commandJsonSchemas?: Readonly<Record<string, unknown>>;
+  /** Projections: true when it has `readableBy`. */
+  readonly readableOverHttp?: boolean;
   /** Queries: the query types, sorted. */
   readonly queryTypes?: string[];
   /** False when the module has no default export: the fix is to add one, not to change it. */

@@ -55,6 +55,9 @@ function checkProjections(where: string, entry: ExposedAggregate): void {
     if (projection.kind === 'customProjection') {
       throw new Error(`${where}: exposeProjections of ${name} names '${projectionName}', a custom projection: its handlers write the read model their own way, so there is no document per aggregate to read. Expose it through a query instead.`);
     }
+    if (!projection.readableOverHttp) {
+      throw new Error(`${where}: exposeProjections of ${name} names '${projectionName}', which does not say who may read its documents. Add readableBy to its defineProjection(...): (view, { caller, aggregateId }) => true for the callers who may read that view (the example: its customer, or staff), or () => true to let every caller of the API read every document.`);
+    }
     if (seen.has(projectionName)) throw new Error(`${where}: exposeProjections of ${name} names '${projectionName}' twice.`);
     seen.add(projectionName);
   }
