@@ -1,7 +1,7 @@
 export { defineAggregate } from './write/define-aggregate';
 export type {
   Aggregate, AggregateSpec, CommandOf, EventOf, StateOf, NewEvent, Decision, EventName,
-  UpcastSteps, UpcastersOf, EventReplacement, DecidedEventOf, RetiredEventHandlers, RetiredTypesOf,
+  UpcastSteps, UpcastersOf, UpcastersShape, EventReplacement, DecidedEventOf, RetiredEventHandlers, RetiredTypesOf,
 } from './write/aggregate-types';
 export { EventFromNewerCode } from './write/upcast';
 export {

@@ -6,11 +6,10 @@ const STATUSES: ReadonlyArray<OrderSummary['status']> = ['PENDING', 'CANCELLED',
 
 /** The Order aggregate's queries, served by its query function. */
 export default defineQueries({
-  /** An order, for its customer or staff; null for anyone else, as for an order that does not exist (nobody learns which ids do). */
+  /** An order, for its customer or staff; nothing for anyone else, as for an order that does not exist (nobody learns which ids do). */
   GetOrder: async ({ orderId }: { orderId: string }, { repository, caller }) => {
     const order = await repository(ordersByCustomer, 'OrdersByCustomer').get(orderId);
-    if (order && caller && caller.subject !== order.customerId && !isStaff(caller)) return null;
-    return order ?? null;
+    return order && caller && caller.subject !== order.customerId && !isStaff(caller) ? undefined : order;
   },
 
   /** A customer's orders of one status, newest first, a page at a time. */
