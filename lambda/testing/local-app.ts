@@ -35,6 +35,14 @@ export interface LocalAppOptions {
   readonly duplicateDeliveryEvery?: number;
   /** The loopback port of an HTTP API, by its name, construct path or logical ID. @default - each API on a free port of 127.0.0.1 */
   readonly httpPorts?: Readonly<Record<string, number>>;
+  /**
+   * Table names start with this. Give the same to a later start on the same DynamoDB Local to run
+   * a changed app on what an earlier run stored (an upgrade, say): tables that exist are used as
+   * they are, and their streams are read from their start again (the projectors skip what they
+   * applied already).
+   * @default - a random prefix: each start has tables of its own
+   */
+  readonly tablePrefix?: string;
 }
 
 /**
@@ -83,6 +91,7 @@ export class LocalApp {
         dynamoDbEndpoint: options.dynamoDbEndpoint ?? started!.endpoint,
         awsSdkFrom: options.awsSdkFrom,
         duplicateDeliveryEvery: options.duplicateDeliveryEvery,
+        tablePrefix: options.tablePrefix,
         httpPorts: options.httpPorts,
         onTrace: trace ? (entry) => trace(formatTrace(entry)) : undefined,
       });

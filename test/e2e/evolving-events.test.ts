@@ -4,40 +4,43 @@ import { CqrsAggregate } from 'cdk-cqrs';
 import { DomainError } from 'cdk-cqrs/runtime';
 import { LocalApp, projectionSpecFor, specFor } from 'cdk-cqrs/testing';
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { handleCommand } from '../../lambda/write/handle-command';
 import accountV1 from './fixtures/evolving/account-v1';
 import account from './fixtures/evolving/account';
 import balances from './fixtures/evolving/balances';
 
-// Events stored by yesterday's code (account-v1.ts), read by today's app (account.ts with upcasters:
-// a renamed field, a renamed type, a split event), all of it on the local runtime.
+// Yesterday's app (account-v1.ts) stores events; today's app (account.ts with upcasters: a renamed
+// field, a renamed type, a split event) is synthesized and started on the same tables: both are
+// LocalApps on one DynamoDB Local, the second given the first's table prefix, as a deploy would be.
 const FIXTURES = path.join(__dirname, 'fixtures', 'evolving');
+const TABLES = `evolving-${Date.now()}-`;
 let local: LocalApp;
 
-beforeAll(async () => {
-  local = await LocalApp.start({
-    app: () => {
-      const app = new App();
-      const stack = new Stack(app, 'Bank');
-      new CqrsAggregate(stack, 'Accounts', {
-        aggregateName: 'Account',
-        entry: path.join(FIXTURES, 'account.ts'),
-        projections: [{ projectionName: 'Balances', entry: path.join(FIXTURES, 'balances.ts') }],
-        readYourWrites: {},
-      });
-      return app;
-    },
-    dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+/** The Bank app with the Account aggregate of `entry`, and the Balances projection when given. */
+const bankApp = (entry: string, projection?: string) => () => {
+  const app = new App();
+  const stack = new Stack(app, 'Bank');
+  new CqrsAggregate(stack, 'Accounts', {
+    aggregateName: 'Account',
+    entry: path.join(FIXTURES, entry),
+    projections: projection ? [{ projectionName: 'Balances', entry: path.join(FIXTURES, projection) }] : [],
+    readYourWrites: {},
   });
-  // Yesterday: the old code's command handler wrote these to the very event store the app uses.
-  const yesterday = {
-    dynamoDb: local.cloud.documents() as DynamoDBDocumentClient, tableName: local.cloud.eventStoreTableName('Account'),
-    aggregateName: 'Account', eventSource: 'cqrs.Account', snapshotEvery: 50, maxConflictRetries: 3, idempotencyTtlSeconds: 3600,
-  };
-  await handleCommand(accountV1, { type: 'Open', aggregateId: 'a-ann', payload: { name: 'Ann' } }, yesterday);
-  await handleCommand(accountV1, { type: 'Deposit', aggregateId: 'a-ann', payload: { euros: 2.5 } }, yesterday);
-  await handleCommand(accountV1, { type: 'Migrate', aggregateId: 'a-bob', payload: { name: 'Bob', euros: 4 } }, yesterday);
-}, 120_000);
+  return app;
+};
+
+beforeAll(async () => {
+  const yesterday = await LocalApp.start({ app: bankApp('account-v1.ts'), dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT, tablePrefix: TABLES });
+  try {
+    const accounts = yesterday.commands<typeof accountV1>('Account');
+    await accounts.send({ type: 'Open', aggregateId: 'a-ann', payload: { name: 'Ann' } });
+    await accounts.send({ type: 'Deposit', aggregateId: 'a-ann', payload: { euros: 2.5 } });
+    await accounts.send({ type: 'Migrate', aggregateId: 'a-bob', payload: { name: 'Bob', euros: 4 } });
+    await yesterday.settle();
+  } finally {
+    await yesterday.stop();
+  }
+  local = await LocalApp.start({ app: bankApp('account.ts', 'balances.ts'), dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT, tablePrefix: TABLES });
+}, 180_000);
 
 afterAll(() => local?.stop());
 
