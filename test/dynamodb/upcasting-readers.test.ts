@@ -1,6 +1,6 @@
 import { defineCustomProjection, Repository } from 'cdk-cqrs/runtime';
-import account from '../e2e/fixtures/evolving/account';
-import balances from '../e2e/fixtures/evolving/balances';
+import account from '../fixtures/evolving/account';
+import balances from '../fixtures/evolving/balances';
 import { eraseCustomProjection } from '../../lambda/projection/define-custom-projection';
 import { eraseProjection } from '../../lambda/projection/define-projection';
 import { projectCustomWrites } from '../../lambda/projection/project-custom-writes';

@@ -4,14 +4,14 @@ import { CqrsAggregate } from 'cdk-cqrs';
 import { DomainError } from 'cdk-cqrs/runtime';
 import { LocalApp, projectionSpecFor, specFor } from 'cdk-cqrs/testing';
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import accountV1 from './fixtures/evolving/account-v1';
-import account from './fixtures/evolving/account';
-import balances from './fixtures/evolving/balances';
+import accountV1 from '../fixtures/evolving/account-v1';
+import account from '../fixtures/evolving/account';
+import balances from '../fixtures/evolving/balances';
 
 // Yesterday's app (account-v1.ts) stores events; today's app (account.ts with upcasters: a renamed
 // field, a renamed type, a split event) is synthesized and started on the same tables: both are
 // LocalApps on one DynamoDB Local, the second given the first's table prefix, as a deploy would be.
-const FIXTURES = path.join(__dirname, 'fixtures', 'evolving');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'evolving');
 const TABLES = `evolving-${Date.now()}-`;
 let local: LocalApp;
 
