@@ -1,4 +1,4 @@
-import { isRecord } from '../shared/guards';
+import { isRecord, ownValue } from '../shared/guards';
 
 /**
  * One step of an event type's upcasters: the data of schema version n in, the data of version
@@ -43,19 +43,16 @@ export class EventFromNewerCode extends Error {
   }
 }
 
-/** The entry of `type`, looked up as an own property only (a type named `constructor` is a name like any other). */
-const entryOf = (upcasters: AnyUpcasters | undefined, type: string): AnyUpcasters[string] =>
-  (upcasters && Object.prototype.hasOwnProperty.call(upcasters, type) ? upcasters[type] : undefined);
-
 /** The steps of `type`, or undefined when it has a replacement or nothing. */
 function stepsOf(upcasters: AnyUpcasters | undefined, type: string): readonly UpcastStep[] | undefined {
-  const entry = entryOf(upcasters, type);
+  // Own properties only: a type named `constructor` is a name like any other.
+  const entry = ownValue(upcasters, type);
   return Array.isArray(entry) ? entry as readonly UpcastStep[] : undefined;
 }
 
 /** The replacement of `type`, or undefined when it has steps or nothing. */
 function replacementOf(upcasters: AnyUpcasters | undefined, type: string): UpcastReplacement | undefined {
-  const entry = entryOf(upcasters, type);
+  const entry = ownValue(upcasters, type);
   return typeof entry === 'function' ? entry as UpcastReplacement : undefined;
 }
 
@@ -85,17 +82,19 @@ export function upcastEvent<E extends UpcastableEvent>(upcasters: AnyUpcasters |
   return upcastFrom(upcasters, event, 0);
 }
 
+/** Where an event is, for an error: ` (version 7 of a-1)`. Made only when one is thrown: a fold upcasts every event it reads. */
+const whereOf = (event: UpcastableEvent): string => ` (version ${event.version}${event.aggregateId === undefined ? '' : ` of ${event.aggregateId}`})`;
+
 function upcastFrom<E extends UpcastableEvent>(upcasters: AnyUpcasters | undefined, event: E, replacements: number): E[] {
-  const where = ` (version ${event.version}${event.aggregateId === undefined ? '' : ` of ${event.aggregateId}`})`;
   const stored = storedSchemaVersion(event);
   const replacement = replacementOf(upcasters, event.type);
   if (replacement) {
-    if (replacements >= MAX_REPLACEMENTS) throw new Error(`The upcasters replace ${event.type}${where} more than ${MAX_REPLACEMENTS} times in a row: a replacement must end in today's types.`);
+    if (replacements >= MAX_REPLACEMENTS) throw new Error(`The upcasters replace ${event.type}${whereOf(event)} more than ${MAX_REPLACEMENTS} times in a row: a replacement must end in today's types.`);
     const produced = (replacement as (data: unknown, schemaVersion: number) => unknown)(event.data, stored);
     const list = Array.isArray(produced) ? produced : [produced];
     return list.flatMap((next, index) => {
       if (!isRecord(next) || typeof next.type !== 'string' || next.type === '') {
-        throw new Error(`The upcaster of ${event.type}${where} returned something without a type at index ${index}: return { type, data } or an array of them.`);
+        throw new Error(`The upcaster of ${event.type}${whereOf(event)} returned something without a type at index ${index}: return { type, data } or an array of them.`);
       }
       const replaced = withShape(event, next.type, next.data, currentSchemaVersion(upcasters, next.type));
       // The new type may itself have a replacement (renamed twice); its steps do not apply: the data is today's.
@@ -104,7 +103,7 @@ function upcastFrom<E extends UpcastableEvent>(upcasters: AnyUpcasters | undefin
   }
   const steps = stepsOf(upcasters, event.type) ?? [];
   const current = steps.length + 1;
-  if (stored > current) throw new EventFromNewerCode(event.type, stored, current, where);
+  if (stored > current) throw new EventFromNewerCode(event.type, stored, current, whereOf(event));
   if (stored === current) return [event];
   let data = event.data;
   for (let version = stored; version < current; version++) data = (steps[version - 1] as (data: unknown) => unknown)(data);
@@ -116,8 +115,10 @@ function withShape<E extends UpcastableEvent>(event: E, type: string, data: unkn
   return { ...event, type, data, metadata: { ...event.metadata, schemaVersion } };
 }
 
-/** Every event of `events` as it is today (see `upcastEvent`), in order. */
+/**
+ * Every event of `events` as it is today (see `upcastEvent`), in order. Code without upcasters
+ * checks each event too: one stamped with a version above 1 was written by newer code.
+ */
 export function upcastEvents<E extends UpcastableEvent>(upcasters: AnyUpcasters | undefined, events: readonly E[]): E[] {
-  if (!upcasters) return [...events];
   return events.flatMap((event) => upcastEvent(upcasters, event));
 }

@@ -73,6 +73,13 @@ describe('upcastEvent', () => {
     }
   });
 
+  test('code with no upcasters at all still refuses an event newer than it (a rollback past the first upcaster), in every reader', () => {
+    expect(() => upcastEvents(undefined, [stored('Registered', { name: 'Ann' }, 2)])).toThrow(EventFromNewerCode);
+    expect(() => upcastEvents({}, [stored('Registered', { name: 'Ann' }, 2)])).toThrow('knows Registered up to version 1');
+    const plain = stored('Registered', { name: 'Ann' }, 1);
+    expect(upcastEvents(undefined, [plain])[0]).toBe(plain);
+  });
+
   test('the current schema version is the steps + 1', () => {
     expect([currentSchemaVersion(upcasters, 'Registered'), currentSchemaVersion(upcasters, 'Noted'), currentSchemaVersion(upcasters, 'OldRegistered'), currentSchemaVersion(undefined, 'X')]).toEqual([3, 1, 1, 1]);
   });
