@@ -1,5 +1,5 @@
 import { definitionKindOf, describeDefinitionKind, type DefinitionKind } from '../shared/definition-kind';
-import { isRecord } from '../shared/guards';
+import { isRecord, ownValue } from '../shared/guards';
 
 /**
  * What synth needs to know of a user's module, read by the runtime itself: the construct bundles
@@ -82,8 +82,7 @@ function jsonSchemasOf(schemas: unknown, commandTypes: string[]): Record<string,
   const found: Record<string, unknown> = {};
   if (!isRecord(schemas)) return found;
   for (const type of commandTypes) {
-    if (!Object.prototype.hasOwnProperty.call(schemas, type)) continue;
-    const standard = (schemas[type] as { '~standard'?: { jsonSchema?: { input?: unknown } } } | undefined)?.['~standard'];
+    const standard = (ownValue(schemas, type) as { '~standard'?: { jsonSchema?: { input?: unknown } } } | undefined)?.['~standard'];
     const input = standard?.jsonSchema?.input;
     if (typeof input !== 'function') continue;
     try {
