@@ -30,6 +30,19 @@ export const ENV = {
   sessionTtlSeconds: 'CQRS_SESSION_TTL_SECONDS',
   /** What the function is, one of `FUNCTION_ROLES`: the local runtime reads it rather than guessing from the other variables. */
   functionRole: 'CQRS_FUNCTION_ROLE',
+  /** SQL read models: the ARN of the Aurora cluster, reached through the RDS Data API. */
+  sqlClusterArn: 'CQRS_SQL_CLUSTER_ARN',
+  /** SQL read models: the ARN of the Secrets Manager secret the Data API connects with. */
+  sqlSecretArn: 'CQRS_SQL_SECRET_ARN',
+  /** SQL read models: the database's name in the cluster. */
+  sqlDatabase: 'CQRS_SQL_DATABASE',
+  /**
+   * SQL projectors: the aggregates whose events the projection reads, as JSON
+   * `{"<aggregateName>": "<event-store table name>"}` (gaps are filled and rebuilds read from them).
+   */
+  sqlSources: 'CQRS_SQL_SOURCES',
+  /** SQL query functions: the names of the read model's projections, as a JSON array (their tables are what queries read). */
+  sqlProjections: 'CQRS_SQL_PROJECTIONS',
 } as const;
 
 /** The values of `ENV.functionRole`: one per kind of function the constructs create. */
@@ -39,6 +52,9 @@ export const FUNCTION_ROLES = {
   projector: 'projector',
   queryHandler: 'query-handler',
   projectionReader: 'projection-reader',
+  sqlProjector: 'sql-projector',
+  sqlQueryHandler: 'sql-query-handler',
+  sqlMigrator: 'sql-migrator',
 } as const;
 
 export type FunctionRole = typeof FUNCTION_ROLES[keyof typeof FUNCTION_ROLES];
@@ -125,3 +141,15 @@ export type ClientEnvPart = keyof typeof CLIENT_ENV_PARTS;
 export function clientEnvName(aggregateName: string, part: ClientEnvPart): string {
   return `CQRS_${aggregateName}_${CLIENT_ENV_PARTS[part]}`;
 }
+
+/**
+ * SQL read models (`CqrsSqlReadModel`). Each projection keeps its tables in a PostgreSQL schema of
+ * its own per generation (`<projection>_g<n>`, lower case); a rebuild fills a new generation and
+ * switches. The registry of generations is in `registrySchema`.
+ */
+export const SQL_READ_MODEL = {
+  /** The schema cdk-cqrs keeps its own tables in (generations); never one of the user's. */
+  registrySchema: 'cdk_cqrs',
+  /** The CloudFormation type of the custom resource that applies a read model's migrations at deploy. */
+  migrationsResourceType: 'Custom::CqrsSqlMigrations',
+} as const;
