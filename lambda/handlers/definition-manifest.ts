@@ -32,8 +32,14 @@ export interface DefinitionManifest {
   readonly commandJsonSchemas?: Readonly<Record<string, unknown>>;
   /** Projections: true when it says who may read its documents over HTTP (`readableBy`). */
   readonly readableOverHttp?: boolean;
-  /** Queries: the query types (its handlers), sorted. */
+  /** Queries (of an aggregate or of a SQL read model): the query types (its handlers), sorted. */
   readonly queryTypes?: string[];
+  /**
+   * SQL projections: per aggregate name (a key of its `aggregates`), the event types its rule on
+   * that aggregate's events matches, sorted: those with a handler, and the retired types that
+   * aggregate's upcasters replace. An aggregate whose definition has no handler gets none.
+   */
+  readonly sourceEventTypes?: Readonly<Record<string, string[]>>;
 }
 
 /** The manifest of a module's default export. */
@@ -47,7 +53,8 @@ export function describeDefinition(definition: unknown): DefinitionManifest {
       kind, found, eventTypes: [], indexNames: [], aggregateEventTypes: handledTypes(events), commandTypes, commandJsonSchemas: jsonSchemasOf(schemas, commandTypes),
     };
   }
-  if (kind === 'queries') return { kind, found, eventTypes: [], indexNames: [], queryTypes: handledTypes((definition as { handlers?: unknown }).handlers) };
+  if (kind === 'sqlProjection') return { kind, found, eventTypes: [], indexNames: [], sourceEventTypes: sqlSourceEventTypes(definition) };
+  if (kind === 'queries' || kind === 'sqlQueries') return { kind, found, eventTypes: [], indexNames: [], queryTypes: handledTypes((definition as { handlers?: unknown }).handlers) };
   if (kind !== 'projection' && kind !== 'customProjection') return { kind, found, eventTypes: [], indexNames: [] };
   const { events, indexes, aggregate } = definition as { events?: unknown; indexes?: unknown; aggregate?: unknown };
   const indexNames = isRecord(indexes) ? Object.keys(indexes).sort() : [];
@@ -56,6 +63,21 @@ export function describeDefinition(definition: unknown): DefinitionManifest {
   const ofAggregate = definitionKindOf(aggregate) === 'aggregate' ? handledTypes((aggregate as { events?: unknown }).events) : [];
   const aggregateEventTypes = ofAggregate.length > 0 ? ofAggregate : undefined;
   return { kind, found, readableOverHttp: typeof (definition as { readableBy?: unknown }).readableBy === 'function', eventTypes: routedTypes(events, definitionKindOf(aggregate) === 'aggregate' ? (aggregate as { upcasters?: unknown }).upcasters : undefined), indexNames, aggregateEventTypes };
+}
+
+/** Per aggregate of a SQL projection, the event types its rule matches (see `sourceEventTypes`). */
+function sqlSourceEventTypes(definition: unknown): Record<string, string[]> {
+  const { aggregates, events } = definition as { aggregates?: unknown; events?: unknown };
+  const found: Record<string, string[]> = {};
+  if (!isRecord(aggregates)) return found;
+  for (const aggregateName of Object.keys(aggregates)) {
+    const aggregate = aggregates[aggregateName];
+    const upcasters = definitionKindOf(aggregate) === 'aggregate' ? (aggregate as { upcasters?: unknown }).upcasters : undefined;
+    const handlers = isRecord(events) ? ownValue(events, aggregateName) : undefined;
+    const types = handledTypes(handlers).length > 0 ? routedTypes(handlers, upcasters) : [];
+    Object.defineProperty(found, aggregateName, { value: types, enumerable: true, writable: true, configurable: true });
+  }
+  return found;
 }
 
 /**

@@ -9,6 +9,8 @@ export const DEFINITION_KINDS = {
   projection: 'projection',
   customProjection: 'customProjection',
   queries: 'queries',
+  sqlProjection: 'sqlProjection',
+  sqlQueries: 'sqlQueries',
 } as const;
 
 export type DefinitionKind = typeof DEFINITION_KINDS[keyof typeof DEFINITION_KINDS];
@@ -19,6 +21,8 @@ export const DEFINE_FUNCTION_OF: Readonly<Record<DefinitionKind, string>> = {
   projection: 'defineProjection(...)',
   customProjection: 'defineCustomProjection(...)',
   queries: 'defineQueries(...)',
+  sqlProjection: 'defineSqlProjection<Tables>()(...)',
+  sqlQueries: 'defineSqlQueries<Tables>()(...)',
 };
 
 /** The kind a value says it is, or undefined for anything that no `define*` function returned. */
