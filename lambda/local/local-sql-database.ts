@@ -126,7 +126,8 @@ export class LocalSqlDatabase {
 
   /** The end of the last holder's turn: each waits for it, then becomes it. */
   private turn: Promise<void> = Promise.resolve();
-  private readonly transactions = new Map<string, { readonly release: () => void; timer: NodeJS.Timeout }>();
+  /** Open transactions: `holding` from the first statement on (resolves to the release of the database), and the idle timer. */
+  private readonly transactions = new Map<string, { holding?: Promise<() => void>; timer?: NodeJS.Timeout }>();
 
   private constructor(private readonly pg: WorkerRpc) {}
 
@@ -139,16 +140,14 @@ export class LocalSqlDatabase {
     return release;
   }
 
+  /**
+   * A transaction holds the database from its first statement to its end, not from its begin: a
+   * begin whose answer was lost (the caller never learns its id) must not hold it, which in AWS it
+   * does not either, since PostgreSQL takes no lock at BEGIN.
+   */
   async beginTransaction(): Promise<string> {
-    const release = await this.acquire();
-    try {
-      await this.query('BEGIN', [], []);
-    } catch (error) {
-      release();
-      throw error;
-    }
     const transactionId = randomUUID();
-    this.transactions.set(transactionId, { release, timer: this.idleTimer(transactionId) });
+    this.transactions.set(transactionId, {});
     return transactionId;
   }
 
@@ -156,10 +155,12 @@ export class LocalSqlDatabase {
     const transaction = this.open(transactionId);
     this.transactions.delete(transactionId);
     clearTimeout(transaction.timer);
+    if (!transaction.holding) return;
+    const release = await transaction.holding;
     try {
       await this.query(how, [], []);
     } finally {
-      transaction.release();
+      release();
     }
   }
 
@@ -168,8 +169,19 @@ export class LocalSqlDatabase {
     if (transactionId !== undefined) {
       const transaction = this.open(transactionId);
       clearTimeout(transaction.timer);
-      transaction.timer = this.idleTimer(transactionId);
-      return this.run(text, values, types);
+      transaction.holding ??= this.acquire().then(async (release) => {
+        await this.query('BEGIN', [], []).catch((error: unknown) => {
+          release();
+          throw error;
+        });
+        return release;
+      });
+      await transaction.holding;
+      try {
+        return await this.run(text, values, types);
+      } finally {
+        if (this.transactions.get(transactionId) === transaction) transaction.timer = this.idleTimer(transactionId);
+      }
     }
     const release = await this.acquire();
     try {

@@ -69,7 +69,7 @@ export async function projectSqlMessages(projection: AnySqlProjection, messages:
   await inParallel(groups, PARALLEL_AGGREGATES, async (group) => {
     for (const generation of generations) {
       try {
-        const failure = await withConflictRetries(() => projectAggregate(projection, deps, generation, group));
+        const failure = await withConflictRetries(() => projectAggregate(projection, deps, generation, group.map((d) => d.event)));
         if (failure) {
           failGroup(group, `The handler of version ${failure.version} threw (${generation.schemaName}): ${describeError(failure.error)}`, failure.version);
           return;
@@ -84,23 +84,26 @@ export async function projectSqlMessages(projection: AnySqlProjection, messages:
 }
 
 /** The event whose handler threw, and what it threw. */
-interface HandlerFailure {
+export interface HandlerFailure {
   readonly version: number;
   readonly error: unknown;
 }
 
 /**
- * Projects one aggregate's delivered events into one generation, in one transaction; returns the
- * handler failure that stopped it, if one did (the events before it are committed).
+ * Projects some events of one aggregate (delivered, or read by a rebuild) into one generation, in
+ * one transaction: those after its checkpoint, a gap before them filled from the event store.
+ * Returns the handler failure that stopped it, if one did (the events before it are committed).
  */
-async function projectAggregate(projection: AnySqlProjection, deps: SqlProjectorDeps, generation: Generation, group: readonly Delivered[]): Promise<HandlerFailure | undefined> {
-  const { aggregateName, aggregateId } = group[0].event;
+export async function projectAggregate(
+  projection: AnySqlProjection, deps: Pick<SqlProjectorDeps, 'db' | 'projectionName' | 'eventStoreOf'>, generation: Generation, delivered: readonly EventEnvelope[],
+): Promise<HandlerFailure | undefined> {
+  const { aggregateName, aggregateId } = delivered[0];
   const handlers = ownValue(projection.events, aggregateName);
   const upcasters = ownValue(projection.aggregates, aggregateName)?.upcasters;
   return deps.db.transaction().setIsolationLevel('serializable').execute(async (trx) => {
     await useSchema(trx, generation.schemaName);
     const checkpoint = await readCheckpoint(trx, aggregateName, aggregateId);
-    const pending = uniqueByVersion(group.map((d) => d.event)).filter((event) => event.version > checkpoint);
+    const pending = uniqueByVersion(delivered).filter((event) => event.version > checkpoint);
     if (pending.length === 0) return undefined;
     const store = deps.eventStoreOf(aggregateName);
     if (!store) throw new Error(`No event store is configured for aggregate ${aggregateName}: add it to the projection's sources.`);

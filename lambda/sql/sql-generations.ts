@@ -66,6 +66,16 @@ export async function ensureRegistry(db: AnyDb): Promise<void> {
       switched_at timestamptz,
       PRIMARY KEY (projection, generation)
     )`.execute(trx);
+    // A rebuild's progress: one row per (aggregate read, Scan segment); the last segment done switches.
+    await sql`CREATE TABLE IF NOT EXISTS ${sql.id(REGISTRY, 'rebuild_segments')} (
+      projection text NOT NULL,
+      generation integer NOT NULL,
+      source text NOT NULL,
+      segment integer NOT NULL,
+      done boolean NOT NULL DEFAULT false,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (projection, generation, source, segment)
+    )`.execute(trx);
     // At most one active and one building generation per projection.
     await sql`CREATE UNIQUE INDEX IF NOT EXISTS generations_one_per_status ON ${sql.id(REGISTRY, 'generations')} (projection, status) WHERE status IN ('building', 'active')`.execute(trx);
   });
@@ -115,6 +125,7 @@ export async function createGeneration(trx: Transaction<unknown>, projectionName
   await sql`CREATE TABLE ${sql.id(schemaName, MIGRATIONS_TABLE)} (
     name text PRIMARY KEY,
     sha256 text NOT NULL,
+    sql text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
   )`.execute(trx);
   await sql`INSERT INTO ${sql.id(REGISTRY, 'generations')} (projection, generation, schema_name, status, code_version)
@@ -125,4 +136,11 @@ export async function createGeneration(trx: Transaction<unknown>, projectionName
 /** Makes tables unqualified in `trx` resolve in `schemaName` (and only there: a user's table never shadows another generation's). */
 export async function useSchema(trx: Transaction<unknown>, schemaName: string): Promise<void> {
   await sql`SET LOCAL search_path TO ${sql.id(schemaName)}`.execute(trx);
+}
+
+/** Drops a generation: its schema with every table in it, its registry row and its rebuild's progress. Call it holding the projection's lock. */
+export async function dropGeneration(trx: Transaction<unknown>, generation: Generation): Promise<void> {
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(generation.schemaName)} CASCADE`.execute(trx);
+  await sql`DELETE FROM ${sql.id(REGISTRY, 'rebuild_segments')} WHERE projection = ${generation.projectionName} AND generation = ${generation.generation}`.execute(trx);
+  await sql`DELETE FROM ${sql.id(REGISTRY, 'generations')} WHERE projection = ${generation.projectionName} AND generation = ${generation.generation}`.execute(trx);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { splitStatements } from './sql-text';
 import { MIGRATIONS_TABLE, lockProjection, useSchema, type AnyDb, type Generation } from './sql-generations';
 
@@ -38,22 +38,37 @@ export async function applyMigrations(db: AnyDb, generation: Generation, migrati
       const { rows } = await sql<{ name: string; sha256: string }>`SELECT name, sha256 FROM ${sql.id(generation.schemaName, MIGRATIONS_TABLE)} ORDER BY name`.execute(trx);
       checkHistory(where, rows, ordered);
       if (rows.some((row) => row.name === migration.name)) return false;
-      await useSchema(trx, generation.schemaName);
-      const statements = splitStatements(migration.sql);
-      if (statements.length === 0) throw new MigrationMismatch(`Migration ${migration.name} of ${where} has no statement.`);
-      for (const statement of statements) {
-        try {
-          await sql.raw(statement).execute(trx);
-        } catch (error) {
-          throw new Error(`Migration ${migration.name} of ${where} failed at: ${statement.slice(0, 200)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        }
-      }
-      await sql`INSERT INTO ${sql.id(generation.schemaName, MIGRATIONS_TABLE)} (name, sha256) VALUES (${migration.name}, ${sha256Of(migration.sql)})`.execute(trx);
+      await runMigration(trx, generation, migration);
       return true;
     });
     if (applied) appliedNames.push(migration.name);
   }
   return appliedNames;
+}
+
+/**
+ * Runs one migration's statements in `trx`, tables unqualified resolving in the generation's
+ * schema, and records it with its text (a rebuild replays the recorded texts into a new generation).
+ */
+export async function runMigration(trx: Transaction<unknown>, generation: Generation, migration: Migration): Promise<void> {
+  const where = `projection ${generation.projectionName} (schema ${generation.schemaName})`;
+  await useSchema(trx, generation.schemaName);
+  const statements = splitStatements(migration.sql);
+  if (statements.length === 0) throw new MigrationMismatch(`Migration ${migration.name} of ${where} has no statement.`);
+  for (const statement of statements) {
+    try {
+      await sql.raw(statement).execute(trx);
+    } catch (error) {
+      throw new Error(`Migration ${migration.name} of ${where} failed at: ${statement.slice(0, 200)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  await sql`INSERT INTO ${sql.id(generation.schemaName, MIGRATIONS_TABLE)} (name, sha256, sql) VALUES (${migration.name}, ${sha256Of(migration.sql)}, ${migration.sql})`.execute(trx);
+}
+
+/** The migrations a generation has applied, in order, with their texts. */
+export async function recordedMigrations(db: AnyDb, schemaName: string): Promise<Migration[]> {
+  const { rows } = await sql<Migration>`SELECT name, sql FROM ${sql.id(schemaName, MIGRATIONS_TABLE)} ORDER BY name`.execute(db);
+  return rows.map(({ name, sql: text }) => ({ name, sql: text }));
 }
 
 /** Throws when the applied history is not a prefix of the given migrations, each with its text unchanged. */
