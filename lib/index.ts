@@ -1,6 +1,6 @@
 export { CqrsAggregate } from './cqrs-aggregate';
 export { CqrsAggregateProps } from './cqrs-aggregate-props';
-export { IProjection, ProjectionProps } from './projection-props';
+export { IProjection, ProjectionDeliveryProps, ProjectionProps } from './projection-props';
 export { ReadModelIndexProps } from './read-model-index-props';
 export { ReadYourWritesProps } from './read-your-writes-props';
 export { QueriesProps } from './queries-props';
