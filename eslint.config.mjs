@@ -23,13 +23,14 @@ const layers = {
   sessions: ['shared', 'store', 'write', 'projection'],
   query: ['shared', 'store', 'write', 'projection', 'sessions'],
   http: ['shared', 'store', 'write', 'projection', 'sessions', 'query'],
-  handlers: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http'],
-  local: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http'],
-  testing: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http', 'local'],
+  sql: ['shared', 'store', 'write', 'projection', 'query', 'http'],
+  handlers: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http', 'sql'],
+  local: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http', 'sql'],
+  testing: ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'http', 'local', 'sql'],
 };
 
 /** lambda/index.ts is the public `cdk-cqrs/runtime` surface: it re-exports, and nothing in lambda/ imports it. */
-const runtimeIndexMayImport = ['shared', 'store', 'write', 'projection', 'sessions', 'query'];
+const runtimeIndexMayImport = ['shared', 'store', 'write', 'projection', 'sessions', 'query', 'sql'];
 
 /**
  * `import-x/no-cycle` skips type-only imports (`import type`, `export type ... from`) and has no option to

@@ -29,3 +29,9 @@ export { QueryClient } from './query/query-client';
 export type { QueryClientProps, QueryNameOf, QueryParamsArgs, QueryAnswerOf } from './query/query-client';
 export { defineCustomProjection } from './projection/define-custom-projection';
 export type { CustomProjection, CustomWriteContext, CustomWriteHandlers } from './projection/define-custom-projection';
+export { defineSqlProjection } from './sql/define-sql-projection';
+export type {
+  SqlProjection, SqlProjectionSpec, SqlProjectionContext, SqlProjectionHandlers, SqlEventHandlers, AggregateDefinitionLike,
+} from './sql/define-sql-projection';
+export { defineSqlQueries } from './sql/define-sql-queries';
+export type { SqlQueries, SqlQueryContext, SqlQueryHandler } from './sql/define-sql-queries';

@@ -1,6 +1,8 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalBus, PutEventsEntry } from './local-bus';
+import { LocalDataApiError, type LocalSqlDatabase } from './local-sql-database';
+import type { DataApiParameter } from '../sql/data-api-values';
 
 /** A Lambda invocation of type `Event`, queued as Lambda queues one: it runs later, in `settle()`. */
 export interface AsyncInvocation {
@@ -16,7 +18,41 @@ export interface LocalEndpointSettings {
   readonly hasFunction: (nameOrArn: string) => boolean;
   /** Takes each asynchronous Lambda invocation of a function the app has. */
   readonly onAsyncInvoke: (invocation: AsyncInvocation) => void;
+  /** The database of a SQL read model, by its cluster's ARN (RDS Data API calls). @default - none */
+  readonly sqlDatabaseOf?: (resourceArn: string) => LocalSqlDatabase | undefined;
 }
+
+/** The RDS Data API's operations (REST JSON), by path. */
+const DATA_API_PATHS = new Set(['/Execute', '/BeginTransaction', '/CommitTransaction', '/RollbackTransaction']);
+
+/** A Data API request's body, as the SDK sends it. */
+interface DataApiRequest {
+  readonly resourceArn?: string;
+  readonly sql?: string;
+  readonly parameters?: DataApiParameter[];
+  readonly transactionId?: string;
+}
+
+/** Answers one Data API call from the database of its `resourceArn`. */
+async function answerDataApi(path: string, request: DataApiRequest, databaseOf: LocalEndpointSettings['sqlDatabaseOf']): Promise<Record<string, unknown>> {
+  const database = request.resourceArn === undefined ? undefined : databaseOf?.(request.resourceArn);
+  if (!database) throw new LocalDataApiError('NotFoundException', `cdk-cqrs local: no SQL database has the ARN ${String(request.resourceArn)} in this app.`);
+  switch (path) {
+    case '/BeginTransaction':
+      return { transactionId: await database.beginTransaction() };
+    case '/CommitTransaction':
+      await database.endTransaction(String(request.transactionId), 'COMMIT');
+      return { transactionStatus: 'Transaction Committed' };
+    case '/RollbackTransaction':
+      await database.endTransaction(String(request.transactionId), 'ROLLBACK');
+      return { transactionStatus: 'Rollback Complete' };
+    default:
+      return { ...await database.execute(String(request.sql ?? ''), request.parameters ?? [], request.transactionId) };
+  }
+}
+
+/** JSON as the AWS SDK reads it: bytes as base64. */
+const awsJson = (body: unknown): string => JSON.stringify(body, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations(?:\?.*)?$/;
 
@@ -40,6 +76,18 @@ export async function startLocalEndpoint(settings: LocalEndpointSettings): Promi
       const body = Buffer.concat(chunks).toString('utf8');
       const target = String(request.headers['x-amz-target'] ?? '');
       const invoked = request.method === 'POST' ? INVOKE_PATH.exec(request.url ?? '') : null;
+      if (request.method === 'POST' && DATA_API_PATHS.has(request.url ?? '')) {
+        Promise.resolve().then(() => answerDataApi(request.url ?? '', JSON.parse(body === '' ? '{}' : body) as DataApiRequest, settings.sqlDatabaseOf)).then(
+          (result) => {
+            response.writeHead(200, { 'content-type': 'application/json' });
+            response.end(awsJson(result));
+          },
+          (error: unknown) => answer(error instanceof LocalDataApiError && error.errorType === 'NotFoundException' ? 404 : 400, {
+            __type: error instanceof LocalDataApiError ? error.errorType : 'BadRequestException', message: error instanceof Error ? error.message : String(error),
+          }),
+        );
+        return;
+      }
       try {
         if (target === 'AWSEvents.PutEvents') {
           answer(200, settings.bus.putEvents((JSON.parse(body) as { Entries?: PutEventsEntry[] }).Entries ?? []));
@@ -53,7 +101,7 @@ export async function startLocalEndpoint(settings: LocalEndpointSettings): Promi
           }
         } else {
           const call = invoked ? `Lambda Invoke of type ${String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse')} from a function` : target || `${request.method} ${request.url}`;
-          answer(501, { __type: 'NotEmulatedLocally', message: `cdk-cqrs local: ${call} is not emulated; local runs answer DynamoDB, EventBridge PutEvents and asynchronous Lambda Invoke only, and send nothing to AWS.` });
+          answer(501, { __type: 'NotEmulatedLocally', message: `cdk-cqrs local: ${call} is not emulated; local runs answer DynamoDB, EventBridge PutEvents, asynchronous Lambda Invoke and the RDS Data API only, and send nothing to AWS.` });
         }
       } catch (error) {
         answer(400, { __type: 'ValidationException', message: String(error) });

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { WorkerRpc } from './worker-rpc';
 
 /** What `tokenFor` signs. */
 export interface TokenRequest {
@@ -52,7 +52,7 @@ parentPort.on('message', async ({ id, sign, verify }) => {
       parentPort.postMessage({ id, ok: true, value: null });
     }
   } catch (error) {
-    parentPort.postMessage({ id, ok: false, error: error.message });
+    parentPort.postMessage({ id, ok: false, error: { message: error.message } });
   }
 });
 `;
@@ -63,11 +63,7 @@ parentPort.on('message', async ({ id, sign, verify }) => {
  * against the issuer's published keys. No token from a real provider passes: its signature is
  * not this key's.
  *
- * jose runs in a worker thread of its own. jose 6 is an ES module only; Node's `require` loads it
- * (Node 22.12 and later), but a test runner's own module system may not: jest's refuses an ES
- * module unless Node runs with --experimental-vm-modules, and it answers `createRequire` and
- * `process.getBuiltinModule` with its own loader too. A worker loads modules with Node's, whatever
- * runs the test, as the function hosts do.
+ * jose runs in a worker thread of its own (`WorkerRpc`): jose 6 is an ES module only.
  */
 /** How many verified tokens a run remembers. */
 const MAX_REMEMBERED_SIGNATURES = 1000;
@@ -93,30 +89,11 @@ export class LocalIssuer {
     return issuer;
   }
 
-  private readonly worker: Worker;
+  private readonly worker = new WorkerRpc('the token issuer', WORKER_SOURCE, { resolveFrom: __filename, keyId: 'cdk-cqrs-local' });
   /** Tokens whose signature and issuer passed, by issuer and token: see `verify`. */
   private readonly signatures = new Map<string, VerifiedToken>();
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
-  private constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { resolveFrom: __filename, keyId: 'cdk-cqrs-local' } });
-    this.worker.on('message', ({ id, ok, value, error }: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-      const call = this.pending.get(id);
-      this.pending.delete(id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (ok) call?.resolve(value);
-      else call?.reject(new Error(error));
-    });
-    const failAll = (error: Error) => {
-      for (const call of this.pending.values()) call.reject(error);
-      this.pending.clear();
-    };
-    this.worker.on('error', failAll);
-    this.worker.on('exit', (code) => failAll(new Error(`the token issuer's worker exited with code ${code}`)));
-    // Held open only while it has work: an idle issuer must not keep the process alive.
-    this.worker.unref();
-  }
+  private constructor() {}
 
   /** A token signed by the local key, for `request.issuer` and `request.audience` (both required here). */
   async sign(request: TokenRequest & { readonly issuer: string; readonly audience: string | readonly string[] }): Promise<string> {
@@ -164,15 +141,10 @@ export class LocalIssuer {
 
   /** Ends the worker; the key pair goes with it. */
   async stop(): Promise<void> {
-    await this.worker.terminate();
+    await this.worker.stop();
   }
 
   private call(message: { readonly sign?: unknown; readonly verify?: unknown }): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ id, ...message });
-    });
+    return this.worker.call(message);
   }
 }

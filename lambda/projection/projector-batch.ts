@@ -26,11 +26,13 @@ export interface BatchDeps {
 export const logToStderr: ProjectorLog = (entry) => console.error(JSON.stringify(entry));
 
 /**
- * Parses a batch and groups its events per aggregate. A malformed message is logged and listed
- * in `failed`; with `aggregateName` set, events of another aggregate are left out (they succeed).
+ * Parses a batch and groups its events per aggregate (by `keyOf`: the aggregate id, for a
+ * projection of one aggregate). A malformed message is logged and listed in `failed`; with
+ * `aggregateName` set, events of another aggregate are left out (they succeed).
  */
 export function groupByAggregate(
   messages: readonly QueueMessage[], settings: { readonly projectionName: string; readonly aggregateName?: string }, log: ProjectorLog,
+  keyOf: (event: EventEnvelope) => string = (event) => event.aggregateId,
 ): { readonly failed: Set<string>; readonly byAggregate: Map<string, Delivered[]> } {
   const failed = new Set<string>();
   const byAggregate = new Map<string, Delivered[]>();
@@ -39,9 +41,10 @@ export function groupByAggregate(
       log({ message: `Projection ${settings.projectionName}: message ${parsed.messageId} is malformed: ${parsed.reason}.`, messageId: parsed.messageId });
       failed.add(parsed.messageId);
     } else if (settings.aggregateName === undefined || parsed.event.aggregateName === settings.aggregateName) {
-      const group = byAggregate.get(parsed.event.aggregateId) ?? [];
+      const key = keyOf(parsed.event);
+      const group = byAggregate.get(key) ?? [];
       group.push(parsed);
-      byAggregate.set(parsed.event.aggregateId, group);
+      byAggregate.set(key, group);
     }
   }
   return { failed, byAggregate };

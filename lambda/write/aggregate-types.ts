@@ -79,10 +79,9 @@ export type EventReplacement<Commands> = (data: never, schemaVersion: number) =>
 /**
  * The upcasters that fit an aggregate, `UpcastersOf<typeof customer>`: per stored event type, its
  * steps (a type still emitted: the last step returns the data its command returns today) or, for
- * a type no command emits any more, its steps or its replacement by today's events. Check an
- * aggregate's own with `customer.upcasters satisfies UpcastersOf<typeof customer> | undefined`:
- * `defineAggregate` cannot check them itself without losing the events' types (TypeScript would
- * fix the commands' type before reading commands whose `state` is not annotated).
+ * a type no command emits any more, its steps or its replacement by today's events. `defineAggregate`
+ * checks its `upcasters` against this itself (see `UpcastersCheck`); the explicit check,
+ * `customer.upcasters satisfies UpcastersOf<typeof customer> | undefined`, still holds.
  */
 export type UpcastersOf<Agg> = UpcastersOfCommands<CommandsOf<Agg>>;
 
@@ -90,16 +89,42 @@ type UpcastersOfCommands<Commands> = { readonly [Type in EventTypeOf<Commands>]?
   & { readonly [retired: string]: readonly ((data: never) => unknown)[] | EventReplacement<Commands> };
 
 /**
- * The shape any `upcasters` has, without naming the commands: an upcasters type that named them
- * would make TypeScript fix the commands' type before it has read them (it does so for the
- * contextual type of a property it reads first), and the events' data would be lost. The
- * `EventName` in it keeps a replacement's `type: 'CustomerRegistered'` a literal.
+ * The shape any `upcasters` has, without naming the commands: it is what `Upcasters` is inferred
+ * from, and the chains are checked apart from it (`UpcastersCheck`). The `EventName` in it keeps a
+ * replacement's `type: 'CustomerRegistered'` a literal.
  */
 export type UpcastersShape = {
   // A tuple in the union, so that a list of steps is inferred as a tuple: its last step is then known.
   readonly [type: string]: readonly [] | readonly [(data: never) => unknown, ...((data: never) => unknown)[]]
     | ((data: never, schemaVersion: number) => { readonly type: EventName } | readonly { readonly type: EventName }[]);
 };
+
+type KeysOf<T> = T extends unknown ? keyof T : never;
+
+/** `Current`, with each key `Last` has beyond it required to be `never`: a last step returns today's data and nothing else. */
+type Exactly<Last, Current> = [Exclude<KeysOf<Last>, KeysOf<Current>>] extends [never] ? Current
+  : Current & { readonly [Extra in Exclude<KeysOf<Last>, KeysOf<Current>>]: never };
+
+/** Per type still emitted that `upcasters` names, its steps with a last one that returns exactly today's data. */
+type ExactLastSteps<Commands, Upcasters> = {
+  readonly [Type in keyof Upcasters & EventTypeOf<Commands>]: Upcasters[Type] extends readonly [...unknown[], (data: never) => infer Last]
+    ? readonly [...((data: never) => unknown)[], (data: never) => Exactly<Last, EventDataOf<Commands, Type>>]
+    : unknown
+};
+
+/**
+ * What `defineAggregate` checks its `upcasters` against, once the commands are known: `UpcastersOf`
+ * (each chain of a type still emitted ends in the data its commands return today, each replacement
+ * makes today's events), and no last step returns a field today's data does not have.
+ *
+ * While the commands' type is still its constraint (`string` keys), it checks nothing: TypeScript
+ * infers in two passes, and in the first one the commands whose `state` is not annotated are not
+ * read yet. A check that failed there would reject the call with the constraint's types, and the
+ * events' data would be `never`; after the second pass the commands are known and the check applies.
+ * (So commands typed as a `Record<string, ...>` have their upcasters unchecked: their events are unknown too.)
+ */
+export type UpcastersCheck<Commands, Upcasters> = string extends keyof Commands ? unknown
+  : UpcastersOfCommands<Commands> & ExactLastSteps<Commands, Upcasters>;
 
 /**
  * The types `Upcasters` names. Without `upcasters` TypeScript takes the shape itself, whose keys

@@ -1,4 +1,4 @@
-import type { Aggregate, AggregateSpec, CommandHandlers, UpcastersShape } from './aggregate-types';
+import type { Aggregate, AggregateSpec, CommandHandlers, UpcastersCheck, UpcastersShape } from './aggregate-types';
 import type { AnyUpcasters } from './upcast';
 
 /**
@@ -6,9 +6,12 @@ import type { AnyUpcasters } from './upcast';
  *
  * Types flow from the definition: the state from `initialState`, the command payloads from
  * the commands' first parameters, and each event's data from what the commands return.
+ * `upcasters` is checked against them: each chain ends in exactly the data today's commands
+ * return for its type, each replacement makes today's events.
  */
 export function defineAggregate<State, Commands extends CommandHandlers<State>, Upcasters extends UpcastersShape>(
-  spec: AggregateSpec<State, Commands, Upcasters>,
+  // The check is apart from AggregateSpec and NoInfer: `Upcasters` is inferred from `upcasters` alone.
+  spec: AggregateSpec<State, Commands, Upcasters> & { readonly upcasters?: NoInfer<UpcastersCheck<Commands, Upcasters>> },
 ): Aggregate<State, Commands, Upcasters> {
   checkUpcasters(spec as { upcasters?: unknown; schemaVersions?: unknown });
   // The evolve functions' literal hint exists only in the spec's type: at run time they return the state.
