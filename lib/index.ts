@@ -8,3 +8,5 @@ export { ConnectOptions } from './connect-options';
 export { CqrsHttpApi } from './cqrs-http-api';
 export { CqrsHttpApiProps, HttpApiAggregateProps } from './cqrs-http-api-props';
 export { HttpApiAuth, HttpApiJwtAuthProps, HttpApiCognitoAuthProps } from './http-api-auth';
+export { CqrsSqlReadModel } from './cqrs-sql-read-model';
+export { CqrsSqlReadModelProps, ISqlProjection, SqlProjectionProps, SqlQueriesProps } from './cqrs-sql-read-model-props';

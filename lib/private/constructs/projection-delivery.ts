@@ -7,7 +7,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
+import { ProjectionAlarms } from './alarms';
 import { SELF_INVOKE_ACTIONS } from '../iam-actions';
 import type { ProjectionDeliveryProps } from '../../projection-props';
 
@@ -141,12 +142,35 @@ export function grantSelfInvoke(scope: Construct, role: iam.IRole, fn: lambda.IF
   });
 }
 
-/** The metrics of a projection, for its `metricX` methods; each doc is on `IProjection`. */
-export const projectionMetrics = {
-  lag: (queue: sqs.IQueue, props?: cloudwatch.MetricOptions): cloudwatch.Metric =>
-    queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props }),
-  deadLetterMessages: (deadLetterQueue: sqs.IQueue, props?: cloudwatch.MetricOptions): cloudwatch.Metric =>
-    deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props }),
-  projectorErrors: (projector: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric =>
-    projector.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1), ...props }),
-};
+/**
+ * What a projection construct of either kind shares: its queue, dead-letter queue and projector,
+ * the metrics of `IProjection` and `ISqlProjection` (each documented there), and its alarms.
+ */
+export abstract class QueuedProjection extends Construct {
+  public abstract readonly queue: sqs.IQueue;
+  public abstract readonly deadLetterQueue: sqs.IQueue;
+  public abstract readonly projector: lambda.IFunction;
+
+  public metricLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props });
+  }
+
+  public metricDeadLetterMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props });
+  }
+
+  public metricProjectorErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.projector.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1), ...props });
+  }
+
+  /** Adds `Alarms` on the metrics above; call it once `queue`, `deadLetterQueue` and `projector` are set. */
+  protected createAlarms(owner: string, projectionName: string): cloudwatch.AlarmBase[] {
+    return new ProjectionAlarms(this, 'Alarms', {
+      owner,
+      projectionName,
+      lag: this.metricLag(),
+      deadLetterMessages: this.metricDeadLetterMessages(),
+      projectorErrors: this.metricProjectorErrors(),
+    }).alarms;
+  }
+}

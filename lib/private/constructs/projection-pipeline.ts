@@ -8,14 +8,13 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { ProjectionAlarms } from './alarms';
+import type { Construct } from 'constructs';
 import { projectorCode } from '../bundling/function-code';
 import {
   EVENT_STORE_PROJECTOR_ACTIONS, EVENT_STORE_REBUILD_ACTIONS, READ_MODEL_CUSTOM_WRITE_ACTIONS, READ_MODEL_PROJECTOR_ACTIONS, TABLE_KEY_ACTIONS,
 } from '../iam-actions';
 import {
-  createProjectionQueues, grantSelfInvoke, PROJECTION_DEFAULTS, projectionMetrics, projectorEventSource, rebuildCommandFor, routeToQueue,
+  createProjectionQueues, grantSelfInvoke, QueuedProjection, PROJECTION_DEFAULTS, projectorEventSource, rebuildCommandFor, routeToQueue,
 } from './projection-delivery';
 import { createOwnedFunction } from './owned-function';
 import { readProjectionManifest } from '../definition-checks';
@@ -44,13 +43,13 @@ export interface ProjectionWiring {
  * One projection, read top to bottom: DLQ, queue, rule on the bus, projector, grants, alarms.
  * Created by `CqrsAggregate` for each of its `projections`, with the projection's name as id.
  */
-export class ProjectionPipeline extends Construct implements IProjection {
+export class ProjectionPipeline extends QueuedProjection implements IProjection {
   public readonly projectionName: string;
   public readonly eventTypes: string[];
   public readonly rule: events.IRule;
-  public readonly queue: sqs.IQueue;
-  public readonly deadLetterQueue: sqs.IQueue;
-  public readonly projector: lambda.IFunction;
+  public override readonly queue: sqs.IQueue;
+  public override readonly deadLetterQueue: sqs.IQueue;
+  public override readonly projector: lambda.IFunction;
   public readonly alarms: cloudwatch.AlarmBase[];
   public readonly rebuildCommand?: string;
 
@@ -114,24 +113,6 @@ export class ProjectionPipeline extends Construct implements IProjection {
     this.deadLetterQueue = queues.deadLetterQueue;
     this.projector = fn;
     this.rebuildCommand = custom ? undefined : rebuildCommandFor(fn.functionName);
-    this.alarms = new ProjectionAlarms(this, 'Alarms', {
-      owner: props.aggregateName,
-      projectionName: props.projectionName,
-      lag: this.metricLag(),
-      deadLetterMessages: this.metricDeadLetterMessages(),
-      projectorErrors: this.metricProjectorErrors(),
-    }).alarms;
-  }
-
-  public metricLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return projectionMetrics.lag(this.queue, props);
-  }
-
-  public metricDeadLetterMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return projectionMetrics.deadLetterMessages(this.deadLetterQueue, props);
-  }
-
-  public metricProjectorErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return projectionMetrics.projectorErrors(this.projector, props);
+    this.alarms = this.createAlarms(props.aggregateName, props.projectionName);
   }
 }
