@@ -117,6 +117,13 @@ describe('a SQL read model with a new cluster', () => {
       });
     });
 
+    test('keeps the flow log and the functions\' logs for a month, and retains them', () => {
+      for (const logGroup of ['Vpc/FlowLogGroup', 'Migrations/LogGroup', 'LoansByMember/LogGroup', 'QueryHandler/LogGroup']) {
+        expect(template.findResources('AWS::Logs::LogGroup')[logicalIdOf(stack, `Library/${logGroup}`)])
+          .toEqual(expect.objectContaining({ Properties: expect.objectContaining({ RetentionInDays: 30 }), DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }));
+      }
+    });
+
     test('has a security group with no ingress and no egress', () => {
       const groups = template.findResources('AWS::EC2::SecurityGroup');
       expect(Object.keys(groups)).toEqual([logicalIdOf(stack, 'Library/SecurityGroup')]);
