@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -299,6 +299,13 @@ describe('a SQL read model with a new cluster', () => {
 
   test('reports no cdk-nag AwsSolutions finding', () => {
     expect(nagViolations(stack)).toEqual([]);
+  });
+
+  test('stays lean under the 500 resources of a stack: 21 for the cluster, its network and the migrations, 13 for a projection of two sources, 3 for queries', () => {
+    const resourcesIn = (part: string) => readModel.node.findChild(part).node.findAll().filter((c) => c instanceof CfnResource).length;
+    expect(resourcesIn('LoansByMember')).toBe(13);
+    expect(resourcesIn('QueryHandler')).toBe(3);
+    expect(readModel.node.findAll().filter((c) => c instanceof CfnResource)).toHaveLength(21 + 13 + 3);
   });
 });
 
