@@ -6,7 +6,7 @@ import { isCustomProjection, type AnyCustomProjection } from '../projection/defi
 import { isProjection, type AnyProjection } from '../projection/define-projection';
 import { projectCustomWrites } from '../projection/project-custom-writes';
 import { projectMessages, type ProjectorDeps } from '../projection/project-messages';
-import { logToStderr, type BatchDeps, type ProjectorLog } from '../projection/projector-batch';
+import { failWhenAllFailed, type BatchDeps } from '../projection/projector-batch';
 import type { BatchResponse } from '../shared/batch-response';
 import type { QueueMessage } from '../projection/queue-message';
 import { handleRebuildRequest, isRebuildRequest, type RebuildContext, type RebuildReport, type RebuildRequest, type SelfInvoker } from '../projection/rebuild-request';
@@ -67,30 +67,6 @@ function customProjector(projection: AnyCustomProjection, deps: BatchDeps | unde
     return failWhenAllFailed(batch, event.Records, (log) => projectCustomWrites(projection, event.Records, { ...batch, log }));
   };
   return handler as Projector;
-}
-
-/**
- * Runs a batch with a log that keeps its first failure, and throws when every message failed.
- *
- * A batch that failed whole is the projector failing, not some messages: returned as batch item
- * failures, it would leave the function's Errors metric and alarm quiet while the read model is
- * unreachable (a missing permission, a throttled or deleted table). Powertools' batch processor
- * throws in that case too. SQS then makes every message of the batch visible again, as the
- * batch item failures would have.
- */
-async function failWhenAllFailed(
-  deps: BatchDeps, records: readonly QueueMessage[], run: (log: ProjectorLog) => Promise<BatchResponse>,
-): Promise<BatchResponse> {
-  const log = deps.log ?? logToStderr;
-  let firstCause: unknown;
-  const response = await run((entry) => {
-    firstCause ??= entry.message;
-    log(entry);
-  });
-  if (records.length > 0 && response.batchItemFailures.length === records.length) {
-    throw new Error(`Projection ${deps.projectionName}: all ${records.length} messages of the batch failed; the first cause: ${String(firstCause ?? 'not logged')}`);
-  }
-  return response;
 }
 
 async function batchDepsFromEnv(): Promise<BatchDeps> {

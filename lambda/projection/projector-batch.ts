@@ -53,3 +53,27 @@ export function groupByAggregate(
 /** The partial batch response: the failed messages, in the batch's order. */
 export const toBatchResponse = (messages: readonly QueueMessage[], failed: ReadonlySet<string>): BatchResponse =>
   ({ batchItemFailures: messages.filter((m) => failed.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) });
+
+/**
+ * Runs a batch with a log that keeps its first failure, and throws when every message failed.
+ *
+ * A batch that failed whole is the projector failing, not some messages: returned as batch item
+ * failures, it would leave the function's Errors metric and alarm quiet while the read model is
+ * unreachable (a missing permission, a throttled or deleted table). Powertools' batch processor
+ * throws in that case too. SQS then makes every message of the batch visible again, as the
+ * batch item failures would have.
+ */
+export async function failWhenAllFailed(
+  deps: { readonly projectionName: string; readonly log?: ProjectorLog }, records: readonly QueueMessage[], run: (log: ProjectorLog) => Promise<BatchResponse>,
+): Promise<BatchResponse> {
+  const log = deps.log ?? logToStderr;
+  let firstCause: unknown;
+  const response = await run((entry) => {
+    firstCause ??= entry.message;
+    log(entry);
+  });
+  if (records.length > 0 && response.batchItemFailures.length === records.length) {
+    throw new Error(`Projection ${deps.projectionName}: all ${records.length} messages of the batch failed; the first cause: ${String(firstCause ?? 'not logged')}`);
+  }
+  return response;
+}

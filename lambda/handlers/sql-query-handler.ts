@@ -1,0 +1,38 @@
+import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
+import { isQueryRejection } from '../shared/errors';
+import { describeDefinitionKind } from '../shared/definition-kind';
+import { answerHttpQuery, isHttpApiEvent } from '../http/http-command';
+import type { HttpAnswer } from '../http/problem';
+import { isSqlQueries } from '../sql/define-sql-queries';
+import { handleSqlQuery, type SqlQueryDeps } from '../sql/handle-sql-query';
+import { jsonEnv, sqlDatabaseFromEnv } from '../sql/sql-env';
+
+/**
+ * The query Lambda of a SQL read model: `{ type, params, caller? }` in, the query's result out; a
+ * rejected query is an answer (`{ error }`), only faults throw. An HTTP API event is answered in HTTP.
+ */
+export function createSqlQueryHandler(queries: unknown, deps?: SqlQueryDeps): (event: unknown) => Promise<unknown | ErrorAnswer | HttpAnswer> {
+  if (!isSqlQueries(queries)) {
+    throw new Error(`cdk-cqrs: the SQL query function's module must have defineSqlQueries<Tables>()(...) as its default export; it has ${describeDefinitionKind(queries)}.`);
+  }
+  let resolved = deps;
+  return async (event) => {
+    resolved ??= sqlQueryDepsFromEnv();
+    const handlerDeps = resolved;
+    if (isHttpApiEvent(event)) return answerHttpQuery(event, (request) => handleSqlQuery(queries, request, handlerDeps));
+    try {
+      return await handleSqlQuery(queries, event, handlerDeps);
+    } catch (err) {
+      if (isQueryRejection(err)) return toErrorAnswer(err);
+      throw err;
+    }
+  };
+}
+
+function sqlQueryDepsFromEnv(): SqlQueryDeps {
+  const projectionNames = jsonEnv('sqlProjections');
+  if (!Array.isArray(projectionNames) || projectionNames.some((name) => typeof name !== 'string')) {
+    throw new Error('cdk-cqrs: CQRS_SQL_PROJECTIONS must be a JSON array of projection names.');
+  }
+  return { db: sqlDatabaseFromEnv(), projectionNames };
+}
