@@ -1,48 +1,15 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnResource, RemovalPolicy, type Stack } from 'aws-cdk-lib';
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnResource, type Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { actionsOf, logicalIdOf, statementsOfRole, type Statement } from './fixtures/stand-in-app';
+import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/stand-in-app';
 import {
-  libraryStack, LOANS_BY_MEMBER_MIGRATIONS, loansByMember, MEMBER_ENTRY, MEMBER_NAMES_ENTRY, MEMBER_NAMES_MIGRATIONS, type SqlPropsIn,
+  clusterArnOf, libraryStack, LOANS_BY_MEMBER_MIGRATIONS, nagViolations, secretArnOf, sqlFunctionStatements,
 } from './fixtures/sql-read-model';
-import { CqrsAggregate, type CqrsSqlReadModel } from '../../lib';
+import type { CqrsSqlReadModel } from '../../lib';
 import { ENV, FUNCTION_ROLES } from '../../lib/private/runtime-contract';
-
-const SECRET_ARN_GIVEN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:reports-AbCdEf';
-
-/** The cluster's ARN as the template spells it. */
-const clusterArnOf = (stack: Stack) => ({
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:eu-west-1:111111111111:cluster:', { Ref: logicalIdOf(stack, 'Library/Cluster') }]],
-});
-const secretArnOf = (stack: Stack) => ({ Ref: logicalIdOf(stack, 'Library/Cluster/Secret/Attachment') });
-
-/** The statements every SQL function has: its logs, the Data API on the cluster, the secret's value. */
-const sqlFunctionStatements = (logGroup: string, clusterArn: unknown, secretArn: unknown): Statement[] => [
-  { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
-  {
-    Effect: 'Allow',
-    Action: ['rds-data:ExecuteStatement', 'rds-data:BatchExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'],
-    Resource: clusterArn,
-  },
-  { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
-];
-
-/** The AwsSolutions findings of the read model's stack. */
-function nagViolations(stack: Stack) {
-  return new AwsSolutionsChecks(stack).validateScope(stack.node.root).violations
-    .map((v) => ({ rule: v.ruleName, resources: v.violatingResources.map((r) => r.constructPath) }));
-}
-
-/** A VPC of the user's, with isolated subnets named Data. */
-const isolatedVpc = (scope: Stack) => new ec2.Vpc(scope, 'Network', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
 
 const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(path.join(LOANS_BY_MEMBER_MIGRATIONS, file), 'utf8')).digest('hex');
 
@@ -306,115 +273,5 @@ describe('a SQL read model with a new cluster', () => {
     expect(resourcesIn('LoansByMember')).toBe(13);
     expect(resourcesIn('QueryHandler')).toBe(3);
     expect(readModel.node.findAll().filter((c) => c instanceof CfnResource)).toHaveLength(21 + 13 + 3);
-  });
-});
-
-describe('a SQL read model with props given', () => {
-  test('takes the capacity, database name, deletion protection and removal policy given', () => {
-    const { template } = libraryStack(() => ({ minCapacity: 0.5, maxCapacity: 16, databaseName: 'library', deletionProtection: false, removalPolicy: RemovalPolicy.DESTROY }));
-    template.hasResource('AWS::RDS::DBCluster', {
-      Properties: Match.objectLike({ ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 }, DatabaseName: 'library', DeletionProtection: false }),
-      DeletionPolicy: 'Delete',
-    });
-    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [ENV.sqlDatabase]: 'library' }) } });
-  });
-
-  test('encrypts the storage, the secret and the queues with the customer managed key, which the functions use only through Secrets Manager', () => {
-    // GIVEN / WHEN
-    const { stack, template } = libraryStack(({ stack: scope }) => ({ encryptionKey: new kms.Key(scope, 'Key', { enableKeyRotation: true }) }));
-    // THEN
-    const keyArn = { 'Fn::GetAtt': [logicalIdOf(stack, 'Key'), 'Arn'] };
-    template.hasResourceProperties('AWS::RDS::DBCluster', { StorageEncrypted: true, KmsKeyId: keyArn });
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: keyArn });
-    for (const queue of ['Queue', 'DeadLetterQueue']) {
-      expect(template.findResources('AWS::SQS::Queue')[logicalIdOf(stack, `Library/LoansByMember/${queue}`)].Properties.KmsMasterKeyId).toEqual(keyArn);
-    }
-    const viaSecretsManager = { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } };
-    for (const role of ['Migrations', 'LoansByMember', 'QueryHandler']) {
-      expect(statementsOfRole(stack, `Library/${role}/Role`)).toContainEqual(viaSecretsManager);
-    }
-    expect(nagViolations(stack)).toEqual([]);
-  });
-
-  test('puts a new cluster in the VPC given, and creates none', () => {
-    const { stack, template } = libraryStack(({ stack: scope }) => ({ vpc: isolatedVpc(scope) }));
-    template.resourceCountIs('AWS::EC2::VPC', 1);
-    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
-      SubnetIds: [{ Ref: logicalIdOf(stack, 'Network/DataSubnet1/Subnet') }, { Ref: logicalIdOf(stack, 'Network/DataSubnet2/Subnet') }],
-    });
-    expect(stack.node.tryFindChild('Library')?.node.tryFindChild('Vpc')).toBeUndefined();
-  });
-
-  test('lets a projection read the event stores of its own sources only', () => {
-    // GIVEN a second projection, of the members only
-    const { stack, template } = libraryStack(({ members, loans }) => ({
-      projections: [loansByMember(members, loans), { projectionName: 'MemberNames', entry: MEMBER_NAMES_ENTRY, sources: [members], migrations: MEMBER_NAMES_MIGRATIONS, batchSize: 50 }],
-    }));
-    // THEN its one rule is on the members' bus, and it may read their event store only
-    template.resourceCountIs('AWS::Events::Rule', 3);
-    const statements = statementsOfRole(stack, 'Library/MemberNames/Role');
-    expect(statements.filter((s) => actionsOf([s]).includes('dynamodb:Scan'))).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:Scan'], Resource: { 'Fn::GetAtt': [logicalIdOf(stack, 'Members/EventStore/Table'), 'Arn'] } },
-    ]);
-    expect(JSON.stringify(statements)).not.toContain(logicalIdOf(stack, 'Library/LoansByMember/Queue'));
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 50, MaximumBatchingWindowInSeconds: 1 });
-    expect(template.findResources('Custom::CqrsSqlMigrations')[logicalIdOf(stack, 'Library/Migrations/Resource')].Properties.Projections.MemberNames)
-      .toEqual([{ Name: '001_init.sql', Sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
-  });
-
-  test('lets a projector decrypt the event store of a source with a customer managed key', () => {
-    const { stack } = libraryStack(({ stack: scope, loans }) => {
-      const key = new kms.Key(scope, 'MembersKey', { enableKeyRotation: true });
-      // A third aggregate, with the key, stands in for the members.
-      const keyed = new CqrsAggregate(scope, 'KeyedMembers', { aggregateName: 'Member', namespace: 'keyed', entry: MEMBER_ENTRY, encryptionKey: key });
-      return { projections: [loansByMember(keyed, loans)] };
-    });
-    expect(statementsOfRole(stack, 'Library/LoansByMember/Role')).toContainEqual({
-      Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: { 'Fn::GetAtt': [logicalIdOf(stack, 'MembersKey'), 'Arn'] },
-    });
-  });
-});
-
-describe('a SQL read model on an existing cluster', () => {
-  const existing: SqlPropsIn = ({ stack }) => ({
-    cluster: rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'Reports', { clusterIdentifier: 'reports' }),
-    secret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'ReportsSecret', SECRET_ARN_GIVEN),
-    databaseName: 'reports',
-  });
-
-  test('creates no cluster, VPC or secret, and gives every function the given cluster, secret and database only', () => {
-    const { stack, template, readModel } = libraryStack(existing);
-    for (const type of ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::EC2::VPC', 'AWS::EC2::SecurityGroup', 'AWS::SecretsManager::Secret']) {
-      template.resourceCountIs(type, 0);
-    }
-    const clusterArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:eu-west-1:111111111111:cluster:reports']] };
-    for (const part of ['Migrations', 'LoansByMember', 'QueryHandler']) {
-      const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack, `Library/${part}/Function`)].Properties;
-      expect(fn.Environment.Variables).toEqual(expect.objectContaining({ [ENV.sqlClusterArn]: clusterArn, [ENV.sqlSecretArn]: SECRET_ARN_GIVEN, [ENV.sqlDatabase]: 'reports' }));
-      expect(statementsOfRole(stack, `Library/${part}/Role`).slice(0, 3))
-        .toEqual(sqlFunctionStatements(logicalIdOf(stack, `Library/${part}/LogGroup`), clusterArn, SECRET_ARN_GIVEN));
-    }
-    expect(stack.resolve(readModel.cluster.clusterArn)).toEqual(clusterArn);
-    expect(template.findResources('Custom::CqrsSqlMigrations')[logicalIdOf(stack, 'Library/Migrations/Resource')].DependsOn).toBeUndefined();
-    expect(nagViolations(stack)).toEqual([]);
-  });
-
-  test('warns that the props of a new cluster are ignored', () => {
-    const { stack } = libraryStack((context) => ({ ...existing(context), minCapacity: 1, vpc: ec2.Vpc.fromVpcAttributes(context.stack, 'Net', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] }) }));
-    Annotations.fromStack(stack).hasWarning('/Stack/Library', Match.stringLikeRegexp('^vpc, minCapacity are ignored: they configure a new cluster, and cluster is given\\.'));
-  });
-
-  test('runs the migrations once a cluster made in the same app is up', () => {
-    const { stack, template } = libraryStack(({ stack: scope }) => {
-      const vpc = isolatedVpc(scope);
-      const cluster = new rds.DatabaseCluster(scope, 'Own', {
-        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_13 }),
-        writer: rds.ClusterInstance.serverlessV2('Writer'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, enableDataApi: true,
-      });
-      return { cluster, secret: cluster.secret };
-    });
-    expect(template.findResources('Custom::CqrsSqlMigrations')[logicalIdOf(stack, 'Library/Migrations/Resource')].DependsOn)
-      .toEqual(expect.arrayContaining([logicalIdOf(stack, 'Own'), logicalIdOf(stack, 'Own/Writer')]));
   });
 });
