@@ -148,8 +148,9 @@ export interface CqrsSqlReadModelProps {
   readonly deletionProtection?: boolean;
 
   /**
-   * What happens to a new cluster, its VPC's flow log group and the functions' log groups, when
-   * they are removed from the stack or the stack is deleted.
+   * What happens to a new cluster (with its secret), its VPC's flow log group and the functions'
+   * log groups, when they are removed from the stack or the stack is deleted. `SNAPSHOT` takes a
+   * final snapshot of the cluster and retains the rest.
    *
    * @default RemovalPolicy.RETAIN
    */

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { sqlQueryHandlerCode } from './private/bundling/function-code';
 import { SQL_READ_MODEL_PART_IDS } from './private/construct-ids';
 import { OwnedRole } from './private/constructs/owned-role';
-import { createSqlCluster } from './private/constructs/sql-cluster';
+import { createSqlCluster, withoutSnapshot } from './private/constructs/sql-cluster';
 import { createSqlFunction, type SqlDatabase } from './private/constructs/sql-function';
 import { SqlMigrations } from './private/constructs/sql-migrations-resource';
 import { SqlProjectionPipeline } from './private/constructs/sql-projection-pipeline';
@@ -77,7 +77,7 @@ export class CqrsSqlReadModel extends Construct {
     this.cluster = props.cluster ?? created!.cluster;
     this.secret = props.secret ?? created!.secret;
     const database: SqlDatabase = { cluster: this.cluster, secret: this.secret, databaseName: this.databaseName };
-    const functions = { logRetention, logRemovalPolicy: removalPolicy };
+    const functions = { logRetention, logRemovalPolicy: withoutSnapshot(removalPolicy) };
 
     const migrations = new SqlMigrations(this, SQL_READ_MODEL_PART_IDS.migrations, { owner, database, projections: plan.projections, ...functions });
     this.migrator = migrations.function;

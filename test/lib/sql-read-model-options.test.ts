@@ -24,6 +24,15 @@ describe('a SQL read model with props given', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [ENV.sqlDatabase]: 'library' }) } });
   });
 
+  test('takes a final snapshot of the cluster with RemovalPolicy.SNAPSHOT, and retains its secret and the log groups', () => {
+    const { stack, template } = libraryStack(() => ({ removalPolicy: RemovalPolicy.SNAPSHOT }));
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    for (const logGroup of ['Vpc/FlowLogGroup', 'Migrations/LogGroup', 'LoansByMember/LogGroup', 'QueryHandler/LogGroup']) {
+      expect(template.findResources('AWS::Logs::LogGroup')[logicalIdOf(stack, `Library/${logGroup}`)].DeletionPolicy).toBe('Retain');
+    }
+  });
+
   test('encrypts the storage, the secret and the queues with the customer managed key, which the functions use only through Secrets Manager', () => {
     // GIVEN / WHEN
     const { stack, template } = libraryStack(({ stack: scope }) => ({ encryptionKey: new kms.Key(scope, 'Key', { enableKeyRotation: true }) }));

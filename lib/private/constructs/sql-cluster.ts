@@ -1,4 +1,4 @@
-import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -74,7 +74,7 @@ export function createSqlCluster(scope: Construct, props: SqlClusterProps): SqlC
     securityGroups: [securityGroup],
   });
   // The secret holds the cluster's only password: it stays when the cluster stays.
-  (cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(props.removalPolicy);
+  (cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(withoutSnapshot(props.removalPolicy));
   const secret = cluster.secret!;
   Validations.of(cluster).acknowledge({
     id: 'AwsSolutions-SMG4',
@@ -96,7 +96,7 @@ function createIsolatedVpc(scope: Construct, props: SqlClusterProps): ec2.IVpc {
     // an AWS managed policy) per VPC; nothing is ever placed in that group here.
     restrictDefaultSecurityGroup: false,
   });
-  const logGroup = new logs.LogGroup(vpc, 'FlowLogGroup', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+  const logGroup = new logs.LogGroup(vpc, 'FlowLogGroup', { retention: props.logRetention, removalPolicy: withoutSnapshot(props.removalPolicy) });
   vpc.addFlowLog('FlowLog', {
     destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup),
     // The only traffic the VPC should see is the Data API's; what is rejected is what to look into.
@@ -104,3 +104,7 @@ function createIsolatedVpc(scope: Construct, props: SqlClusterProps): ec2.IVpc {
   });
   return vpc;
 }
+
+/** The removal policy of what has no snapshot (a secret, a log group): `SNAPSHOT`, meant for the cluster, keeps them. */
+export const withoutSnapshot = (removalPolicy: RemovalPolicy): RemovalPolicy =>
+  (removalPolicy === RemovalPolicy.SNAPSHOT ? RemovalPolicy.RETAIN : removalPolicy);
