@@ -63,7 +63,8 @@ export class CqrsSqlReadModel extends Construct {
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.databaseName = props.databaseName ?? DEFAULTS.databaseName;
 
-    const created = props.cluster ? undefined : createSqlCluster(this, {
+    // Both or neither: planSqlReadModel checked it.
+    const { cluster, secret } = props.cluster && props.secret ? { cluster: props.cluster, secret: props.secret } : createSqlCluster(this, {
       databaseName: this.databaseName,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
@@ -74,8 +75,8 @@ export class CqrsSqlReadModel extends Construct {
       encryptionKey: props.encryptionKey,
       logRetention,
     });
-    this.cluster = props.cluster ?? created!.cluster;
-    this.secret = props.secret ?? created!.secret;
+    this.cluster = cluster;
+    this.secret = secret;
     const database: SqlDatabase = { cluster: this.cluster, secret: this.secret, databaseName: this.databaseName };
     const functions = { logRetention, logRemovalPolicy: withoutSnapshot(removalPolicy) };
 
