@@ -1,6 +1,6 @@
 export { CqrsAggregate } from './cqrs-aggregate';
 export { CqrsAggregateProps } from './cqrs-aggregate-props';
-export { IProjection, ProjectionProps } from './projection-props';
+export { IProjection, ProjectionDeliveryProps, ProjectionProps } from './projection-props';
 export { ReadModelIndexProps } from './read-model-index-props';
 export { ReadYourWritesProps } from './read-your-writes-props';
 export { QueriesProps } from './queries-props';
@@ -8,3 +8,5 @@ export { ConnectOptions } from './connect-options';
 export { CqrsHttpApi } from './cqrs-http-api';
 export { CqrsHttpApiProps, HttpApiAggregateProps } from './cqrs-http-api-props';
 export { HttpApiAuth, HttpApiJwtAuthProps, HttpApiCognitoAuthProps } from './http-api-auth';
+export { CqrsSqlReadModel } from './cqrs-sql-read-model';
+export { CqrsSqlReadModelProps, ISqlProjection, SqlProjectionProps, SqlQueriesProps } from './cqrs-sql-read-model-props';

@@ -6,7 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 
 /** A projection of the aggregate's events into its read model: one item in `CqrsAggregateProps.projections`. */
-export interface ProjectionProps {
+export interface ProjectionProps extends ProjectionDeliveryProps {
   /**
    * The projection's name, for example `CustomerView`: letters and digits, starting with a
    * letter, unique within the aggregate.
@@ -25,7 +25,14 @@ export interface ProjectionProps {
    * aggregate's `entry`.
    */
   readonly entry: string;
+}
 
+/**
+ * How a projection's events reach its projector (a queue with a dead-letter queue, read in
+ * batches), and the projector's size: the same for the projections of a `CqrsAggregate` and of
+ * a `CqrsSqlReadModel`.
+ */
+export interface ProjectionDeliveryProps {
   /**
    * The most events the projector receives in one batch (1 to 10000). A batch is folded per
    * aggregate: one read and one write per aggregate.
@@ -77,6 +84,7 @@ export interface ProjectionProps {
    */
   readonly memorySize?: number;
 }
+
 
 /**
  * A projection of an aggregate, as `CqrsAggregate` provisioned it: a rule on the bus for its

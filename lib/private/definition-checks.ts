@@ -22,6 +22,14 @@ const ROLES = {
     prop: 'queries.entry', kinds: ['queries'], define: 'defineQueries(...)',
     addDefault: 'Add `export default defineQueries(...)` to it.',
   },
+  sqlProjection: {
+    prop: 'the projection\'s entry', kinds: ['sqlProjection'], define: 'defineSqlProjection<Tables>()(...)',
+    addDefault: 'Add `export default defineSqlProjection<Tables>()(...)` to it.',
+  },
+  sqlQueries: {
+    prop: 'queries.entry', kinds: ['sqlQueries'], define: 'defineSqlQueries<Tables>()(...)',
+    addDefault: 'Add `export default defineSqlQueries<Tables>()(...)` to it.',
+  },
 } as const;
 
 type Role = keyof typeof ROLES;
@@ -31,6 +39,8 @@ const PLACE_OF_KIND: Readonly<Record<string, string>> = {
   projection: 'A projection module goes in projections: [{ projectionName, entry }]',
   customProjection: 'A projection module goes in projections: [{ projectionName, entry }]',
   queries: 'A queries module goes in queries: { entry }',
+  sqlProjection: 'A SQL projection module goes in a CqrsSqlReadModel\'s projections: [{ projectionName, entry, sources, migrations }]',
+  sqlQueries: 'A SQL queries module goes in a CqrsSqlReadModel\'s queries: { entry }',
 };
 
 /** What the construct needs to know of a projection module. */
@@ -70,6 +80,22 @@ export function readProjectionManifest(site: ProjectionSite): ProjectionManifest
     aggregateEventTypes: manifest.aggregateEventTypes,
     readableOverHttp: manifest.readableOverHttp === true,
   };
+}
+
+/**
+ * Per source aggregate (by name), the event types of the SQL projection module at `site.entry`;
+ * throws if it does not define a SQL projection. Whether they match its `sources` is the read
+ * model's to judge.
+ */
+export function readSqlProjectionManifest(site: ProjectionSite): Record<string, string[]> {
+  const prefix = `${site.where}: projection '${site.projectionName}' (entry ${site.entry})`;
+  const manifest = readInRole('sqlProjection', { prefix, entry: site.entry, what: `the SQL projection '${site.projectionName}' of ${site.entry}` });
+  return { ...manifest.sourceEventTypes };
+}
+
+/** The query types of the SQL queries module at `entry`; throws if it does not define SQL queries. */
+export function readSqlQueriesManifest(where: string, entry: string): string[] {
+  return readInRole('sqlQueries', { prefix: `${where}: queries.entry ${entry}`, entry, what: `the SQL queries module ${entry}` }).queryTypes ?? [];
 }
 
 /** What the modules of an aggregate define, as synth read them. */

@@ -92,3 +92,24 @@ export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
  */
 export const SESSION_READ_ACTIONS = ['dynamodb:Query'];
 export const EVENT_STORE_READER_ACTIONS = ['dynamodb:Query'];
+
+/**
+ * What every function of a SQL read model does with its cluster, through the RDS Data API:
+ * statements, batches, and transactions (a projector commits each aggregate's events with its
+ * checkpoint in one). The Data API cannot narrow these to a database or to reads: the query
+ * function's read-only transactions are the runtime's.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.access.html
+ */
+export const DATA_API_ACTIONS = [
+  'rds-data:ExecuteStatement',
+  'rds-data:BatchExecuteStatement',
+  'rds-data:BeginTransaction',
+  'rds-data:CommitTransaction',
+  'rds-data:RollbackTransaction',
+];
+
+/** What the Data API needs of the caller for the cluster's secret: its value, read with the caller's own permissions. */
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'];
+
+/** What Secrets Manager needs of a customer managed key to give a caller the secret's value. */
+export const SECRET_KEY_ACTIONS = ['kms:Decrypt'];

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import { Duration, Token } from 'aws-cdk-lib';
 import { AGGREGATE_PART_IDS } from './construct-ids';
 import { checkDurationInRange, checkIntegerInRange, checkPattern } from './validation';
-import { MAX_BATCH_WITHOUT_WINDOW, PROJECTION_DEFAULTS } from './constructs/projection-pipeline';
-import type { ProjectionProps } from '../projection-props';
+import { MAX_BATCH_WITHOUT_WINDOW, PROJECTION_DEFAULTS } from './constructs/projection-delivery';
+import type { ProjectionDeliveryProps, ProjectionProps } from '../projection-props';
 import type { ReadModelIndexProps } from '../read-model-index-props';
 
 /** Checks of `projections` and `readModelIndexes`, in the style of `validation.ts`. */
@@ -22,6 +22,11 @@ export function validateProjectionProps(where: string, props: ProjectionProps): 
   if (!Token.isUnresolved(props.entry) && !fs.existsSync(props.entry)) {
     throw new Error(`${at}: entry not found at ${props.entry}. Point entry at a module whose default export is defineProjection(...).`);
   }
+  validateDeliveryProps(at, props);
+}
+
+/** Checks the delivery and projector props of a projection (`at` names it); shared with SQL projections. */
+export function validateDeliveryProps(at: string, props: ProjectionDeliveryProps): void {
   checkIntegerInRange(at, 'batchSize', props.batchSize, 1, 10000);
   checkDurationInRange(at, 'maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
   checkIntegerInRange(at, 'maxConcurrency', props.maxConcurrency, 2, 1000);

@@ -4,7 +4,12 @@ import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BROKEN_ENTRY, COUNTER_ENTRY, COUNTER_MARKER, COUNTER_VIEW_ENTRY, GREETER_ENTRY, NO_DEFAULT_EXPORT_ENTRY, newStack } from './fixtures/stand-in-app';
 import { STAND_IN_RUNTIME_MARKER } from './fixtures/runtime';
-import { commandHandlerCode, projectorCode, publisherCode, queryHandlerCode } from '../../lib/private/bundling/function-code';
+import {
+  commandHandlerCode, projectorCode, publisherCode, queryHandlerCode, sqlMigratorCode, sqlProjectorCode, sqlQueryHandlerCode,
+} from '../../lib/private/bundling/function-code';
+import {
+  LIBRARY_QUERIES_ENTRY, LOANS_BY_MEMBER_ENTRY, LOANS_BY_MEMBER_MIGRATIONS, MEMBER_NAMES_MIGRATIONS,
+} from './fixtures/sql-read-model';
 import { esbuildPreference, loadEsbuild } from '../../lib/private/bundling/esbuild';
 
 /** Stages `code` in a new app, as a synth does, and returns its asset hash and bundle text. */
@@ -128,5 +133,44 @@ describe('bundling with esbuild-wasm (no native esbuild, no Docker)', () => {
     } finally {
       esbuildPreference.native = false;
     }
+  });
+});
+
+describe('bundling the functions of a SQL read model', () => {
+  /** The handler a bundle exports, loaded with no module outside it. */
+  const handlerOf = (bundle: string) => {
+    const exported = { exports: {} as Record<string, unknown> };
+    new Function('module', 'exports', 'require', bundle)(exported, exported.exports, () => ({}));
+    return exported.exports.handler as (event: unknown) => Promise<Record<string, unknown>>;
+  };
+
+  test('bundles a SQL projection module with the runtime SQL projector', () => {
+    const { bundle } = stage(sqlProjectorCode(LOANS_BY_MEMBER_ENTRY));
+    expect(bundle).toContain('stand-in SQL projector 3e1a');
+    expect(bundle.split(STAND_IN_RUNTIME_MARKER).length - 1).toBe(1);
+    expect(typeof handlerOf(bundle)).toBe('function');
+  });
+
+  test('bundles a SQL queries module with the runtime SQL query handler', () => {
+    const { bundle } = stage(sqlQueryHandlerCode(LIBRARY_QUERIES_ENTRY));
+    expect(bundle).toContain('LoansOfMember');
+    expect(typeof handlerOf(bundle)).toBe('function');
+  });
+
+  test('bundles the text of every migration file, by projection and in the order given, with the runtime SQL migrator', async () => {
+    // GIVEN two projections' migrations
+    const read = (dir: string, name: string) => ({ name, sql: fs.readFileSync(path.join(dir, name), 'utf8') });
+    // WHEN the migrator is bundled
+    const { bundle } = stage(sqlMigratorCode([
+      { projectionName: 'LoansByMember', migrationsDir: LOANS_BY_MEMBER_MIGRATIONS, files: ['001_init.sql', '002_member_names.sql'] },
+      { projectionName: 'MemberNames', migrationsDir: MEMBER_NAMES_MIGRATIONS, files: ['001_init.sql'] },
+    ]));
+    // THEN the runtime's createSqlMigrator gets each file's text as it is
+    const answer = await handlerOf(bundle)({});
+    expect(answer.migrator).toBe('stand-in SQL migrator 6d0f');
+    expect(answer.migrations).toEqual({
+      LoansByMember: [read(LOANS_BY_MEMBER_MIGRATIONS, '001_init.sql'), read(LOANS_BY_MEMBER_MIGRATIONS, '002_member_names.sql')],
+      MemberNames: [read(MEMBER_NAMES_MIGRATIONS, '001_init.sql')],
+    });
   });
 });

@@ -5,7 +5,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { counterStack, TWO_PROJECTIONS } from './fixtures/aggregate';
 import { actionsOf, logicalIdOf, statementsOfRole } from './fixtures/stand-in-app';
 import type { CqrsAggregate } from '../../lib';
-import { rebuildCommandFor } from '../../lib/private/constructs/projection-pipeline';
+import { rebuildCommandFor } from '../../lib/private/constructs/projection-delivery';
 
 describe('a projection\'s rebuild', () => {
   let stack: Stack;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AssetHashType, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { BuildOptions } from 'esbuild-wasm';
+import type { BuildOptions, Loader } from 'esbuild-wasm';
 import { buildOrThrow, importPath } from './esbuild';
 import { runtimeHandler, runtimeIndex, type RuntimeHandlerName } from './runtime-location';
 
@@ -64,6 +64,58 @@ export function projectionReaderCode(projections: ReadonlyArray<{ readonly proje
 }
 
 /**
+ * The code of a SQL projector: the user's SQL projection module (its default export is
+ * `defineSqlProjection<Tables>()(...)`) handed to the runtime's `createSqlProjector`.
+ *
+ * @param entry absolute path of the user's SQL projection module; it must exist
+ */
+export const sqlProjectorCode = (entry: string): lambda.Code =>
+  userModuleCode(`the SQL projector of ${entry}`, entry, 'sql-projector', 'createSqlProjector',
+    'Add `export default defineSqlProjection<Tables>()(...)` to it.');
+
+/**
+ * The code of a SQL read model's query function: the user's queries module (its default export
+ * is `defineSqlQueries<Tables>()(...)`) handed to the runtime's `createSqlQueryHandler`.
+ *
+ * @param entry absolute path of the user's SQL queries module; it must exist
+ */
+export const sqlQueryHandlerCode = (entry: string): lambda.Code =>
+  userModuleCode(`the SQL query function of ${entry}`, entry, 'sql-query-handler', 'createSqlQueryHandler',
+    'Add `export default defineSqlQueries<Tables>()(...)` to it.');
+
+/** One projection's migrations, as the migrator bundles them. */
+export interface SqlMigrationSet {
+  readonly projectionName: string;
+  /** Absolute path of the folder. */
+  readonly migrationsDir: string;
+  /** The file names, in the order they are applied. */
+  readonly files: readonly string[];
+}
+
+/**
+ * The code of a SQL read model's migrator: the text of every migration file (esbuild's text
+ * loader), by projection, in order, handed to the runtime's `createSqlMigrator`.
+ */
+export function sqlMigratorCode(projections: readonly SqlMigrationSet[]): lambda.Code {
+  const imports: string[] = [];
+  const sets = projections.map((projection, p) => {
+    const files = projection.files.map((file, f) => {
+      imports.push(`import migration${p}_${f} from ${importPath(path.join(projection.migrationsDir, file))};`);
+      return `{ name: ${JSON.stringify(file)}, sql: migration${p}_${f} }`;
+    });
+    // Computed keys of JSON strings, as in projectionReaderCode.
+    return `[${JSON.stringify(projection.projectionName)}]: [${files.join(', ')}]`;
+  });
+  const wrapper = [
+    ...imports,
+    `import { createSqlMigrator } from ${importPath(runtimeHandler('sql-migrator'))};`,
+    `export const handler = createSqlMigrator({ ${sets.join(', ')} });`,
+  ].join('\n');
+  const folders = projections.map((projection) => projection.migrationsDir).join(', ');
+  return bundledCode(`the SQL migrator of ${folders}`, projections[0].migrationsDir, wrapper, undefined, { '.sql': 'text' });
+}
+
+/**
  * A generated entry: `export const handler = <factory>(<the user module's default export>)`.
  * `addDefault` is the fix when the module has no default export (`CqrsAggregate` reads every
  * module at synth and says so before it bundles; this is for any other caller).
@@ -84,7 +136,8 @@ export function publisherCode(): lambda.Code {
   return bundledCode(`the publisher (${publisher})`, path.dirname(publisher), wrapper);
 }
 
-function bundledCode(what: string, resolveDir: string, contents: string, missingDefaultExport?: string): lambda.Code {
+/** `loader` adds esbuild loaders by file extension (the migrator's `.sql` as text); other bundles pass none. */
+function bundledCode(what: string, resolveDir: string, contents: string, missingDefaultExport?: string, loader?: Record<string, Loader>): lambda.Code {
   const options: BuildOptions = {
     stdin: { contents, resolveDir, sourcefile: 'cdk-cqrs-entry.ts', loader: 'ts' },
     bundle: true,
@@ -105,6 +158,7 @@ function bundledCode(what: string, resolveDir: string, contents: string, missing
     // wrapper imports, wherever (and whether) the app installed cdk-cqrs.
     alias: { 'cdk-cqrs/runtime': runtimeIndex() },
     logLevel: 'silent',
+    ...(loader && { loader }),
   };
   return lambda.Code.fromAsset(resolveDir, {
     assetHashType: AssetHashType.OUTPUT,

@@ -18,7 +18,7 @@ import { runtimeHandler, runtimeIndex } from './runtime-location';
 
 /** What the runtime says of a module's default export, and whether there is one. */
 export interface ModuleManifest {
-  /** `aggregate`, `projection`, `customProjection`, `queries`, or undefined for no definition. */
+  /** `aggregate`, `projection`, `customProjection`, `queries`, `sqlProjection`, `sqlQueries`, or undefined for no definition. */
   readonly kind?: string;
   /** The default export in words (`defineProjection(...)`, or what it is instead). */
   readonly found: string;
@@ -36,6 +36,8 @@ export interface ModuleManifest {
   readonly readableOverHttp?: boolean;
   /** Queries: the query types, sorted. */
   readonly queryTypes?: string[];
+  /** SQL projections: per aggregate name (a key of its `aggregates`), the event types it handles, sorted. */
+  readonly sourceEventTypes?: Readonly<Record<string, string[]>>;
   /** False when the module has no default export: the fix is to add one, not to change it. */
   readonly hasDefaultExport: boolean;
 }

@@ -16,7 +16,8 @@ export const runtimeLocation = {
 export const runtimeIndex = (): string => path.join(runtimeLocation.dir, 'index');
 
 /** The runtime's Lambda entry points, by file name under `lambda/handlers/`. */
-export type RuntimeHandlerName = 'command-handler' | 'publisher' | 'projector' | 'query-handler' | 'projection-reader' | 'definition-manifest';
+export type RuntimeHandlerName = 'command-handler' | 'publisher' | 'projector' | 'query-handler' | 'projection-reader' | 'definition-manifest'
+  | 'sql-projector' | 'sql-query-handler' | 'sql-migrator';
 
 /** A Lambda entry point of the runtime, by its file name under `lambda/handlers/`. */
 export const runtimeHandler = (name: RuntimeHandlerName): string => path.join(runtimeLocation.dir, 'handlers', name);

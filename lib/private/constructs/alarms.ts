@@ -113,8 +113,8 @@ export class AggregateAlarms extends Construct {
 
 /** The metrics a projection's alarms watch, taken from the projection's metric methods. */
 export interface ProjectionAlarmsProps {
-  /** The aggregate's name, for the descriptions. */
-  readonly aggregateName: string;
+  /** Whose projection it is, for the descriptions: the aggregate's name, or the SQL read model's. */
+  readonly owner: string;
   /** The projection's name, for the descriptions. */
   readonly projectionName: string;
   /** `metricLag()`: the age of the oldest message in the projection's queue, in seconds. */
@@ -135,7 +135,7 @@ export class ProjectionAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: ProjectionAlarmsProps) {
     super(scope, id);
-    const name = `${props.aggregateName} projection ${props.projectionName}`;
+    const name = `${props.owner} projection ${props.projectionName}`;
     this.alarms = [
       countsAlarm(this, 'ProjectorErrorsOrDeadLetters',
         `${name}: the projector failed whole invocations (timeouts, crashes; their events are retried), `
