@@ -89,6 +89,18 @@ describe('SQL migrations', () => {
     expect(Object.values(fixed.projections[0].applied)).toEqual([['001.sql']]);
   });
 
+  test('a rollback of a deploy (the migrator of before, with fewer migrations than are applied) succeeds and changes nothing', async () => {
+    const projectionName = name('Rolled');
+    const { db } = local.connect();
+    const first = [{ name: '001.sql', sql: 'CREATE TABLE t (id int);' }];
+    await createSqlMigrator({ [projectionName]: [...first, { name: '002.sql', sql: 'ALTER TABLE t ADD COLUMN x int;' }, { name: '003.sql', sql: 'ALTER TABLE t ADD COLUMN y int;' }] }, { db, log })({ RequestType: 'Create' });
+    const rolledBack = await createSqlMigrator({ [projectionName]: first }, { db, log })({ RequestType: 'Update' });
+    expect(Object.values(rolledBack.projections[0].applied)).toEqual([[]]);
+    // Not a prefix: the first migration's text differs from what was applied.
+    await expect(createSqlMigrator({ [projectionName]: [{ name: '001.sql', sql: 'CREATE TABLE t (id bigint);' }] }, { db, log })({ RequestType: 'Update' }))
+      .rejects.toThrow(/001\.sql .* was changed after it was applied/);
+  });
+
   test('Delete answers SUCCESS and drops nothing', async () => {
     const cfn = await responseUrl();
     try {
