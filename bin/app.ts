@@ -4,13 +4,14 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { CqrsAggregate, CqrsHttpApi, HttpApiAuth } from 'cdk-cqrs';
+import { CqrsAggregate, CqrsHttpApi, CqrsSqlReadModel, HttpApiAuth } from 'cdk-cqrs';
 
 /** The example: a Customer and an Order aggregate that share one bus. */
 export class ShopStack extends Stack {
   public readonly customers: CqrsAggregate;
   public readonly orders: CqrsAggregate;
   public readonly api: CqrsHttpApi;
+  public readonly reports: CqrsSqlReadModel;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -33,6 +34,19 @@ export class ShopStack extends Stack {
       // A customer's orders by status, newest first: see bin/domain/orders-by-customer.ts.
       readModelIndexes: [{ indexName: 'byCustomer' }],
       queries: { entry: path.join(__dirname, 'domain', 'order-queries.ts') },
+    });
+
+    // Seed 004's order view in SQL: each order with its customer's name and email, kept in step
+    // when the customer changes it, and queries that join across both aggregates. An Aurora
+    // Serverless v2 cluster that pauses when idle, reached through the RDS Data API.
+    this.reports = new CqrsSqlReadModel(this, 'Reports', {
+      projections: [{
+        projectionName: 'OrderView',
+        entry: path.join(__dirname, 'domain', 'order-view.ts'),
+        sources: [this.orders, this.customers],
+        migrations: path.join(__dirname, 'sql', 'order-view'),
+      }],
+      queries: { entry: path.join(__dirname, 'domain', 'order-view-queries.ts') },
     });
 
     // The shop on the web: customers sign in with Cognito; their user id (the token's sub) is

@@ -11,6 +11,7 @@ export function localNames(topology: LocalTopology, tablePrefix: string): Map<st
   for (const table of topology.tables) names.set(table.key, `${tablePrefix}${table.logicalId}`);
   for (const bus of topology.buses) names.set(bus.key, bus.name);
   for (const fn of topology.functions) names.set(fn.key, fn.logicalId);
+  for (const resource of topology.named) names.set(resource.key, resource.logicalId);
   return names;
 }
 
@@ -29,6 +30,8 @@ export class AppResources {
     private readonly topology: LocalTopology,
     /** Resource key → its local name (tables, buses, functions), as `localNames` answers. */
     private readonly names: ReadonlyMap<string, string>,
+    /** The values of the pseudo parameters (`AWS::Region`, `AWS::AccountId`, `AWS::Partition`, `AWS::URLSuffix`). */
+    private readonly pseudo: Readonly<Record<string, string>> = {},
   ) {}
 
   /** The local name of a resource; a resource without one (a queue, say) is known by its key. */
@@ -123,9 +126,19 @@ export class AppResources {
   resolve(fn: FunctionResource, variable: string): string {
     const value = fn.environment[variable];
     if (value === undefined) throw new Error(`cdk-cqrs local: ${fn.path} has no environment variable ${variable}.`);
+    return this.resolveValue(value, `${fn.path} sets ${variable} to`);
+  }
+
+  private resolveValue(value: EnvValue, where: string): string {
     if ('literal' in value) return value.literal;
+    if ('join' in value) return value.join.map((part) => this.resolveValue(part, where)).join(value.separator);
+    if ('pseudo' in value) {
+      const known = Object.hasOwn(this.pseudo, value.pseudo) ? this.pseudo[value.pseudo] : undefined;
+      if (known === undefined) throw new Error(`cdk-cqrs local: ${where} the pseudo parameter ${value.pseudo}, which local runs do not provide.`);
+      return known;
+    }
     const name = this.names.get(value.ref);
-    if (name === undefined) throw new Error(`cdk-cqrs local: ${fn.path} sets ${variable} to a resource (${value.ref}) that local runs do not provide.`);
+    if (name === undefined) throw new Error(`cdk-cqrs local: ${where} a resource (${value.ref}) that local runs do not provide.`);
     return name;
   }
 

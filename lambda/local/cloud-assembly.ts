@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SQL_READ_MODEL } from '../../lib/private/runtime-contract';
 import type { EventPattern } from './event-pattern';
 import { readHttpApis, type HttpApiResource } from './http-api-topology';
 import type { ResourceId } from './resource-id';
@@ -19,6 +20,17 @@ export interface LocalTopology {
   readonly mappings: readonly MappingResource[];
   /** API Gateway HTTP APIs (`AWS::ApiGatewayV2::Api`), each with its routes, served on loopback by a local run. */
   readonly apis: readonly HttpApiResource[];
+  /** Resources known locally by name only, as a function's environment refers to them: SQL clusters and their secrets. */
+  readonly named: readonly ResourceId[];
+  /** The custom resources that apply SQL read models' migrations (`Custom::CqrsSqlMigrations`), run once at start. */
+  readonly sqlMigrations: readonly SqlMigrationsResource[];
+}
+
+/** A `Custom::CqrsSqlMigrations` resource: the function that applies the migrations, and what CloudFormation would send it. */
+export interface SqlMigrationsResource extends ResourceId {
+  /** The key of the function behind it (its ServiceToken). */
+  readonly function: string;
+  readonly properties: Record<string, unknown>;
 }
 
 export type { ResourceId } from './resource-id';
@@ -28,8 +40,15 @@ export interface TableResource extends ResourceId {
   readonly properties: Record<string, unknown>;
 }
 
-/** An environment value: a literal, or a reference to another resource's name (`Ref`). */
-export type EnvValue = { readonly literal: string } | { readonly ref: string };
+/**
+ * An environment value: a literal, a reference to another resource's name (`Ref`), a pseudo
+ * parameter (`AWS::Region`, ...), or those joined (`Fn::Join`, as an ARN or a JSON map of names is).
+ */
+export type EnvValue =
+  | { readonly literal: string }
+  | { readonly ref: string }
+  | { readonly pseudo: string }
+  | { readonly join: readonly EnvValue[]; readonly separator: string };
 
 export interface FunctionResource extends ResourceId {
   /** The folder of the bundled code (the asset), absolute. */
@@ -97,7 +116,9 @@ export function readCloudAssembly(directory: string): LocalTopology {
   }
   const stacks = stackArtifacts(directory);
   const constructPaths = readConstructPaths(directory, new Set(stacks.flatMap((stack) => (stack.constructPath ? [stack.constructPath] : []))));
-  const topology: { [K in keyof LocalTopology]: LocalTopology[K][number][] } = { tables: [], functions: [], queues: [], buses: [], rules: [], mappings: [], apis: [] };
+  const topology: { [K in keyof LocalTopology]: LocalTopology[K][number][] } = {
+    tables: [], functions: [], queues: [], buses: [], rules: [], mappings: [], apis: [], named: [], sqlMigrations: [],
+  };
   for (const stack of stacks) {
     const template = readJson(path.join(stack.directory, stack.templateFile)) as Template;
     const assets = readAssetFolders(stack.directory, stack.templateFile.replace(/\.template\.json$/, '.assets.json'));
@@ -212,8 +233,7 @@ function readStack(
           codeDirectory: path.resolve(directory, assetFolder),
           handler: String(props.Handler ?? 'index.handler'),
           timeoutSeconds: Number(props.Timeout ?? 3),
-          environment: Object.fromEntries(Object.entries(variables).map(([name, value]) =>
-            [name, typeof value === 'string' ? { literal: value } : { ref: key(envRef(value, `${id.path} environment variable ${name}`)) }])),
+          environment: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, envValue(value, key, `${id.path} environment variable ${name}`)])),
         });
         break;
       }
@@ -246,6 +266,14 @@ function readStack(
         });
         break;
       }
+      case 'AWS::RDS::DBCluster':
+      case 'AWS::SecretsManager::Secret':
+      case 'AWS::SecretsManager::SecretTargetAttachment':
+        into.named.push(id);
+        break;
+      case SQL_READ_MODEL.migrationsResourceType:
+        into.sqlMigrations.push({ ...id, function: ref(props.ServiceToken, 'ServiceToken'), properties: props });
+        break;
       case 'AWS::Lambda::EventSourceMapping':
         if (props.Enabled === false) break;
         into.mappings.push(readMapping(id, props, ref));
@@ -287,11 +315,21 @@ function refTarget(value: unknown, what: string): string {
   throw new Error(`cdk-cqrs local: ${what} is ${JSON.stringify(value)}; local runs resolve only Ref and Fn::GetAtt to resources of the same stack.`);
 }
 
-/** An environment variable is resolved only through `Ref` (a name): a `Fn::GetAtt` (an ARN, a URL) or `Fn::Join` has no local value. */
-function envRef(value: unknown, what: string): string {
+/**
+ * An environment variable as local runs resolve it: literals, `Ref` (a resource's local name, or
+ * a pseudo parameter) and `Fn::Join` of those. A `Fn::GetAtt` (an attribute of a resource) has no
+ * local value.
+ */
+function envValue(value: unknown, key: (logicalId: string) => string, what: string): EnvValue {
+  if (typeof value === 'string') return { literal: value };
+  if (typeof value === 'number' || typeof value === 'boolean') return { literal: String(value) };
   const ref = typeof value === 'object' && value !== null ? (value as { Ref?: unknown }).Ref : undefined;
-  if (typeof ref === 'string') return ref;
-  throw new Error(`cdk-cqrs local: ${what} is ${JSON.stringify(value)}; local runs resolve only literals and Ref (a resource's name) in environment variables.`);
+  if (typeof ref === 'string') return ref.startsWith('AWS::') ? { pseudo: ref } : { ref: key(ref) };
+  const join = typeof value === 'object' && value !== null ? (value as { 'Fn::Join'?: unknown })['Fn::Join'] : undefined;
+  if (Array.isArray(join) && join.length === 2 && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    return { join: join[1].map((part: unknown) => envValue(part, key, what)), separator: join[0] };
+  }
+  throw new Error(`cdk-cqrs local: ${what} is ${JSON.stringify(value)}; local runs resolve only literals, Ref (a resource's name or a pseudo parameter) and Fn::Join of those in environment variables.`);
 }
 
 /** Asset hash → its folder, from the stack's asset manifest. */

@@ -8,6 +8,8 @@ import type { DocumentClientLike } from '../query/repository';
 import { AppResources, localNames } from './app-resources';
 import { readCloudAssembly, type LocalTopology } from './cloud-assembly';
 import { startLocalEndpoint, type AsyncInvocation } from './local-endpoint';
+import { LocalSqlDatabase } from './local-sql-database';
+import { ENV } from '../../lib/private/runtime-contract';
 import { queuePoller, streamPoller, type Poll } from './event-source-mappings';
 import { FunctionHost, type Invocation } from './function-host';
 import type { HttpApiResource } from './http-api-topology';
@@ -74,6 +76,22 @@ interface Running {
 }
 
 const LOCAL_ACCOUNT = '000000000000';
+
+/**
+ * One local PostgreSQL (PGlite) per SQL cluster the app's functions use, by the cluster ARN in
+ * their environment (a cluster of the app, or one it imports): none when the app has no SQL read model.
+ */
+async function startSqlDatabases(topology: LocalTopology, resources: AppResources): Promise<Map<string, LocalSqlDatabase>> {
+  const arns = new Set(topology.functions.filter((fn) => fn.environment[ENV.sqlClusterArn] !== undefined).map((fn) => resources.resolve(fn, ENV.sqlClusterArn)));
+  const databases = new Map<string, LocalSqlDatabase>();
+  try {
+    for (const arn of arns) databases.set(arn, await LocalSqlDatabase.start());
+  } catch (error) {
+    await Promise.all([...databases.values()].map((database) => database.stop()));
+    throw error;
+  }
+  return databases;
+}
 /** What `tokenFor` signs for when the app has no JWT authorizer (its IAM routes take any issuer). */
 const LOCAL_ONLY_AUTHORIZER = { issuer: 'https://cdk-cqrs.local/', audience: ['cdk-cqrs-local'] };
 /** Lambda retries a failed asynchronous invocation twice unless its EventInvokeConfig says otherwise. */
@@ -97,9 +115,12 @@ export class LocalCloud {
     const dynamoDb = new DynamoDBClient({ endpoint: options.dynamoDbEndpoint, region, credentials });
     const streams = new DynamoDBStreamsClient({ endpoint: options.dynamoDbEndpoint, region, credentials });
     let stopEndpoint: (() => Promise<void>) | undefined;
+    let sqlDatabases: Map<string, LocalSqlDatabase> | undefined;
     // Whatever fails after this point must not leave the clients or the endpoint holding the process open.
     try {
-      const resources = new AppResources(topology, localNames(topology, options.tablePrefix ?? `local-${randomUUID().slice(0, 8)}-`));
+      const resources = new AppResources(topology, localNames(topology, options.tablePrefix ?? `local-${randomUUID().slice(0, 8)}-`), {
+        'AWS::Region': region, 'AWS::AccountId': LOCAL_ACCOUNT, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com',
+      });
       const streamArns = new Map<string, string>();
       for (const table of topology.tables) {
         const streamArn = await createLocalTable(dynamoDb, table, resources.nameOf(table.key));
@@ -116,30 +137,38 @@ export class LocalCloud {
         });
       }
       const asyncInvocations: Running['asyncInvocations'] = [];
+      sqlDatabases = await startSqlDatabases(topology, resources);
+      const databases = sqlDatabases;
       const endpoint = await startLocalEndpoint({
         bus,
         hasFunction: (name) => resources.functionsNamed(name).length === 1,
         onAsyncInvoke: (invocation) => asyncInvocations.push({ ...invocation, attempts: 0 }),
+        sqlDatabaseOf: (resourceArn) => databases.get(resourceArn),
       });
-      stopEndpoint = endpoint.stop;
+      stopEndpoint = async () => {
+        await endpoint.stop();
+        await Promise.all([...databases.values()].map((database) => database.stop()));
+      };
       const baseEnvironment = {
         AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint.url, AWS_ENDPOINT_URL: endpoint.url,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'UTC',
       };
       const cloud = new LocalCloud({
-        topology, options, region, resources, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint: endpoint.stop, asyncInvocations,
+        topology, options, region, resources, streamArns, dynamoDb, streams, clock, queues, routed, baseEnvironment, stopEndpoint, asyncInvocations,
       });
       stopEndpoint = undefined;
       try {
         await cloud.serveHttpApis();
+        await cloud.applySqlMigrations();
       } catch (error) {
         await cloud.stop();
         throw error;
       }
       return cloud;
     } catch (error) {
-      await stopEndpoint?.();
+      if (stopEndpoint) await stopEndpoint();
+      else await Promise.all([...(sqlDatabases?.values() ?? [])].map((database) => database.stop()));
       dynamoDb.destroy();
       streams.destroy();
       throw error;
@@ -341,6 +370,18 @@ export class LocalCloud {
    * `httpUrl` needs no await), and a server costs a few milliseconds. The issuer's key pair is
    * made here too (jose loaded in its worker), only for an app that has an HTTP API.
    */
+  /**
+   * Applies each SQL read model's migrations, as CloudFormation would create its
+   * `Custom::CqrsSqlMigrations` resource at deploy: its function is invoked with the resource's
+   * properties (and no response URL: it answers the invocation instead).
+   */
+  private async applySqlMigrations(): Promise<void> {
+    for (const resource of this.topology.sqlMigrations) {
+      const invocation = await this.invokeByKey(resource.function, { RequestType: 'Create', LogicalResourceId: resource.logicalId, ResourceProperties: resource.properties });
+      if (!invocation.ok) throw new Error(`cdk-cqrs local: the migrations of ${resource.path} failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}`);
+    }
+  }
+
   private async serveHttpApis(): Promise<void> {
     if (this.topology.apis.length === 0) return;
     this.issuer = await LocalIssuer.create();

@@ -82,16 +82,30 @@ class DataApiConnection implements DatabaseConnection {
       settings.isolationLevel ? `ISOLATION LEVEL ${settings.isolationLevel.toUpperCase()}` : undefined,
       settings.accessMode ? settings.accessMode.toUpperCase() : undefined,
     ].filter((mode) => mode !== undefined);
-    if (modes.length > 0) await this.executeQuery(CompiledQuery.raw(`SET TRANSACTION ${modes.join(', ')}`));
+    if (modes.length === 0) return;
+    try {
+      await this.executeQuery(CompiledQuery.raw(`SET TRANSACTION ${modes.join(', ')}`));
+    } catch (error) {
+      // Kysely rolls back only a transaction whose begin succeeded: this one must not stay open.
+      await this.rollback().catch(() => undefined);
+      throw error;
+    }
   }
 
+  /**
+   * Commits. The transaction's id is kept until the commit is answered: a commit that failed
+   * before it was applied is then rolled back (Kysely rolls back after a failed commit), rather
+   * than left open holding its locks until the Data API times it out.
+   */
   async commit(): Promise<void> {
-    const transactionId = this.ended('commit');
+    const transactionId = this.current('commit');
     await this.client.send(new CommitTransactionCommand({ resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId }));
+    this.transactionId = undefined;
   }
 
   async rollback(): Promise<void> {
-    const transactionId = this.ended('roll back');
+    const transactionId = this.current('roll back');
+    this.transactionId = undefined;
     await this.client.send(new RollbackTransactionCommand({ resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId }));
   }
 
@@ -109,10 +123,9 @@ class DataApiConnection implements DatabaseConnection {
   }
 
   /** The transaction being ended; a commit or rollback outside one is a bug in the caller. */
-  private ended(what: string): string {
+  private current(what: string): string {
     const transactionId = this.transactionId;
     if (transactionId === undefined) throw new Error(`cdk-cqrs: cannot ${what}: no transaction was begun on this connection.`);
-    this.transactionId = undefined;
     return transactionId;
   }
 

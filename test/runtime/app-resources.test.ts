@@ -15,7 +15,7 @@ const table = (logicalId: string, stack = 'Shop'): TableResource => ({ key: `${s
 const queue = (logicalId: string, path: string): QueueResource => ({ key: `Shop/${logicalId}`, logicalId, path });
 
 function resources(parts: { functions: FunctionResource[]; tables?: TableResource[]; queues?: QueueResource[] }): AppResources {
-  const topology: LocalTopology = { tables: parts.tables ?? [], functions: parts.functions, queues: parts.queues ?? [], buses: [], rules: [], mappings: [], apis: [] };
+  const topology: LocalTopology = { tables: parts.tables ?? [], functions: parts.functions, queues: parts.queues ?? [], buses: [], rules: [], mappings: [], apis: [], named: [], sqlMigrations: [] };
   return new AppResources(topology, localNames(topology, 'test-'));
 }
 
@@ -200,7 +200,7 @@ describe('AppResources: a function\'s environment', () => {
 describe('localNames', () => {
   test('names tables by the prefix and their logical ID, buses by their own name, functions by their logical ID', () => {
     const topology: LocalTopology = {
-      tables: [table('EventStore')], functions: [fn('Handler', {})], queues: [], rules: [], mappings: [], apis: [],
+      tables: [table('EventStore')], functions: [fn('Handler', {})], queues: [], rules: [], mappings: [], apis: [], named: [], sqlMigrations: [],
       buses: [{ key: 'Shop/Bus', logicalId: 'Bus', path: 'Shop/Bus', name: 'shop-events' }],
     };
 
