@@ -7,7 +7,7 @@ import { REBUILD_DEFAULTS, type RebuildContext, type SelfInvoker } from '../proj
 import type { AnySqlProjection } from './define-sql-projection';
 import { projectAggregate, withConflictRetries, type SqlProjectorDeps } from './project-sql-messages';
 import { sqlProjectionCode } from './sql-projection-code';
-import { createGeneration, dropGeneration, liveGenerations, lockProjection, type Generation } from './sql-generations';
+import { createGeneration, dropGeneration, ensureRegistry, liveGenerations, lockProjection, type Generation } from './sql-generations';
 import { recordedMigrations, runMigration } from './sql-migrations';
 
 /**
@@ -102,6 +102,8 @@ export async function rebuildSqlProjection(projection: AnySqlProjection, request
  * those projected after reach it live.
  */
 async function startGeneration(projection: AnySqlProjection, deps: SqlRebuildDeps, totalSegments: number, restart: boolean): Promise<{ generation: Generation; started: boolean }> {
+  // A registry made by an earlier version lacks the tables of a later one (the migrator, which makes them, runs when a migration changes).
+  await ensureRegistry(deps.db);
   return deps.db.transaction().execute(async (trx) => {
     await lockProjection(trx, deps.projectionName);
     const live = await liveGenerations(trx, deps.projectionName);

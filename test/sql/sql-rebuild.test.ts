@@ -282,6 +282,39 @@ describe('SQL rebuild', () => {
     expect(setup.progress[setup.progress.length - 1].message).toContain('"restart": true');
   });
 
+  test('restart drops the building generation and starts a new one; the dropped one\'s segments are stale and write nothing', async () => {
+    // GIVEN a rebuild in 2 segments per source, one of its invocations run (a page, then a continuation)
+    setup = await orderViewSetup();
+    const events = someEvents('restart', 8);
+    await storeAndDeliver(setup, events);
+    await setup.projector({ rebuild: { totalSegments: 2, pageSize: 2 } }, context());
+    const first = setup.invoker.queued.splice(0);
+    await setup.projector({ rebuild: first.shift()! }, context());
+    const dropped = [...first, ...setup.invoker.queued.splice(0)];
+    // WHEN it is restarted in 1 segment per source
+    const restarted = await setup.projector({ rebuild: { totalSegments: 1, restart: true } }, context());
+    // THEN the first rebuild's generation is gone, and a new one is building
+    expect(restarted.outcome).toBe('started');
+    const building = restarted.generation;
+    expect(await generationsOf(setup.db, setup.projectionName)).toEqual([{ generation: 1, status: 'active' }, { generation: building, status: 'building' }]);
+    const fresh = setup.invoker.queued.splice(0);
+    // WHEN the dropped rebuild's invocations run (they were queued before the restart), and any they invoke
+    const expected = dropped.map(() => 'stale');
+    const staleOutcomes = await drain(setup.projector, [...dropped]);
+    staleOutcomes.push(...await drain(setup.projector, setup.invoker.queued));
+    // THEN each reports stale and invokes nothing; the new generation holds nothing and no segment of it is done
+    expect(staleOutcomes).toEqual(expected);
+    expect((await orderViewRows(setup.db, g(building))).orders).toEqual([]);
+    const { rows } = await sql<{ done: boolean }>`SELECT done FROM cdk_cqrs.rebuild_segments WHERE projection = ${setup.projectionName}`.execute(setup.db);
+    expect(rows.map((row) => row.done)).toEqual([false, false]);
+    // AND the new rebuild finishes and switches, its tables those of generation 1
+    expect(await drain(setup.projector, fresh)).toContain('switched');
+    expect(await orderViewRows(setup.db, g(building))).toEqual(await orderViewRows(setup.db, g(1)));
+    // AND its number was never given before: the dropped generation's schema is gone, not made again
+    expect(building).toBe(3);
+    expect(await schemaExists(setup.db, g(2))).toBe(false);
+  });
+
   test('a second full rebuild drops the retired generation when it switches, and keeps the one it retires', async () => {
     // GIVEN a projection rebuilt once (generation 2 active, 1 retired)
     setup = await orderViewSetup();
