@@ -258,15 +258,16 @@ async function storeAndDeliverShuffled(setup: Awaited<ReturnType<typeof orderVie
   expect(await setup.projector({ Records: messages })).toEqual({ batchItemFailures: [] });
 }
 
+/** The projection of the example tests below, its stores dropped after each. */
+let setup: Awaited<ReturnType<typeof orderViewSetup>>;
+afterEach(async () => { await setup?.stores.drop(); });
+const g = (generation: number) => `${setup.projectionName.toLowerCase()}_g${generation}`;
+
 // ---------------------------------------------------------------------------------------------
 // Starting, restarting, failing and refusing
 // ---------------------------------------------------------------------------------------------
 
 describe('SQL rebuild', () => {
-  let setup: Awaited<ReturnType<typeof orderViewSetup>>;
-  afterEach(async () => { await setup?.stores.drop(); });
-  const g = (generation: number) => `${setup.projectionName.toLowerCase()}_g${generation}`;
-
   test('a second start while one runs reports running and starts nothing', async () => {
     // GIVEN a rebuild under way
     setup = await orderViewSetup();
@@ -369,5 +370,65 @@ describe('SQL rebuild', () => {
     await expect(setup.projector({ rebuild }, context())).rejects.toThrow(message);
     expect(setup.invoker.queued).toEqual([]);
     expect(await generationsOf(setup.db, setup.projectionName)).toEqual([{ generation: 1, status: 'active' }]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// As an outsider would attack it
+// ---------------------------------------------------------------------------------------------
+
+describe('SQL rebuild, attacked', () => {
+  test('a start whose fan-out fails drops the generation it made and says so, and a new start then runs', async () => {
+    // GIVEN a Lambda client that refuses the second invocation (throttled)
+    setup = await orderViewSetup();
+    await storeAndDeliver(setup, someEvents('fanout', 3));
+    const send = setup.invoker.lambda.send;
+    let calls = 0;
+    setup.invoker.lambda.send = async (command) => {
+      calls += 1;
+      if (calls === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+      return send(command);
+    };
+    // WHEN a rebuild starts
+    await expect(setup.projector({ rebuild: { totalSegments: 1 } }, context())).rejects.toThrow(
+      `Rebuild of ${setup.projectionName}: invoking its segments failed (TooManyRequestsException: Rate exceeded), so ${g(2)} was dropped and nothing is being rebuilt; queries read the active generation as before. Start the rebuild again.`,
+    );
+    // THEN nothing is left building (before, the generation stayed building for good: its refused segment never ran, and every later start answered `running`)
+    expect(await generationsOf(setup.db, setup.projectionName)).toEqual([{ generation: 1, status: 'active' }]);
+    expect(await schemaExists(setup.db, g(2))).toBe(false);
+    // AND the invocation that was sent is stale; a new start runs to its switch
+    expect(await drain(setup.projector, setup.invoker.queued)).toEqual(['stale']);
+    setup.invoker.lambda.send = send;
+    expect((await setup.projector({ rebuild: { totalSegments: 1 } }, context())).outcome).toBe('started');
+    expect(await drain(setup.projector, setup.invoker.queued)).toEqual(['segment', 'switched']);
+    expect(await orderViewRows(setup.db, g(3))).toEqual(await orderViewRows(setup.db, g(1)));
+  });
+
+  test('two last segments finishing at once switch exactly once; a source with no events at all finishes at once', async () => {
+    // GIVEN orders but no customer event at all
+    setup = await orderViewSetup();
+    await storeAndDeliver(setup, someEvents('once', 4).filter((event) => event.aggregateName === 'Order'));
+    await setup.projector({ rebuild: { totalSegments: 1 } }, context());
+    // WHEN the two segments (Order, Customer) run at the same time, with time for every page
+    const reports = await Promise.all(setup.invoker.queued.splice(0).map((rebuild) => setup.projector({ rebuild }, context(() => 60_000))));
+    // THEN one switches, the other only ends its segment; the tables are those of generation 1
+    expect(reports.map((report) => report.outcome).sort()).toEqual(['segment', 'switched']);
+    expect(await generationsOf(setup.db, setup.projectionName)).toEqual([{ generation: 1, status: 'retired' }, { generation: 2, status: 'active' }]);
+    expect(await orderViewRows(setup.db, g(2))).toEqual(await orderViewRows(setup.db, g(1)));
+  });
+
+  test('the building generation is made whole or not at all: a start whose migration fails leaves nothing, and live projection goes on', async () => {
+    // GIVEN generation 1's recorded migration edited so that it fails when replayed
+    setup = await orderViewSetup();
+    await sql`UPDATE ${sql.id(g(1), 'cdk_cqrs_migrations')} SET sql = sql || ' SELECT * FROM no_such_table;'`.execute(setup.db);
+    // WHEN a rebuild starts
+    await expect(setup.projector({ rebuild: { totalSegments: 1 } }, context())).rejects.toThrow(/no_such_table/);
+    // THEN no generation, schema or segment is left of it, nothing was invoked, and a live batch is projected into generation 1 alone
+    expect(await generationsOf(setup.db, setup.projectionName)).toEqual([{ generation: 1, status: 'active' }]);
+    expect(await schemaExists(setup.db, g(2))).toBe(false);
+    expect((await sql`SELECT 1 FROM cdk_cqrs.rebuild_segments WHERE projection = ${setup.projectionName}`.execute(setup.db)).rows).toEqual([]);
+    expect(setup.invoker.queued).toEqual([]);
+    await storeAndDeliver(setup, someEvents('atomic', 2));
+    expect((await orderViewRows(setup.db, g(1))).orders).toHaveLength(2);
   });
 });
