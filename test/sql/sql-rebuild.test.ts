@@ -432,3 +432,42 @@ describe('SQL rebuild, attacked', () => {
     expect((await orderViewRows(setup.db, g(1))).orders).toHaveLength(2);
   });
 });
+
+describe('SQL rebuild, attacked in the middle of a live batch', () => {
+  test('a live batch whose generations were read just before the switch writes both, and the new generation has its events', async () => {
+    // GIVEN a rebuild whose Order segment is done, its Customer segment not yet
+    setup = await orderViewSetup();
+    await storeAndDeliver(setup, someEvents('late', 3));
+    await setup.projector({ rebuild: { totalSegments: 1 } }, context());
+    const [orderSegment, customerSegment] = ['Order', 'Customer'].map((source) => setup.invoker.queued.find((request) => request.source === source)!);
+    expect((await setup.projector({ rebuild: orderSegment }, context(() => 60_000))).outcome).toBe('segment');
+    // AND a second projector instance whose Data API client holds its batch right after it read the generations
+    let paused!: () => void;
+    const wasPaused = new Promise<void>((resolve) => { paused = resolve; });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    const { db } = local.connect((client) => client.middlewareStack.add((next, ctx) => async (args) => {
+      const output = await next(args);
+      const input = args.input as { sql?: string; transactionId?: string };
+      if (ctx.commandName === 'ExecuteStatementCommand' && !input.transactionId && input.sql?.includes('"generations"')) {
+        paused();
+        await released;
+      }
+      return output;
+    }, { step: 'initialize', name: 'hold-after-generations' }));
+    const instance = createSqlProjector(orderViewProjection, { ...setup.deps, db });
+    // WHEN a new order is stored (after the Order segment's Scan) and its batch reads [1 active, 2 building] ...
+    const late = orderEvents('late#o-new', 'late#c0', true);
+    await storeEvents(setup.stores.orders.doc, setup.stores.orders.tableName, late);
+    const delivery = instance({ Records: late.map((event) => queueMessage(event)) });
+    await wasPaused;
+    // ... then the last segment switches, then the batch goes on
+    expect((await setup.projector({ rebuild: customerSegment }, context(() => 60_000))).outcome).toBe('switched');
+    release();
+    // THEN the batch succeeds, and the new active generation has the new order (only live projection could bring it)
+    expect(await delivery).toEqual({ batchItemFailures: [] });
+    const active = await orderViewRows(setup.db, g(2));
+    expect(active.orders).toEqual(expect.arrayContaining([expect.objectContaining({ order_id: 'late#o-new', status: 'SHIPPED' })]));
+    expect(active).toEqual(await orderViewRows(setup.db, g(1)));
+  });
+});
