@@ -7,7 +7,7 @@ import { REBUILD_DEFAULTS, type RebuildContext, type SelfInvoker } from '../proj
 import type { AnySqlProjection } from './define-sql-projection';
 import { projectAggregate, withConflictRetries, type SqlProjectorDeps } from './project-sql-messages';
 import { sqlProjectionCode } from './sql-projection-code';
-import { createGeneration, dropGeneration, liveGenerations, lockProjection, type Generation } from './sql-generations';
+import { createGeneration, dropGeneration, ensureRegistry, liveGenerations, lockProjection, type Generation } from './sql-generations';
 import { recordedMigrations, runMigration } from './sql-migrations';
 
 /**
@@ -70,7 +70,13 @@ export async function rebuildSqlProjection(projection: AnySqlProjection, request
       return { generation: generation.generation, outcome: 'running', aggregates: 0 };
     }
     const work = [...deps.sources.keys()].flatMap((source) => Array.from({ length: rebuild.totalSegments }, (_, segment) => ({ source, segment })));
-    await Promise.all(work.map(({ source, segment }) => invoke({ generation: generation.generation, source, segment, totalSegments: rebuild.totalSegments, pageSize: rebuild.pageSize })));
+    const sent = await Promise.allSettled(work.map(({ source, segment }) => invoke({ generation: generation.generation, source, segment, totalSegments: rebuild.totalSegments, pageSize: rebuild.pageSize })));
+    const refused = sent.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (refused) {
+      // A segment never invoked never finishes: the generation would stay building for good (written live, never switched, and every later start told it goes on).
+      await dropBuilding(deps, generation);
+      throw new Error(`Rebuild of ${deps.projectionName}: invoking its segments failed (${describeError(refused.reason)}), so ${generation.schemaName} was dropped and nothing is being rebuilt; queries read the active generation as before. Start the rebuild again.`, { cause: refused.reason });
+    }
     progress({ message: `Rebuild of ${deps.projectionName} started into ${generation.schemaName}: ${work.length} segments.`, projection: deps.projectionName, generation: generation.generation });
     return { generation: generation.generation, outcome: 'started', aggregates: 0 };
   }
@@ -102,6 +108,8 @@ export async function rebuildSqlProjection(projection: AnySqlProjection, request
  * those projected after reach it live.
  */
 async function startGeneration(projection: AnySqlProjection, deps: SqlRebuildDeps, totalSegments: number, restart: boolean): Promise<{ generation: Generation; started: boolean }> {
+  // A registry made by an earlier version lacks the tables of a later one (the migrator, which makes them, runs when a migration changes).
+  await ensureRegistry(deps.db);
   return deps.db.transaction().execute(async (trx) => {
     await lockProjection(trx, deps.projectionName);
     const live = await liveGenerations(trx, deps.projectionName);
@@ -119,6 +127,15 @@ async function startGeneration(projection: AnySqlProjection, deps: SqlRebuildDep
       }
     }
     return { generation, started: true };
+  });
+}
+
+/** Drops a generation if it is still the one being rebuilt (a restart may have dropped it already). */
+async function dropBuilding(deps: SqlRebuildDeps, generation: Generation): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await lockProjection(trx, deps.projectionName);
+    const building = (await liveGenerations(trx, deps.projectionName)).find((g) => g.generation === generation.generation && g.status === 'building');
+    if (building) await dropGeneration(trx, building);
   });
 }
 

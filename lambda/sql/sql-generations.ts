@@ -76,6 +76,13 @@ export async function ensureRegistry(db: AnyDb): Promise<void> {
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (projection, generation, source, segment)
     )`.execute(trx);
+    // The last generation number given per projection: a number is never given twice, not even
+    // after its generation was dropped (a rebuild's restart), so that the dropped rebuild's segment
+    // invocations, still queued, find their generation gone rather than another one under its number.
+    await sql`CREATE TABLE IF NOT EXISTS ${sql.id(REGISTRY, 'generation_numbers')} (
+      projection text PRIMARY KEY,
+      last_generation integer NOT NULL
+    )`.execute(trx);
     // At most one active and one building generation per projection.
     await sql`CREATE UNIQUE INDEX IF NOT EXISTS generations_one_per_status ON ${sql.id(REGISTRY, 'generations')} (projection, status) WHERE status IN ('building', 'active')`.execute(trx);
   });
@@ -109,10 +116,15 @@ export async function allGenerations(db: AnyDb, projectionName: string): Promise
 
 /**
  * Makes the next generation of a projection, empty but for cdk-cqrs's two tables, with `status`.
+ * Its number is one more than any given before to the projection, dropped generations included.
  * Call it holding the projection's lock.
  */
 export async function createGeneration(trx: Transaction<unknown>, projectionName: string, status: 'building' | 'active', codeVersion: string): Promise<Generation> {
-  const { rows } = await sql<{ next: number }>`SELECT COALESCE(MAX(generation), 0) + 1 AS next FROM ${sql.id(REGISTRY, 'generations')} WHERE projection = ${projectionName}`.execute(trx);
+  // A projection registered before the numbers were kept starts after its highest generation.
+  const { rows } = await sql<{ next: number | string }>`INSERT INTO ${sql.id(REGISTRY, 'generation_numbers')} AS numbers (projection, last_generation)
+    VALUES (${projectionName}, (SELECT COALESCE(MAX(generation), 0) + 1 FROM ${sql.id(REGISTRY, 'generations')} WHERE projection = ${projectionName}))
+    ON CONFLICT (projection) DO UPDATE SET last_generation = GREATEST(numbers.last_generation + 1, EXCLUDED.last_generation)
+    RETURNING last_generation AS next`.execute(trx);
   const generation = Number(rows[0].next);
   const schemaName = schemaNameOf(projectionName, generation);
   await sql`CREATE SCHEMA ${sql.id(schemaName)}`.execute(trx);

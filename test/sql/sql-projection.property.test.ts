@@ -4,18 +4,15 @@ import { sql } from 'kysely';
 import type { EventEnvelope } from '../../lambda/shared/envelope';
 import { EventStore } from '../../lambda/store/event-store';
 import { projectSqlMessages } from '../../lambda/sql/project-sql-messages';
-import { createGeneration, ensureRegistry, useSchema, type Generation } from '../../lambda/sql/sql-generations';
+import { createGeneration, ensureRegistry } from '../../lambda/sql/sql-generations';
 import { applyMigrations } from '../../lambda/sql/sql-migrations';
-import { ownFunction, ownValue } from '../../lambda/shared/guards';
-import { upcastEvent } from '../../lambda/write/upcast';
-import type { AnySqlHandler } from '../../lambda/sql/define-sql-projection';
 import type { QueueMessage } from '../../lambda/projection/queue-message';
 import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { startLocalSql, type LocalSql } from '../helpers/local-sql';
 import { assertProperty } from '../helpers/property-report';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { prng } from '../helpers/read-model-check';
-import { orderViewMigrations, orderViewProjection, orderViewRows } from '../helpers/sql-order-view';
+import { orderViewFold, orderViewMigrations, orderViewProjection, orderViewRows, storedOrder } from '../helpers/sql-order-view';
 import { storeEvents } from '../helpers/store-events';
 
 const CUSTOMERS = 60;
@@ -64,36 +61,6 @@ function toEvents(run: number, { customers, orders }: Histories): { customerEven
     ...(history.end === 'cancel' ? [{ type: 'OrderCancelled', data: { reason: 'changed my mind' } }] : history.end === 'ship' ? [{ type: 'OrderShipped', data: { trackingNumber: `T-${index}` } }] : []),
   ]));
   return { customerEvents, orderEvents };
-}
-
-/** An interleaving of all events that keeps each aggregate's in version order: one order in which they could have been stored. */
-function storedOrder(random: () => number, events: readonly EventEnvelope[]): EventEnvelope[] {
-  const streams = new Map<string, EventEnvelope[]>();
-  for (const event of events) {
-    const key = `${event.aggregateName}\n${event.aggregateId}`;
-    streams.set(key, [...(streams.get(key) ?? []), event]);
-  }
-  const pending = [...streams.values()];
-  const order: EventEnvelope[] = [];
-  while (pending.length > 0) {
-    const index = Math.floor(random() * pending.length);
-    order.push(pending[index].shift()!);
-    if (pending[index].length === 0) pending.splice(index, 1);
-  }
-  return order;
-}
-
-/** The sequential fold, with no projector machinery: each event's handlers once, in stored order, each event in its own transaction. */
-async function sequentialFold(generation: Generation, events: readonly EventEnvelope[]): Promise<void> {
-  const { db } = local.connect();
-  for (const event of events) {
-    await db.transaction().execute(async (trx) => {
-      await useSchema(trx, generation.schemaName);
-      for (const current of upcastEvent(ownValue(orderViewProjection.aggregates, event.aggregateName)?.upcasters, event)) {
-        await ownFunction<AnySqlHandler>(ownValue(orderViewProjection.events, event.aggregateName), current.type)?.(current, { db: trx, projectionName: 'reference' });
-      }
-    });
-  }
 }
 
 type FaultKind = 'before' | 'lose-answer' | 'conflict';
@@ -162,7 +129,7 @@ describe('SQL projection delivery', () => {
       ]);
       await applyMigrations(db, delivered, orderViewMigrations());
       await applyMigrations(db, reference, orderViewMigrations());
-      await sequentialFold(reference, stored);
+      await orderViewFold(db, reference.schemaName, stored);
 
       // WHEN they are delivered with 30% duplicates, shuffled, in batches of 10 to two projector instances at once, 10% of batches meeting a fault
       let queue: QueueMessage[] = stored.flatMap((event) => (random() < DUPLICATES ? [event, event] : [event])).map((event) => queueMessage(event));
