@@ -94,6 +94,40 @@ describe('the example app, run locally', () => {
   });
 });
 
+describe('the example\'s SQL order view (PGlite locally, migrations applied at start)', () => {
+  const query = (type: string, params: Record<string, unknown>) => local.cloud.invoke('Reports/QueryHandler', { type, params });
+
+  test('an order carries its customer\'s name and email, follows an email change, pages newest first, and revenue per customer joins both aggregates', async () => {
+    // GIVEN an order placed before its customer registered, and two more after
+    const customers = local.commands<typeof customer>('Customer');
+    const orders = local.commands<typeof order>('Order');
+    const items = [{ sku: 'tea#1', quantity: 3, unitPrice: 250 }];
+    await orders.send({ type: 'CreateOrder', aggregateId: 'sql#o1', payload: { customerId: 'sql#c1', items, total: 750 } });
+    await local.settle();
+    await customers.send({ type: 'RegisterCustomer', aggregateId: 'sql#c1', payload: { email: 'zoe@example.com', name: 'Zoë' } });
+    await orders.send({ type: 'CreateOrder', aggregateId: 'sql#o2', payload: { customerId: 'sql#c1', items, total: 750 } });
+    await orders.send({ type: 'CreateOrder', aggregateId: 'sql#o3', payload: { customerId: 'sql#c1', items: [{ sku: 'cup', quantity: 1, unitPrice: 900 }], total: 900 } });
+    await orders.send({ type: 'CancelOrder', aggregateId: 'sql#o3', payload: { reason: 'changed my mind' } });
+    await customers.send({ type: 'UpdateEmail', aggregateId: 'sql#c1', payload: { email: 'zoe@new.example' } });
+    await local.settle();
+
+    // THEN every order of hers carries her name and her new email, a page at a time with a cursor
+    const first = await query('ListOrders', { customerId: 'sql#c1', limit: 2 }) as { orders: Record<string, unknown>[]; cursor?: string };
+    const second = await query('ListOrders', { customerId: 'sql#c1', limit: 2, cursor: first.cursor }) as { orders: Record<string, unknown>[]; cursor?: string };
+    const all = [...first.orders, ...second.orders];
+    expect(all.map((o) => o.order_id).sort()).toEqual(['sql#o1', 'sql#o2', 'sql#o3']);
+    expect(new Set(all.map((o) => `${o.customer_name} ${o.customer_email}`))).toEqual(new Set(['Zoë zoe@new.example']));
+    expect(second.cursor).toBeUndefined();
+    expect(await query('ListOrders', { customerId: 'sql#c1', status: 'CANCELLED' })).toEqual({ orders: [expect.objectContaining({ order_id: 'sql#o3', total_cents: 900 })] });
+    expect(await query('GetOrderDetails', { orderId: 'sql#o1' })).toEqual(expect.objectContaining({ order_id: 'sql#o1', items: [{ line: 1, sku: 'tea#1', quantity: 3, unit_price_cents: 250 }] }));
+    // Revenue counts the orders not cancelled: a join of both aggregates' rows.
+    const revenue = await query('RevenueByCustomer', { limit: 100 }) as Record<string, unknown>[];
+    expect(revenue.find((row) => row.customer_id === 'sql#c1')).toEqual({ customer_id: 'sql#c1', name: 'Zoë', email: 'zoe@new.example', orders: 2, revenue_cents: 1500 });
+    // A forged cursor is a validation error, not a fault.
+    expect(await query('ListOrders', { customerId: 'sql#c1', cursor: 'bm90IGEgY3Vyc29y' })).toEqual({ error: expect.objectContaining({ name: 'ValidationError' }) });
+  });
+});
+
 // Requests over HTTP, as a browser or a client would send them.
 const items = [{ sku: 'tea', quantity: 2, unitPrice: 450 }];
 const tokens = new Map<string, Promise<string>>();
