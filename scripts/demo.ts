@@ -18,6 +18,8 @@ export interface DemoResult {
   readonly customer?: CustomerView;
   readonly orders: { readonly orderId: string; readonly status: string; readonly total: number; readonly trackingNumber?: string }[];
   readonly pendingOrdersFromQueryFunction: unknown;
+  /** The SQL order view (CqrsSqlReadModel): Ann's orders with her name and email, and revenue per customer. */
+  readonly sqlOrderView: { readonly orders: unknown; readonly revenue: unknown };
   /** Process ids this run started; all have exited when runDemo returns. */
   readonly startedProcessIds: number[];
 }
@@ -94,8 +96,17 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     }
     const pendingOrdersFromQueryFunction = (await http.get('/queries/ListOrdersByCustomer?customerId=c-ann&status=PENDING', ann)).body;
     print(`   query function, Ann's pending orders: ${JSON.stringify(pendingOrdersFromQueryFunction)}`);
+
+    step('The SQL order view (CqrsSqlReadModel: PostgreSQL, here PGlite through a local RDS Data API): each order with its customer\'s current name and email');
+    const sqlQuery = (type: string, params: Record<string, unknown>) => local!.cloud.invoke('Reports/QueryHandler', { type, params });
+    const sqlOrders = await sqlQuery('ListOrders', { customerId: 'c-ann', limit: 10 });
+    for (const row of (sqlOrders as { orders: Record<string, unknown>[] }).orders) {
+      print(`   ${String(row.order_id)}: ${String(row.status)}, ${String(row.total_cents)} cents, ${String(row.item_count)} items, for ${String(row.customer_name)} <${String(row.customer_email)}>`);
+    }
+    const revenue = await sqlQuery('RevenueByCustomer', { limit: 5 });
+    print(`   revenue per customer (a join of both aggregates, orders not cancelled): ${JSON.stringify(revenue)}`);
     return {
-      rejected, readYourWrites, customer: customerNow, orders: orderList, pendingOrdersFromQueryFunction,
+      rejected, readYourWrites, customer: customerNow, orders: orderList, pendingOrdersFromQueryFunction, sqlOrderView: { orders: sqlOrders, revenue },
       startedProcessIds: dynamoDbLocal.process.pid === undefined ? [] : [dynamoDbLocal.process.pid],
     };
   } finally {

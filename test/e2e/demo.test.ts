@@ -42,6 +42,16 @@ describe('npm run demo', () => {
     expect(result.pendingOrdersFromQueryFunction).toEqual({ orders: [expect.objectContaining({ orderId: 'o-3', status: 'PENDING' })] });
   });
 
+  test('shows the SQL order view: Ann\'s orders with her current email, and revenue per customer (orders not cancelled)', () => {
+    const { orders } = result.sqlOrderView.orders as { orders: Record<string, unknown>[] };
+    expect(orders.map((o) => [o.order_id, o.status, o.total_cents, o.customer_name, o.customer_email]).sort()).toEqual([
+      ['o-1', 'SHIPPED', 2100, 'Ann', 'ann@shop.example'],
+      ['o-2', 'CANCELLED', 900, 'Ann', 'ann@shop.example'],
+      ['o-3', 'PENDING', 1200, 'Ann', 'ann@shop.example'],
+    ]);
+    expect(result.sqlOrderView.revenue).toEqual([{ customer_id: 'c-ann', name: 'Ann', email: 'ann@shop.example', orders: 2, revenue_cents: 3300 }]);
+  });
+
   test('traces the commands, the routing by the synthesized rules and the projector batches', () => {
     const trace = lines.join('\n');
     expect(trace).toContain('▶ Customers/CommandHandler: HTTP POST /customers/c-ann/RegisterCustomer ✔ 201 v1 [CustomerRegistered]');
@@ -53,14 +63,15 @@ describe('npm run demo', () => {
 
   test('delivers some events twice, the copy after the original was applied, and the read model is still exact', () => {
     const trace = lines.join('\n');
-    expect(trace).toContain('⇢ bus: OrderShipped o-1 v2 → Orders/OrdersByCustomer/Rule (and again 1 s later: at-least-once delivery)');
+    expect(trace).toContain('⇢ bus: OrderShipped o-1 v2 → Orders/OrdersByCustomer/Rule, Reports/OrderView/OrderRule (and again 1 s later: at-least-once delivery)');
     // The clock runs with the wall clock between jumps, so a slow machine may have spent part of the
     // second already: the jump is shown as +1 s or +0 s, and the two copies, sent a moment apart, may
     // become visible in one poll or in two. What matters: after the jump, both copies are delivered.
-    const afterJump = /⏱ {2}clock \+[01] s[^\n]*\n((?:▶ Orders\/OrdersByCustomer: \d+ queue messages? ✔ all done\n)+)/.exec(`${trace}\n`);
+    const afterJump = /⏱ {2}clock \+[01] s[^\n]*\n((?:▶ (?:Orders\/OrdersByCustomer|Reports\/OrderView): \d+ queue messages? ✔ all done\n)+)/.exec(`${trace}\n`);
     expect(afterJump).not.toBeNull();
-    const delivered = [...afterJump![1].matchAll(/(\d+) queue messages?/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-    expect(delivered).toBe(2);
+    const delivered = (projector: string) => [...afterJump![1].matchAll(new RegExp(`${projector}: (\\d+) queue messages?`, 'g'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(delivered('Orders/OrdersByCustomer')).toBe(2);
+    expect(delivered('Reports/OrderView')).toBe(2);
     // The read-model assertions above hold with the copies delivered.
   });
 
