@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 /** This repository, and the versions it develops against (a user's app gets the same ones). */
 export const REPO_ROOT = path.join(__dirname, '..', '..');
-export const REPO_PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+export const REPO_PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; dependencies: Record<string, string> };
 
 /** The `@aws-sdk/*` clients the README tells a user to add for `LocalApp`. */
 export const LOCAL_APP_SDK_CLIENTS = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-eventbridge', '@aws-sdk/client-lambda'];
@@ -15,7 +15,7 @@ export const npm = (args: string[], cwd: string) => execFileSync('npm', args, { 
 export const npmInstall = (cwd: string, ...args: string[]) => npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...args], cwd);
 
 /** `name@<the version this repository develops with>`, for a user's app. */
-export const atOurVersion = (name: string) => `${name}@${REPO_PACKAGE.devDependencies[name]}`;
+export const atOurVersion = (name: string) => `${name}@${REPO_PACKAGE.devDependencies[name] ?? REPO_PACKAGE.dependencies[name]}`;
 
 /** The dependencies of a user's app made from the packed `tarball`: cdk-cqrs, aws-cdk-lib and constructs, nothing else. */
 export const userAppDependencies = (tarball: string) => ({

@@ -52,8 +52,9 @@ describe('a user app made by cdk init, holding every code block of the docs and 
     writeBlocks(appDir, DOCS.flatMap((doc) => typeScriptBlocks(doc, REPO_ROOT)));
     fs.cpSync(path.join(REPO_ROOT, 'bin'), path.join(appDir, 'example'), { recursive: true });
     npmInstall(appDir);
-    // What the README tells a user to add: the example's zod and cdk-nag, vitest, and the SDK clients LocalApp runs the functions with.
-    npmInstall(appDir, '--save-dev', ...['zod', 'cdk-nag', 'vitest', ...LOCAL_APP_SDK_CLIENTS].map(atOurVersion));
+    // What the README tells a user to add: the example's zod and cdk-nag, vitest, and the SDK clients LocalApp runs the functions with;
+    // for SQL read models, kysely (their queries import its `sql`) and the RDS Data API client.
+    npmInstall(appDir, '--save-dev', ...['zod', 'cdk-nag', 'vitest', 'kysely', '@aws-sdk/client-rds-data', ...LOCAL_APP_SDK_CLIENTS].map(atOurVersion));
   }, 600_000);
 
   test('the docs show the files the README\'s tests import', () => {
