@@ -207,3 +207,32 @@ describe('localNames', () => {
     expect(Object.fromEntries(localNames(topology, 'run1-'))).toEqual({ 'Shop/EventStore': 'run1-EventStore', 'Shop/Bus': 'shop-events', 'Shop/Handler': 'Handler' });
   });
 });
+
+describe('environment values joined from parts', () => {
+  const withEnvironment = (environment: Record<string, EnvValue>): { resources: AppResources; handler: FunctionResource } => {
+    const handler: FunctionResource = { ...fn('SqlProjector', {}), environment };
+    const topology: LocalTopology = {
+      tables: [table('OrderEvents')], functions: [handler], queues: [], buses: [], rules: [], mappings: [], apis: [],
+      named: [{ key: 'Shop/Cluster', logicalId: 'Cluster', path: 'Shop/Cluster' }], sqlMigrations: [],
+    };
+    return { resources: new AppResources(topology, localNames(topology, 'run-'), { 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '000000000000', 'AWS::Partition': 'aws' }), handler };
+  };
+
+  test('an ARN and a JSON map of table names resolve part by part: pseudo parameters, named resources and tables by their local names', () => {
+    const { resources, handler } = withEnvironment({
+      CLUSTER: { separator: '', join: [{ literal: 'arn:' }, { pseudo: 'AWS::Partition' }, { literal: ':rds:' }, { pseudo: 'AWS::Region' }, { literal: ':' }, { pseudo: 'AWS::AccountId' }, { literal: ':cluster:' }, { ref: 'Shop/Cluster' }] },
+      SOURCES: { separator: '', join: [{ literal: '{"Order":"' }, { ref: 'Shop/OrderEvents' }, { literal: '"}' }] },
+      LIST: { separator: ',', join: [{ literal: 'a' }, { literal: 'b' }] },
+    });
+    expect(resources.environmentOf(handler)).toEqual({
+      CLUSTER: 'arn:aws:rds:eu-west-1:000000000000:cluster:Cluster', SOURCES: '{"Order":"run-OrderEvents"}', LIST: 'a,b',
+    });
+  });
+
+  test('a pseudo parameter local runs do not know, even one named like an own property of objects, is an error that names it', () => {
+    for (const pseudo of ['AWS::NotificationARNs', 'constructor', '__proto__']) {
+      const { resources, handler } = withEnvironment({ X: { separator: '', join: [{ pseudo }] } });
+      expect(() => resources.resolve(handler, 'X')).toThrow(`cdk-cqrs local: Shop/SqlProjector/Resource sets X to the pseudo parameter ${pseudo}, which local runs do not provide.`);
+    }
+  });
+});

@@ -188,13 +188,24 @@ describe('readCloudAssembly', () => {
       .toThrow('cdk-cqrs local: Shop/ViewRule transforms its target\'s input; local runs deliver the event as it is.');
   });
 
-  test('fails on an environment variable that is an Fn::Join, and names the variable', () => {
+  test('reads an environment variable that is an Fn::Join of literals, Refs and pseudo parameters, part by part', () => {
     const resources = shopResources();
-    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/shop']] };
+    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/', { Ref: 'ShopBus' }]] };
+    resources.PublisherFunction.Properties!.Environment = { Variables: { EVENT_BUS_ARN: arn } };
+
+    const publisher = readCloudAssembly(writeAssembly(resources)).functions.find((f) => f.logicalId === 'PublisherFunction');
+    expect(publisher?.environment.EVENT_BUS_ARN).toEqual({
+      separator: '', join: [{ literal: 'arn:' }, { pseudo: 'AWS::Partition' }, { literal: ':events:eu-west-1:123456789012:event-bus/' }, { ref: 'Shop/ShopBus' }],
+    });
+  });
+
+  test('fails on an environment variable that is an Fn::GetAtt (an attribute has no local value), and names the variable', () => {
+    const resources = shopResources();
+    const arn = { 'Fn::GetAtt': ['ShopBus', 'Arn'] };
     resources.PublisherFunction.Properties!.Environment = { Variables: { EVENT_BUS_ARN: arn } };
 
     expect(() => readCloudAssembly(writeAssembly(resources))).toThrow(
-      `cdk-cqrs local: Shop/Customers/Publisher/Function/Resource environment variable EVENT_BUS_ARN is ${JSON.stringify(arn)}; local runs resolve only literals and Ref (a resource's name) in environment variables.`);
+      `cdk-cqrs local: Shop/Customers/Publisher/Function/Resource environment variable EVENT_BUS_ARN is ${JSON.stringify(arn)}; local runs resolve only literals, Ref (a resource's name or a pseudo parameter) and Fn::Join of those in environment variables.`);
   });
 
   test('fails on a function whose code is not an asset of the assembly', () => {

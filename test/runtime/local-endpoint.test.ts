@@ -55,7 +55,7 @@ describe('the local AWS endpoint', () => {
   ])('refuses %s with an error that names it, sending nothing on', async (_call, send, named) => {
     await expect(send()).rejects.toMatchObject({
       name: 'NotEmulatedLocally',
-      message: `cdk-cqrs local: ${named} is not emulated; local runs answer DynamoDB, EventBridge PutEvents and asynchronous Lambda Invoke only, and send nothing to AWS.`,
+      message: `cdk-cqrs local: ${named} is not emulated; local runs answer DynamoDB, EventBridge PutEvents, asynchronous Lambda Invoke and the RDS Data API only, and send nothing to AWS.`,
     });
   });
 });
