@@ -9,7 +9,7 @@ import { projectMessages, type ProjectorDeps } from '../projection/project-messa
 import { failWhenAllFailed, type BatchDeps } from '../projection/projector-batch';
 import type { BatchResponse } from '../shared/batch-response';
 import type { QueueMessage } from '../projection/queue-message';
-import { handleRebuildRequest, isRebuildRequest, type RebuildContext, type RebuildReport, type RebuildRequest, type SelfInvoker } from '../projection/rebuild-request';
+import { handleRebuildRequest, isRebuildRequest, rebuildInvocation, type RebuildContext, type RebuildReport, type RebuildRequest, type SelfInvoker } from '../projection/rebuild-request';
 
 /** What the projector is invoked with: an SQS batch, or a rebuild request (`aws lambda invoke`, or itself). */
 export type ProjectorEvent = { readonly Records: readonly QueueMessage[] } | RebuildRequest;
@@ -38,17 +38,12 @@ export function createProjector(definition: unknown, deps?: ProjectorHandlerDeps
 
 function exactProjector(projection: AnyProjection, deps: ProjectorHandlerDeps | undefined): Projector {
   let resolved = deps;
-  let lambda = deps?.lambda;
+  const rebuilding = rebuildInvocation(deps?.lambda);
   const handler = async (event: ProjectorEvent, context?: RebuildContext): Promise<BatchResponse | RebuildReport> => {
     resolved ??= { ...await batchDepsFromEnv(), eventStoreTable: requireEnv('eventStoreTable') };
     if (isRebuildRequest(event)) {
-      if (!context) throw new Error('cdk-cqrs: a rebuild request needs the Lambda context (its function name and remaining time).');
-      if (!lambda) {
-        // Loaded here, not at cold start: only a rebuild invokes Lambda.
-        const { LambdaClient } = await import('@aws-sdk/client-lambda');
-        lambda = new LambdaClient({});
-      }
-      return handleRebuildRequest(projection, event, context, { ...resolved, lambda });
+      const { context: lambdaContext, lambda } = await rebuilding(context);
+      return handleRebuildRequest(projection, event, lambdaContext, { ...resolved, lambda });
     }
     const batch = resolved;
     return failWhenAllFailed(batch, event.Records, (log) => projectMessages(projection, event.Records, { ...batch, log }));

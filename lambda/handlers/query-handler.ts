@@ -1,11 +1,10 @@
-import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
-import { isQueryRejection } from '../shared/errors';
+import type { ErrorAnswer } from '../shared/error-answer';
 import { isQueries } from '../query/define-queries';
 import { describeDefinitionKind } from '../shared/definition-kind';
 import { handleQuery, type QueryHandlerDeps } from '../query/handle-query';
 import { readYourWritesEnv, requireEnv } from '../shared/read-env';
 import { ENV } from '../../lib/private/runtime-contract';
-import { answerHttpQuery, isHttpApiEvent } from '../http/http-command';
+import { answerQueryInvocation } from '../http/http-command';
 import type { HttpAnswer } from '../http/problem';
 
 /**
@@ -20,14 +19,7 @@ export function createQueryHandler(queries: unknown, deps?: QueryHandlerDeps): (
   return async (event) => {
     resolved ??= depsFromEnv();
     const handlerDeps = resolved;
-    // An HTTP API event (GET /queries/{queryType}) is answered in HTTP, with no function in between.
-    if (isHttpApiEvent(event)) return answerHttpQuery(event, (request) => handleQuery(queries, request, handlerDeps));
-    try {
-      return await handleQuery(queries, event, resolved);
-    } catch (err) {
-      if (isQueryRejection(err)) return toErrorAnswer(err);
-      throw err;
-    }
+    return answerQueryInvocation(event, (request) => handleQuery(queries, request, handlerDeps));
   };
 }
 

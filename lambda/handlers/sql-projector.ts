@@ -9,7 +9,7 @@ import type { QueueMessage } from '../projection/queue-message';
 import { isSqlProjection } from '../sql/define-sql-projection';
 import { projectSqlMessages } from '../sql/project-sql-messages';
 import { isSqlRebuildRequest, rebuildSqlProjection, type SqlRebuildDeps, type SqlRebuildReport, type SqlRebuildRequest } from '../sql/rebuild-sql-projection';
-import type { RebuildContext } from '../projection/rebuild-request';
+import { rebuildInvocation, type RebuildContext } from '../projection/rebuild-request';
 import { jsonEnv, sqlDatabaseFromEnv } from '../sql/sql-env';
 
 /** The SQL projector's handler: an SQS batch in, its partial batch response out; or a rebuild request in, its report out. */
@@ -30,18 +30,13 @@ export function createSqlProjector(definition: unknown, deps?: SqlProjectorHandl
     throw new Error(`cdk-cqrs: the SQL projector's module must have defineSqlProjection<Tables>()(...) as its default export; it has ${describeDefinitionKind(definition)}.`);
   }
   let resolved = deps;
-  let lambda = deps?.lambda;
+  const rebuilding = rebuildInvocation(deps?.lambda);
   const handler = async (event: { readonly Records: readonly QueueMessage[] } | SqlRebuildRequest, context?: RebuildContext): Promise<BatchResponse | SqlRebuildReport> => {
     resolved ??= await sqlProjectorDepsFromEnv();
     const batch = resolved;
     if (isSqlRebuildRequest(event)) {
-      if (!context) throw new Error('cdk-cqrs: a rebuild request needs the Lambda context (its function name and remaining time).');
-      if (!lambda) {
-        // Loaded here, not at cold start: only a rebuild invokes Lambda.
-        const { LambdaClient } = await import('@aws-sdk/client-lambda');
-        lambda = new LambdaClient({});
-      }
-      return rebuildSqlProjection(definition, event, context, { ...batch, lambda });
+      const { context: lambdaContext, lambda } = await rebuilding(context);
+      return rebuildSqlProjection(definition, event, lambdaContext, { ...batch, lambda });
     }
     return failWhenAllFailed(batch, event.Records, (log) => projectSqlMessages(definition, event.Records, { ...batch, log }));
   };

@@ -1,7 +1,6 @@
-import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
-import { isQueryRejection } from '../shared/errors';
+import type { ErrorAnswer } from '../shared/error-answer';
 import { describeDefinitionKind } from '../shared/definition-kind';
-import { answerHttpQuery, isHttpApiEvent } from '../http/http-command';
+import { answerQueryInvocation } from '../http/http-command';
 import type { HttpAnswer } from '../http/problem';
 import { isSqlQueries } from '../sql/define-sql-queries';
 import { handleSqlQuery, type SqlQueryDeps } from '../sql/handle-sql-query';
@@ -19,13 +18,7 @@ export function createSqlQueryHandler(queries: unknown, deps?: SqlQueryDeps): (e
   return async (event) => {
     resolved ??= sqlQueryDepsFromEnv();
     const handlerDeps = resolved;
-    if (isHttpApiEvent(event)) return answerHttpQuery(event, (request) => handleSqlQuery(queries, request, handlerDeps));
-    try {
-      return await handleSqlQuery(queries, event, handlerDeps);
-    } catch (err) {
-      if (isQueryRejection(err)) return toErrorAnswer(err);
-      throw err;
-    }
+    return answerQueryInvocation(event, (request) => handleSqlQuery(queries, request, handlerDeps));
   };
 }
 

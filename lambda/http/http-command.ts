@@ -1,6 +1,7 @@
 import type { CommandEnvelope, CommandResult } from '../shared/envelope';
 import { isCommandRejection, isQueryRejection } from '../shared/errors';
 import { isRecord } from '../shared/guards';
+import { toErrorAnswer, type ErrorAnswer } from '../shared/error-answer';
 import { commandAnswer } from './command-answer';
 import { callerOf, commandFromHttp, correlationIdOf, queryFromHttp, type HttpApiEvent, type QueryRequest } from './http-request';
 import { Forbidden, problemAnswer, type HttpAnswer } from './problem';
@@ -50,4 +51,20 @@ export async function answerHttpQuery(event: HttpApiEvent, run: (request: QueryR
   }), isQueryRejection, log);
   // As a document's: the result may be the caller's own, and changes with their next command, so no cache may keep it.
   return { ...answer, headers: { ...answer.headers, 'cache-control': 'no-store' } };
+}
+
+/**
+ * One invocation of a query function, of either kind: an HTTP API event (GET or POST
+ * /queries/{queryType}) is answered in HTTP, with no function in between; a direct invocation
+ * `{ type, params, caller? }` gets the query's result, or its rejection as an answer (`{ error }`).
+ * Only faults throw.
+ */
+export async function answerQueryInvocation(event: unknown, run: (request: unknown) => Promise<unknown>): Promise<unknown | ErrorAnswer | HttpAnswer> {
+  if (isHttpApiEvent(event)) return answerHttpQuery(event, run);
+  try {
+    return await run(event);
+  } catch (err) {
+    if (isQueryRejection(err)) return toErrorAnswer(err);
+    throw err;
+  }
 }

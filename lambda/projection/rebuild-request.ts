@@ -64,12 +64,30 @@ export interface RebuildReport {
   readonly continuedFrom?: Record<string, unknown>;
 }
 
+/**
+ * What a projector that rebuilds needs besides its batch deps: the Lambda context (its function
+ * name and remaining time) and a client to invoke itself, the one given or one made on the first
+ * rebuild (not at cold start: only a rebuild invokes Lambda).
+ */
+export function rebuildInvocation(given?: SelfInvoker): (context: RebuildContext | undefined) => Promise<{ readonly context: RebuildContext; readonly lambda: SelfInvoker }> {
+  let lambda = given;
+  return async (context) => {
+    if (!context) throw new Error('cdk-cqrs: a rebuild request needs the Lambda context (its function name and remaining time).');
+    if (!lambda) {
+      const { LambdaClient } = await import('@aws-sdk/client-lambda');
+      lambda = new LambdaClient({});
+    }
+    return { context, lambda };
+  };
+}
+
 /** True for a rebuild request: an object with a `rebuild` object and no SQS `Records`. */
 export function isRebuildRequest(event: unknown): event is RebuildRequest {
   return isRecord(event) && !('Records' in event) && isRecord(event.rebuild);
 }
 
-const logToStdout = (entry: Record<string, unknown>): void => console.log(JSON.stringify(entry));
+/** The default progress log of a rebuild: one JSON line on stdout per step. */
+export const logToStdout = (entry: Record<string, unknown>): void => console.log(JSON.stringify(entry));
 
 /**
  * Runs one rebuild request (see `RebuildRequest`). Every step is idempotent (`rebuildProjection`),

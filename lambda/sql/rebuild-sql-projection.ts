@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { EVENT_STORE, SQL_READ_MODEL } from '../../lib/private/runtime-contract';
 import { describeError, isRecord } from '../shared/guards';
 import { EventStore } from '../store/event-store';
-import { REBUILD_DEFAULTS, type RebuildContext, type SelfInvoker } from '../projection/rebuild-request';
+import { REBUILD_DEFAULTS, isRebuildRequest, logToStdout, type RebuildContext, type SelfInvoker } from '../projection/rebuild-request';
 import type { AnySqlProjection } from './define-sql-projection';
 import { projectAggregate, withConflictRetries, type SqlProjectorDeps } from './project-sql-messages';
 import { sqlProjectionCode } from './sql-projection-code';
@@ -53,8 +53,6 @@ export interface SqlRebuildReport {
   readonly outcome: 'started' | 'running' | 'segment' | 'switched' | 'stale';
   readonly aggregates: number;
 }
-
-const logToStdout = (entry: Record<string, unknown>): void => console.log(JSON.stringify(entry));
 
 export async function rebuildSqlProjection(projection: AnySqlProjection, request: SqlRebuildRequest, context: RebuildContext, deps: SqlRebuildDeps): Promise<SqlRebuildReport> {
   const rebuild = validated(request.rebuild, deps);
@@ -197,10 +195,8 @@ async function finishSegment(deps: SqlRebuildDeps, generation: Generation, sourc
   });
 }
 
-/** True for a rebuild request: an object with a `rebuild` object and no SQS `Records`. */
-export function isSqlRebuildRequest(event: unknown): event is SqlRebuildRequest {
-  return isRecord(event) && !('Records' in event) && isRecord(event.rebuild);
-}
+/** True for a rebuild request (as a document projector tells one): an object with a `rebuild` object and no SQS `Records`. */
+export const isSqlRebuildRequest = (event: unknown): event is SqlRebuildRequest => isRebuildRequest(event);
 
 function validated(rebuild: SqlRebuildRequest['rebuild'], deps: SqlRebuildDeps) {
   const fail = (what: string, given: unknown): never => {
