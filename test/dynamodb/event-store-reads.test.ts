@@ -50,3 +50,22 @@ test('a read of events names exactly the event attributes, which is all grantRea
   expect(events.map((event) => event.version)).toEqual([1, 2, 3]);
   client.destroy();
 });
+
+test('a range reads exactly its versions, and an empty range is empty with no request (DynamoDB would refuse its BETWEEN)', async () => {
+  const client = localDynamoDb();
+  let queries = 0;
+  client.middlewareStack.add((next) => async (args) => { queries += 1; return next(args); }, { step: 'initialize', name: 'countQueries' });
+  const doc = documentClient(client);
+  await handleCommand(counter, { type: 'Increment', aggregateId: 'ranges', payload: { by: 1, times: 5 } }, table.deps({ dynamoDb: doc, aggregateName: 'Counter' }));
+  const store = new EventStore(doc, table.tableName, 0);
+  const versions = async (first: number, last: number) => (await store.readRange('ranges', first, last)).map((event) => event.version);
+  expect(await versions(1, 5)).toEqual([1, 2, 3, 4, 5]);
+  expect(await versions(2, 4)).toEqual([2, 3, 4]);
+  expect(await versions(3, 3)).toEqual([3]);
+  expect(await versions(5, 9)).toEqual([5]);
+  queries = 0;
+  expect(await versions(4, 3)).toEqual([]);
+  expect(await versions(6, 5)).toEqual([]);
+  expect(queries).toBe(0);
+  client.destroy();
+});
