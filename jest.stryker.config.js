@@ -9,6 +9,9 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   roots: ['<rootDir>/test/dynamodb', '<rootDir>/test/runtime'],
+  // Two files that test neither the core nor run under Stryker's sandbox: the spec matchers' test runs the built
+  // lambda/ (which the sandbox does not build), and DynamoDB Local's start-up test fetches the jar with npm on an emptied PATH.
+  testPathIgnorePatterns: ['/test/runtime/spec-matchers\\.test\\.ts$', '/test/runtime/start-dynamodb-local\\.test\\.ts$'],
   globalSetup: '<rootDir>/test/helpers/stryker-global-setup.ts',
   globalTeardown: undefined,
   // A mutant's run loads only the test files of the tests that cover it: see scripts/stryker/jest-test-files.mjs.

@@ -53,11 +53,18 @@ function jestTestFilesRunnerFactory(injector) {
         if (options.testFilter.every((id) => id in filesByTest)) process.env.STRYKER_JEST_TEST_FILES = JSON.stringify([...files]);
       }
       delete process.env[jestEnvironment.FAILED];
+      let result;
       try {
-        return await jest.mutantRun(options);
+        result = await jest.mutantRun(options);
       } finally {
         delete process.env.STRYKER_JEST_TEST_FILES;
       }
+      // A mutant that tests cover, yet whose run ran none, did not survive: the selection failed. Stryker would count
+      // it as Survived; stop the run instead, so that no score rests on tests that never ran.
+      if (result.status === 'survived' && result.nrOfTests === 0 && options.testFilter?.length) {
+        throw new Error(`Mutant ${options.activeMutant.id} (${options.activeMutant.fileName}) ran no test, though ${options.testFilter.length} cover it: the test selection is broken.`);
+      }
+      return result;
     },
   };
 }
