@@ -107,6 +107,16 @@ describe('Repository.query with a session', () => {
     expect((await listed('ola', { sessionId: 's-ola' })).map(([id]) => id)).toEqual(['l-ord-c', 'l-ord-b', 'l-ord-a', 'l-ord-old']);
   });
 
+  test('orders new documents by each one\'s latest write, not its first', async () => {
+    // GIVEN p opened first, then q, then p written again last: p's latest write is the session's newest
+    await send('l-last-p', 'Open', { owner: 'pia' }, 's-pia', 300);
+    await send('l-last-q', 'Open', { owner: 'pia' }, 's-pia', 360);
+    await send('l-last-q', 'Deposit', { amount: 1 }, 's-pia', 360);
+    await send('l-last-p', 'Deposit', { amount: 1 }, 's-pia', 420);
+    // THEN
+    expect((await listed('pia', { sessionId: 's-pia' })).map(([id]) => id)).toEqual(['l-last-p', 'l-last-q']);
+  });
+
   test('gives the same list with and without the session once the projector has run', async () => {
     await projectedAccount('l-eq', 'fay', 2);
     const pending = [...await send('l-eq2', 'Open', { owner: 'fay' }, 's-fay'), ...await send('l-eq2', 'Deposit', { amount: 9 }, 's-fay'), ...await send('l-eq', 'Deposit', { amount: 1 }, 's-fay')];
