@@ -76,6 +76,24 @@ describe('the warm cache', () => {
       .resolves.toMatchObject({ version: 3 });
   });
 
+  test('a write refused on stale cached state drops the entry: the next command reads the store, it does not fail a write first', async () => {
+    // GIVEN container A caches version 1, then container B writes version 2
+    const { client, calls } = countingClient();
+    const cache = new WarmCache();
+    const a = table.deps({ dynamoDb: documentClient(client), cache, aggregateName: 'Counter', snapshotEvery: 1000 });
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'stale-3', payload: { by: 1 } }, a);
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'stale-3', payload: { by: 1 } }, table.deps({ aggregateName: 'Counter' }));
+    // WHEN A is sent a command expecting version 1: its write on the cached version 1 fails, and the store says 2
+    await expect(handleCommand(counter, { type: 'Increment', aggregateId: 'stale-3', payload: { by: 1 }, expectedVersion: 1 }, a))
+      .rejects.toMatchObject({ name: 'ConcurrencyError', expectedVersion: 1, currentVersion: 2 });
+    // THEN the stale entry is gone, and the next command reads before it writes
+    expect(cache.get('stale-3')).toBeUndefined();
+    calls.length = 0;
+    await expect(handleCommand(counter, { type: 'Increment', aggregateId: 'stale-3', payload: { by: 1 } }, a)).resolves.toMatchObject({ version: 3 });
+    expect(calls).toEqual(['QueryCommand', 'PutItemCommand']);
+    client.destroy();
+  });
+
   test('keeps at most maxEntries aggregates, dropping the least recently used', () => {
     const cache = new WarmCache(2);
     cache.set('a', { state: 1, version: 1 });
