@@ -53,11 +53,17 @@ describe('a projection with custom writes', () => {
     const a3 = envelopes('Ledger', 'a-3', [{ type: 'Deposited', data: { amount: 2 } }, { type: 'Exploded' }, { type: 'Deposited', data: { amount: 3 } }]);
     const a4 = envelopes('Ledger', 'a-4', [{ type: 'Deposited', data: { amount: 4 } }]);
     const messages = [...a3, ...a4].map((e, i) => queueMessage(e, `m-${i}`));
-    const result = await projectCustomWrites(eraseCustomProjection(deposits), messages, deps);
+    const logged: Record<string, unknown>[] = [];
+    const result = await projectCustomWrites(eraseCustomProjection(deposits), messages, { ...deps, log: (entry) => { logged.push(entry); } });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
     expect(calls).toContain('a-4@1');
     expect(calls).toContain('a-3@1');
     expect(calls).not.toContain('a-3@3');
+    // The log names the projection, the aggregate, the version and the cause, and says what happens next
+    expect(logged).toEqual([{
+      message: 'Projection Deposits: the handler of a-3 version 2 threw; that message and the later ones of a-3 will be redelivered. Error: this event cannot be written',
+      aggregateId: 'a-3', version: 2,
+    }]);
   });
 
   test('the Lambda handler fails the invocation when every message failed, and returns the failures of a partly failed batch', async () => {
