@@ -117,6 +117,21 @@ describe('Repository.query with a session', () => {
     expect((await listed('pia', { sessionId: 's-pia' })).map(([id]) => id)).toEqual(['l-last-p', 'l-last-q']);
   });
 
+  test('prepends only the session\'s documents of the queried partition that pass the list\'s filter', async () => {
+    // GIVEN one session opens accounts of two owners, with two balances
+    for (const [id, owner, amount, ttl] of [['l-flt-q5', 'quin', 5, 300], ['l-flt-r5', 'rae', 5, 360], ['l-flt-q7', 'quin', 7, 420]] as const) {
+      await send(id, 'Open', { owner }, 's-flt', ttl);
+      await send(id, 'Deposit', { amount }, 's-flt', ttl);
+    }
+    const ids = async (partition: string, filter?: Record<string, number>) =>
+      (await ledgers.query({ index: 'byOwner', partition, sessionId: 's-flt', filter })).items.map((item) => item.aggregateId);
+    // THEN
+    expect(await ids('quin')).toEqual(['l-flt-q7', 'l-flt-q5']);
+    expect(await ids('rae')).toEqual(['l-flt-r5']);
+    expect(await ids('quin', { balance: 5 })).toEqual(['l-flt-q5']);
+    expect(await ids('quin', { balance: 6 })).toEqual([]);
+  });
+
   test('gives the same list with and without the session once the projector has run', async () => {
     await projectedAccount('l-eq', 'fay', 2);
     const pending = [...await send('l-eq2', 'Open', { owner: 'fay' }, 's-fay'), ...await send('l-eq2', 'Deposit', { amount: 9 }, 's-fay'), ...await send('l-eq', 'Deposit', { amount: 1 }, 's-fay')];
