@@ -19,4 +19,6 @@ module.exports = {
   // Credits what a test file runs outside its tests (imports, beforeAll) to its tests: see that file.
   // (Stryker's jest runner reads these two paths as they are: no <rootDir>.)
   testEnvironment: path.join(__dirname, 'scripts', 'stryker', 'jest-environment.js'),
+  // Smallest test file first, so that a mutant's first failure comes early: see that file.
+  testSequencer: path.join(__dirname, 'scripts', 'stryker', 'jest-sequencer.js'),
 };
