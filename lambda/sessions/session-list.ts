@@ -12,8 +12,6 @@ export interface ListedDocument {
   readonly aggregateId: string;
   readonly version: number;
   readonly view: unknown;
-  /** The code version that built it, when the page read it; without it, a listed document the session changed is read again. */
-  readonly code?: string;
 }
 
 /** Which documents a list shows: one partition of a read-model index, maybe a sort-key prefix and view filters. */
@@ -36,9 +34,9 @@ export interface ListScope {
  * prepended, newest write first. Documents of the session's other aggregates are read in one
  * BatchGetItem per 100; gaps come from the event store.
  *
- * A listed document the session changed is read in the same BatchGetItem when the page does not
- * say which code built it: merging onto a view other code built would show a view the projector
- * never writes (it folds such a document again from event 1, and so does the merge).
+ * A listed document the session changed since it was projected is read again in the same BatchGetItem: the page does
+ * not say which code built it, and merging onto a view other code built would show a view the projector never writes
+ * (it folds such a document again from event 1, and so does the merge).
  */
 export async function mergeSessionIntoPage(
   scope: ListScope, page: readonly ListedDocument[], entries: readonly SessionEntryItem[], client: DynamoDBDocumentClient, store: EventStore,
@@ -46,11 +44,10 @@ export async function mergeSessionIntoPage(
   const byAggregate = new Map<string, SessionEntryItem[]>();
   for (const entry of entries) byAggregate.set(entry.aggregateId, [...(byAggregate.get(entry.aggregateId) ?? []), entry]);
   const listed = new Map(page.map((document) => [document.aggregateId, document]));
-  const codeUnknown = (document: ListedDocument, pending: readonly SessionEntryItem[]) =>
-    document.code === undefined && pending.some((entry) => entry.version > document.version);
+  const changedSince = (document: ListedDocument, pending: readonly SessionEntryItem[]) => pending.some((entry) => entry.version > document.version);
   const toRead = new Set([...byAggregate].filter(([aggregateId, pending]) => {
     const document = listed.get(aggregateId);
-    return document === undefined || codeUnknown(document, pending);
+    return document === undefined || changedSince(document, pending);
   }).map(([aggregateId]) => aggregateId));
   const stored = await readDocuments(client, scope.readModelTable, scope.projectionName, [...toRead]);
   const merged = new Map(await Promise.all([...byAggregate].map(async ([aggregateId, pending]) => {

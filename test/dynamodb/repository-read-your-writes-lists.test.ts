@@ -132,6 +132,19 @@ describe('Repository.query with a session', () => {
     expect(await ids('quin', { balance: 6 })).toEqual([]);
   });
 
+  test('a document the session changed on a later page is not prepended to the first: each page shows it once, where it is listed', async () => {
+    // GIVEN two projected accounts (listed by balance), and the session's pending deposit to the second
+    await projectedAccount('l-pg-a', 'ula', 1);
+    await projectedAccount('l-pg-b', 'ula', 5);
+    await send('l-pg-b', 'Deposit', { amount: 1 }, 's-ula');
+    // WHEN the list is read a page of one at a time
+    const first = await ledgers.query({ index: 'byOwner', partition: 'ula', sessionId: 's-ula', limit: 1 });
+    const second = await ledgers.query({ index: 'byOwner', partition: 'ula', sessionId: 's-ula', limit: 1, cursor: first.cursor });
+    // THEN
+    expect(first.items.map((item) => [item.aggregateId, item.view.balance])).toEqual([['l-pg-a', 1]]);
+    expect(second.items.map((item) => [item.aggregateId, item.view.balance])).toEqual([['l-pg-b', 6]]);
+  });
+
   test('gives the same list with and without the session once the projector has run', async () => {
     await projectedAccount('l-eq', 'fay', 2);
     const pending = [...await send('l-eq2', 'Open', { owner: 'fay' }, 's-fay'), ...await send('l-eq2', 'Deposit', { amount: 9 }, 's-fay'), ...await send('l-eq', 'Deposit', { amount: 1 }, 's-fay')];
@@ -159,6 +172,19 @@ describe('Repository.query with a session', () => {
 });
 
 describe('Repository.query with a session, over documents other projection code built', () => {
+  test('a listed document of other code is read again and folded from event 1 when any of the session\'s entries is newer than it', async () => {
+    // GIVEN an account the previous deploy's code projected up to the session's first deposit, and the session's second deposit pending
+    const deps = { dynamoDb: readModel.doc, readModelTable: readModel.tableName, eventStoreTable: store.tableName, projectionName: 'LedgerView' };
+    const projectOld = async (events: readonly EventEnvelope[]) =>
+      expect((await projectMessages(eraseProjection(oldLedgerView), events.map((e) => queueMessage(e)), deps)).batchItemFailures).toEqual([]);
+    await projectOld([...await send('l-old-mixed', 'Open', { owner: 'lev' }), ...await send('l-old-mixed', 'Deposit', { amount: 3 })]);
+    await projectOld(await send('l-old-mixed', 'Deposit', { amount: 1 }, 's-lev'));
+    await send('l-old-mixed', 'Deposit', { amount: 4 }, 's-lev');
+    // WHEN / THEN today's code's fold of v1..v4, not the old view extended
+    const page = await ledgers.query({ index: 'byOwner', partition: 'lev', sessionId: 's-lev' });
+    expect(page.items).toEqual([{ aggregateId: 'l-old-mixed', version: 4, view: expect.objectContaining({ balance: 8, trail: [1, 2, 3, 4] }) }]);
+  });
+
   test('folds a listed document the session changed from event 1, as the projector will, reading it again for its code', async () => {
     // GIVEN an account projected by the previous deploy's code (negative trail, doubled deposits), and a pending deposit of the session
     const events = [...await send('l-old-code', 'Open', { owner: 'kai' }), ...await send('l-old-code', 'Deposit', { amount: 3 })];
@@ -185,6 +211,27 @@ describe('Repository.query calls to DynamoDB', () => {
     const counter = countingClient(doc);
     return { counter, repository: new Repository(ledgerView, { tableName: readModel.tableName, projectionName: 'LedgerView', dynamoDb: counter.client, readYourWrites: readYourWrites() }) };
   };
+
+  test('once the projector has applied the session\'s writes, a list reads no document again; a newer write reads it again for its code', async () => {
+    // GIVEN a session's deposit to a listed account, projected
+    await projectedAccount('l-caught-up', 'iris', 2);
+    await project(await send('l-caught-up', 'Deposit', { amount: 1 }, 's-iris'));
+    // WHEN
+    const { counter, repository } = countedLedgers();
+    const page = await repository.query({ index: 'byOwner', partition: 'iris', sessionId: 's-iris' });
+    // THEN the page as the projector wrote it, from the page and the session alone
+    expect(page.items.map((item) => [item.aggregateId, item.version, item.view.balance])).toEqual([['l-caught-up', 3, 3]]);
+    expect([...counter.calls].sort()).toEqual([`QueryCommand ${readModel.tableName}`, `QueryCommand ${sessions.tableName}`].sort());
+
+    // WHEN the session writes again: one entry applied, one newer
+    await send('l-caught-up', 'Deposit', { amount: 4 }, 's-iris');
+    const again = countedLedgers();
+    const next = await again.repository.query({ index: 'byOwner', partition: 'iris', sessionId: 's-iris' });
+    // THEN the document is read again for its code (today's), and extended with the newer entry's event: no event-store read
+    expect(next.items.map((item) => [item.aggregateId, item.version, item.view.balance])).toEqual([['l-caught-up', 4, 7]]);
+    expect(again.counter.calls.filter((call) => call !== `QueryCommand ${readModel.tableName}` && call !== `QueryCommand ${sessions.tableName}`))
+      .toEqual([`BatchGetCommand ${readModel.tableName}`]);
+  });
 
   test('a list reads its page and the session in parallel, then the documents the session changed off the page in one BatchGetItem', async () => {
     // GIVEN a projected account, and a session that changed it and opened another
