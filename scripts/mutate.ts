@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
+import { relativeReportPaths } from './stryker/relative-paths';
 
 const root = path.join(__dirname, '..');
 const report = path.join(root, 'reports', 'mutation', 'mutation.json');
@@ -31,25 +32,6 @@ function coveredScores(files: MutationReport['files']): [string, string][] {
   return [...modules].map(([name, { detected, covered }]) => [name, covered ? `${(100 * detected / covered).toFixed(2)}%` : 'n/a']);
 }
 
-/**
- * Keeps the machine's paths out of the committed incremental file: Stryker writes its project root there and the
- * stack traces of the failed tests (in sandboxes and node_modules), which it only shows, never reads back.
- */
-function relativeIncrementalPaths(): void {
-  if (!fs.existsSync(incrementalFile)) return;
-  const text = fs.readFileSync(incrementalFile, 'utf8');
-  const relative = (value: unknown): unknown => {
-    if (typeof value === 'string') {
-      return value.replace(/(?:\/[^\s:()"']+)?\/\.stryker-tmp\/sandbox-[\w-]+\//g, '').replace(/(?:\/[^\s:()"']+)?\/node_modules\//g, 'node_modules/');
-    }
-    if (Array.isArray(value)) return value.map(relative);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, relative(inner)]));
-    return value;
-  };
-  const cleaned = JSON.stringify({ ...(relative(JSON.parse(text)) as object), projectRoot: '.' }, null, 2);
-  if (cleaned !== text) fs.writeFileSync(incrementalFile, cleaned);
-}
-
 async function main(): Promise<number> {
   const started = Date.now();
   const dynamoDb = await startDynamoDbLocal();
@@ -65,7 +47,7 @@ async function main(): Promise<number> {
   } finally {
     await stopDynamoDbLocal(dynamoDb);
   }
-  relativeIncrementalPaths();
+  relativeReportPaths(incrementalFile, root);
   if (status === 0 && fs.existsSync(report)) {
     const { files } = JSON.parse(fs.readFileSync(report, 'utf8')) as MutationReport;
     process.stdout.write('\nMutation score on covered code, per module (mutationScoreBasedOnCoveredCode):\n');
