@@ -1,4 +1,6 @@
-import { toDecidedEvents } from '../../lambda/write/build-events';
+import { MAX_EVENT_ENTRY_BYTES } from '../../lib/private/runtime-contract';
+import { ValidationError } from '../../lambda/shared/errors';
+import { buildEnvelopes, toDecidedEvents } from '../../lambda/write/build-events';
 
 /** What a command's decide function may return, normalised to a list of { type, data }. */
 test('nothing, one event or an array: no events, that one, or each in order', () => {
@@ -13,4 +15,33 @@ test('anything else is an error naming the command and the index of the event wi
     expect(() => toDecidedEvents(decision, 'Close'))
       .toThrow(`Command Close returned an event without a type at index ${index}: return { type, data } or an array of them.`);
   }
+});
+
+describe('buildEnvelopes', () => {
+  const command = { type: 'Increment', aggregateId: 'n#1', payload: {} };
+  const context = { aggregateName: 'Counter', eventSource: 'app.Counter', now: () => new Date(0) };
+
+  test('an event over the bus entry limit is refused naming its type, its size and its index among the command\'s events', () => {
+    // GIVEN a command on version 5 whose second event is over 256 KB on the bus (though under DynamoDB's 400 KB)
+    const decided = [{ type: 'Small', data: {} }, { type: 'Large', data: { padding: 'x'.repeat(MAX_EVENT_ENTRY_BYTES) } }, { type: 'Small', data: {} }];
+    let error: unknown;
+    try {
+      buildEnvelopes(command, decided, 5, context);
+    } catch (caught) {
+      error = caught;
+    }
+    // THEN
+    expect(error).toBeInstanceOf(ValidationError);
+    const { message, issues } = error as ValidationError;
+    const bytes = Number(/^Event Large is (\d+) bytes on the bus/.exec(message)?.[1]);
+    expect(bytes).toBeGreaterThan(MAX_EVENT_ENTRY_BYTES);
+    expect(message).toBe(`Event Large is ${bytes} bytes on the bus; an EventBridge entry holds at most ${MAX_EVENT_ENTRY_BYTES}. Store large data elsewhere (S3) and put its key in the event.`);
+    expect(issues).toEqual([{ message: `entry is ${bytes} bytes`, path: ['events', 1] }]);
+  });
+
+  test('events are numbered on from the version the command decided on', () => {
+    const envelopes = buildEnvelopes(command, [{ type: 'A', data: 1 }, { type: 'B', data: 2 }], 5, context);
+    expect(envelopes.map((envelope) => [envelope.version, envelope.type, envelope.data])).toEqual([[6, 'A', 1], [7, 'B', 2]]);
+    expect(envelopes.map((envelope) => envelope.metadata.occurredAt)).toEqual(['1970-01-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z']);
+  });
 });
