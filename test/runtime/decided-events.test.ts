@@ -1,6 +1,6 @@
 import { MAX_EVENT_ENTRY_BYTES } from '../../lib/private/runtime-contract';
 import { ValidationError } from '../../lambda/shared/errors';
-import { buildEnvelopes, toDecidedEvents } from '../../lambda/write/build-events';
+import { buildEnvelopes, entryBytes, toDecidedEvents } from '../../lambda/write/build-events';
 
 /** What a command's decide function may return, normalised to a list of { type, data }. */
 test('nothing, one event or an array: no events, that one, or each in order', () => {
@@ -44,4 +44,11 @@ describe('buildEnvelopes', () => {
     expect(envelopes.map((envelope) => [envelope.version, envelope.type, envelope.data])).toEqual([[6, 'A', 1], [7, 'B', 2]]);
     expect(envelopes.map((envelope) => envelope.metadata.occurredAt)).toEqual(['1970-01-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z']);
   });
+});
+
+test('an entry\'s size on the bus is its detail (the envelope\'s JSON), detail-type and source, in UTF-8 bytes', () => {
+  const [envelope] = buildEnvelopes({ type: 'Rename', aggregateId: 'c#1', payload: {} }, [{ type: 'Renamé', data: { name: 'Zoë' } }], 0, { aggregateName: 'Customer', eventSource: 'app' });
+  const detail = Buffer.byteLength(JSON.stringify(envelope), 'utf8');
+  expect(entryBytes(envelope, 'app.Customér')).toBe(detail + 7 + 13);
+  expect(entryBytes(envelope, '')).toBe(detail + 7);
 });
