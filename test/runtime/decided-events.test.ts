@@ -1,6 +1,7 @@
 import { MAX_EVENT_ENTRY_BYTES } from '../../lib/private/runtime-contract';
 import { ValidationError } from '../../lambda/shared/errors';
-import { buildEnvelopes, entryBytes, toDecidedEvents } from '../../lambda/write/build-events';
+import { buildEnvelopes, entryBytes, MAX_EVENT_TYPE_LENGTH, toDecidedEvents } from '../../lambda/write/build-events';
+import { MAX_ITEM_BYTES } from '../../lambda/store/item-size';
 
 /** What a command's decide function may return, normalised to a list of { type, data }. */
 test('nothing, one event or an array: no events, that one, or each in order', () => {
@@ -51,4 +52,41 @@ test('an entry\'s size on the bus is its detail (the envelope\'s JSON), detail-t
   const detail = Buffer.byteLength(JSON.stringify(envelope), 'utf8');
   expect(entryBytes(envelope, 'app.Customér')).toBe(detail + 7 + 13);
   expect(entryBytes(envelope, '')).toBe(detail + 7);
+});
+
+describe('an event that could be stored but not published, or not stored exactly, is refused with its index', () => {
+  const command = { type: 'Act', aggregateId: 'a#1', payload: {} };
+  const context = { aggregateName: 'Thing', eventSource: 'app.Thing' };
+  const refusal = (decided: { type: string; data?: unknown }[]): ValidationError => {
+    try {
+      buildEnvelopes(command, decided.map((event) => ({ data: {}, ...event })), 3, context);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return error as ValidationError;
+    }
+    throw new Error('accepted');
+  };
+
+  test('an event type of at most 128 well-formed characters', () => {
+    expect(buildEnvelopes(command, [{ type: 'T'.repeat(MAX_EVENT_TYPE_LENGTH), data: {} }], 0, context)).toHaveLength(1);
+    const long = `${'L'.repeat(40)}${'x'.repeat(MAX_EVENT_TYPE_LENGTH - 39)}`;
+    const error = refusal([{ type: 'Fine' }, { type: long }]);
+    expect(error.message).toBe(`Event type ${'L'.repeat(40)}... cannot be published: EventBridge takes a detail-type of at most 128 well-formed characters (it has 129). Name the event shorter.`);
+    expect(error.issues).toEqual([{ message: 'must be at most 128 well-formed characters', path: ['events', 1, 'type'] }]);
+    expect(refusal([{ type: 'Bad\ud800' }]).issues).toEqual([{ message: 'must be at most 128 well-formed characters', path: ['events', 0, 'type'] }]);
+  });
+
+  test('data that cannot be stored exactly', () => {
+    const error = refusal([{ type: 'Fine' }, { type: 'Fine' }, { type: 'Odd', data: { amount: NaN } }]);
+    expect(error.message).toBe('Event Odd cannot be stored exactly: events.2.data.amount NaN is not a finite number.');
+    expect(error.issues).toEqual([{ message: 'NaN is not a finite number', path: ['events', 2, 'data', 'amount'] }]);
+  });
+
+  test('an event over DynamoDB\'s 400 KB item', () => {
+    const error = refusal([{ type: 'Fine' }, { type: 'Huge', data: { padding: 'x'.repeat(MAX_ITEM_BYTES) } }]);
+    const bytes = Number(/^Event Huge is (\d+) bytes as a DynamoDB item/.exec(error.message)?.[1]);
+    expect(bytes).toBeGreaterThan(MAX_ITEM_BYTES);
+    expect(error.message).toBe(`Event Huge is ${bytes} bytes as a DynamoDB item; an item holds at most ${MAX_ITEM_BYTES}. Store large data elsewhere (S3) and put its key in the event.`);
+    expect(error.issues).toEqual([{ message: `item is ${bytes} bytes`, path: ['events', 1] }]);
+  });
 });
