@@ -1,6 +1,11 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EVENT_STORE } from '../../lib/private/runtime-contract';
+import { idempotencyRecordKey } from '../../lambda/store/event-items';
 import { handleCommand } from '../../lambda/write/handle-command';
-import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
-import { customer } from '../helpers/test-aggregates';
+import { WarmCache } from '../../lambda/write/warm-cache';
+import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
+import { localDynamoDb } from '../helpers/dynamodb-client';
+import { counter, customer } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;
 beforeAll(async () => { table = await createEventStoreTable('idempotency'); });
@@ -95,3 +100,47 @@ describe('a commandId is one command', () => {
   });
 });
 
+
+describe('an idempotency record', () => {
+  test('expires idempotencyTtlSeconds after the command, in epoch seconds', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    await handleCommand(customer, { type: 'RegisterCustomer', aggregateId: 'c-ttl', payload: ann, commandId: 'cmd-ttl' }, table.deps({ idempotencyTtlSeconds: 3600 }));
+    const after = Math.floor(Date.now() / 1000);
+    const { Item: record } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: idempotencyRecordKey('c-ttl', 'cmd-ttl') }));
+    expect(record?.[EVENT_STORE.ttlAttribute]).toBeGreaterThanOrEqual(before + 3600);
+    expect(record?.[EVENT_STORE.ttlAttribute]).toBeLessThanOrEqual(after + 3600);
+  });
+
+  test('written before fingerprints were kept answers its command with the first result, whatever the payload', async () => {
+    // GIVEN a command's record without its fingerprint, as older versions wrote it
+    const command = { type: 'RegisterCustomer', aggregateId: 'c-legacy', payload: ann, commandId: 'cmd-legacy' };
+    const first = await handleCommand(customer, command, table.deps());
+    await table.doc.send(new UpdateCommand({ TableName: table.tableName, Key: idempotencyRecordKey('c-legacy', 'cmd-legacy'), UpdateExpression: 'REMOVE fingerprint' }));
+    // WHEN / THEN
+    await expect(handleCommand(customer, command, table.deps())).resolves.toEqual(first);
+    await expect(handleCommand(customer, { ...command, payload: { ...ann, name: 'Other' } }, table.deps())).resolves.toEqual(first);
+  });
+
+  test('met by a container deciding the same command on stale cached state answers the first result with its one failed write, no retries', async () => {
+    // GIVEN container B has cached the counter at version 1, then container A handles a command
+    const cacheB = new WarmCache();
+    const { client, calls } = countingWrites();
+    const deps = (cache?: WarmCache) => table.deps({ aggregateName: 'Counter', cache, maxConflictRetries: 3 });
+    await handleCommand(counter, { type: 'Increment', aggregateId: 'n-dup', payload: { by: 1 } }, deps(cacheB));
+    const command = { type: 'Increment', aggregateId: 'n-dup', payload: { by: 5 }, commandId: 'cmd-dup' };
+    const first = await handleCommand(counter, command, deps());
+    // WHEN B is handed the same command (a redelivery)
+    const again = await handleCommand(counter, command, { ...deps(cacheB), dynamoDb: documentClient(client) });
+    // THEN the first result, from one write that met the command's own record
+    expect(again).toEqual(first);
+    expect(calls.filter((call) => call === 'PutItemCommand' || call === 'TransactWriteItemsCommand')).toEqual(['TransactWriteItemsCommand']);
+    client.destroy();
+  });
+});
+
+function countingWrites() {
+  const client = localDynamoDb();
+  const calls: string[] = [];
+  client.middlewareStack.add((next, context) => async (args) => { calls.push(String(context.commandName)); return next(args); }, { step: 'initialize', name: 'countCalls' });
+  return { client, calls };
+}
