@@ -3,6 +3,7 @@ import { EventStore } from '../../lambda/store/event-store';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { localDynamoDb } from '../helpers/dynamodb-client';
+import { countRequests } from '../helpers/request-counts';
 import { counter } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;
@@ -53,8 +54,7 @@ test('a read of events names exactly the event attributes, which is all grantRea
 
 test('a range reads exactly its versions, and an empty range is empty with no request (DynamoDB would refuse its BETWEEN)', async () => {
   const client = localDynamoDb();
-  let queries = 0;
-  client.middlewareStack.add((next) => async (args) => { queries += 1; return next(args); }, { step: 'initialize', name: 'countQueries' });
+  const requests = countRequests(client);
   const doc = documentClient(client);
   await handleCommand(counter, { type: 'Increment', aggregateId: 'ranges', payload: { by: 1, times: 5 } }, table.deps({ dynamoDb: doc, aggregateName: 'Counter' }));
   const store = new EventStore(doc, table.tableName, 0);
@@ -63,9 +63,9 @@ test('a range reads exactly its versions, and an empty range is empty with no re
   expect(await versions(2, 4)).toEqual([2, 3, 4]);
   expect(await versions(3, 3)).toEqual([3]);
   expect(await versions(5, 9)).toEqual([5]);
-  queries = 0;
+  requests.clear();
   expect(await versions(4, 3)).toEqual([]);
   expect(await versions(6, 5)).toEqual([]);
-  expect(queries).toBe(0);
+  expect(requests.total()).toBe(0);
   client.destroy();
 });

@@ -4,6 +4,7 @@ import { eventsThrough } from '../../lambda/projection/projection-fold';
 import { handleCommand } from '../../lambda/write/handle-command';
 import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { localDynamoDb } from '../helpers/dynamodb-client';
+import { countRequests, type RequestCounter } from '../helpers/request-counts';
 import { counter } from '../helpers/test-aggregates';
 
 /**
@@ -13,19 +14,19 @@ import { counter } from '../helpers/test-aggregates';
  */
 let table: EventStoreTable;
 let store: EventStore;
-let queries = 0;
+let requests: RequestCounter;
 let stored: EventEnvelope[];
 beforeAll(async () => {
   table = await createEventStoreTable('events-through', { stream: false });
   const client = localDynamoDb();
-  client.middlewareStack.add((next) => async (args) => { queries += 1; return next(args); }, { step: 'initialize', name: 'countRequests' });
+  requests = countRequests(client);
   const doc = documentClient(client);
   await handleCommand(counter, { type: 'Increment', aggregateId: 'a#1', payload: { by: 2, times: 6 } }, table.deps({ dynamoDb: doc, aggregateName: 'Counter' }));
   store = new EventStore(doc, table.tableName, 0);
   stored = await store.readRange('a#1', 1, 6);
 });
 afterAll(() => table.drop());
-beforeEach(() => { queries = 0; });
+beforeEach(() => { requests.clear(); });
 
 const versions = (events: readonly EventEnvelope[]) => events.map((event) => event.version);
 
@@ -33,21 +34,21 @@ test('events at hand that run from after + 1 to the target are used as they are,
   const atHand = stored.slice(2, 5);
   const events = await eventsThrough(store, 'a#1', 2, 5, atHand);
   expect(events).toBe(atHand);
-  expect(queries).toBe(0);
+  expect(requests.total()).toBe(0);
 });
 
 test('nothing after the target is nothing, with no read', async () => {
   expect(await eventsThrough(store, 'a#1', 4, 4, [])).toEqual([]);
-  expect(queries).toBe(0);
+  expect(requests.total()).toBe(0);
 });
 
 test('a hole, a missing first or last event, or events past the target are filled from the store: exactly after + 1 to the target', async () => {
   for (const atHand of [[stored[2], stored[4]], stored.slice(3, 5), stored.slice(2, 4), stored.slice(2, 6), []]) {
-    queries = 0;
+    requests.clear();
     const events = await eventsThrough(store, 'a#1', 2, 5, atHand);
     expect(versions(events)).toEqual([3, 4, 5]);
     expect(events).toEqual(stored.slice(2, 5));
-    expect(queries).toBe(1);
+    expect(requests.total()).toBe(1);
   }
   expect(versions(await eventsThrough(store, 'a#1', 0, 1, []))).toEqual([1]);
   expect(versions(await eventsThrough(store, 'a#1', 5, 6, []))).toEqual([6]);

@@ -5,6 +5,7 @@ import { handleCommand } from '../../lambda/write/handle-command';
 import { WarmCache } from '../../lambda/write/warm-cache';
 import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { localDynamoDb } from '../helpers/dynamodb-client';
+import { recordCommands } from '../helpers/request-counts';
 import { counter, customer } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;
@@ -124,7 +125,8 @@ describe('an idempotency record', () => {
   test('met by a container deciding the same command on stale cached state answers the first result with its one failed write, no retries', async () => {
     // GIVEN container B has cached the counter at version 1, then container A handles a command
     const cacheB = new WarmCache();
-    const { client, calls } = countingWrites();
+    const client = localDynamoDb();
+    const calls = recordCommands(client);
     const deps = (cache?: WarmCache) => table.deps({ aggregateName: 'Counter', cache, maxConflictRetries: 3 });
     await handleCommand(counter, { type: 'Increment', aggregateId: 'n-dup', payload: { by: 1 } }, deps(cacheB));
     const command = { type: 'Increment', aggregateId: 'n-dup', payload: { by: 5 }, commandId: 'cmd-dup' };
@@ -137,10 +139,3 @@ describe('an idempotency record', () => {
     client.destroy();
   });
 });
-
-function countingWrites() {
-  const client = localDynamoDb();
-  const calls: string[] = [];
-  client.middlewareStack.add((next, context) => async (args) => { calls.push(String(context.commandName)); return next(args); }, { step: 'initialize', name: 'countCalls' });
-  return { client, calls };
-}

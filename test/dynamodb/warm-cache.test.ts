@@ -3,6 +3,7 @@ import { handleCommand } from '../../lambda/write/handle-command';
 import { WarmCache } from '../../lambda/write/warm-cache';
 import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { localDynamoDb } from '../helpers/dynamodb-client';
+import { recordCommands } from '../helpers/request-counts';
 import { counter } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;
@@ -11,12 +12,7 @@ afterAll(async () => { await table.drop(); });
 
 function countingClient(): { client: DynamoDBClient; calls: string[] } {
   const client = localDynamoDb();
-  const calls: string[] = [];
-  client.middlewareStack.add((next, context) => async (args) => {
-    calls.push(String(context.commandName));
-    return next(args);
-  }, { step: 'initialize', name: 'countCalls' });
-  return { client, calls };
+  return { client, calls: recordCommands(client) };
 }
 
 describe('a creation (expectedVersion: 0)', () => {

@@ -26,3 +26,13 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
     describe: (per, digits = 2) => [...byOperation.entries()].map(([name, n]) => `${name} ${(n / per).toFixed(digits)}`).join(', '),
   };
 }
+
+/** Records the name of each command `client` sends from now on, in order (`PutItemCommand`, ...). */
+export function recordCommands(client: DynamoDBClient): string[] {
+  const names: string[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    names.push(String(context.commandName));
+    return next(args);
+  }, { step: 'initialize', name: 'recordCommands' });
+  return names;
+}
