@@ -22,16 +22,19 @@ const computed = new WeakMap<AnyProjection, string>();
 export function projectionCode(projection: AnyProjection): string {
   const known = computed.get(projection);
   if (known !== undefined) return known;
-  const handlers = Object.entries(projection.events)
+  const handlers = byName(projection.events)
     .filter((entry): entry is [string, NonNullable<typeof entry[1]>] => typeof entry[1] === 'function')
-    .map(([type, handler]) => [type, handler.toString()])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const indexes = Object.entries(projection.indexes ?? {})
-    .map(([index, mapper]) => [index, mapper.name, mapper.toString()])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .map(([type, handler]) => [type, handler.toString()]);
+  const indexes = byName(projection.indexes ?? {}).map(([index, mapper]) => [index, mapper.name, mapper.toString()]);
   const upcasters = upcastersText(projection.aggregate?.upcasters);
   // Without upcasters, the hash is the one from before they existed: documents stay valid.
   const code = contentHash(upcasters.length === 0 ? { version: projection.version ?? null, handlers, indexes } : { version: projection.version ?? null, handlers, indexes, upcasters });
   computed.set(projection, code);
   return code;
 }
+
+/**
+ * The own entries of a record sorted by name (UTF-16 code units, as `<` compares strings): the
+ * order a definition lists them in changes nothing. Names are unique, so no comparator is needed.
+ */
+const byName = <T>(record: Readonly<Record<string, T>>): [string, T][] => Object.keys(record).sort().map((name) => [name, record[name]]);

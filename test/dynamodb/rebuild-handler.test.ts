@@ -118,6 +118,9 @@ describe('the projector, given a rebuild request', () => {
     await expect(handler({ rebuild: { totalSegments: 2, segment: 2 } }, context(60_000))).rejects.toThrow(/segment must be an integer from 0 to totalSegments - 1 \(1\) \(given 2\)/);
     await expect(handler({ rebuild: { totalSegments: 0 } }, context(60_000))).rejects.toThrow(/totalSegments must be an integer from 1/);
     await expect(handler({ rebuild: { resumeFrom: { pk: 'x' } } }, context(60_000))).rejects.toThrow(/resumeFrom must be an object, with a segment/);
+    await expect(handler({ rebuild: { totalSegments: 1, pageSize: 0 } }, context(60_000))).rejects.toThrow(/pageSize must be an integer of 1 or more \(given 0\)/);
+    // A caller without the types (a test harness, another runtime) may leave the context out.
+    await expect(handler({ rebuild: { totalSegments: 1 } }, undefined as unknown as RebuildContext)).rejects.toThrow('cdk-cqrs: a rebuild request needs the Lambda context (its function name and remaining time).');
     expect(sent).toEqual([]);
   });
 });

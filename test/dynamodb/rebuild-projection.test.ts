@@ -104,3 +104,17 @@ describe('rebuildProjection over aggregates the projection never handled', () =>
     }
   });
 });
+
+describe('rebuildProjection over an event its handler throws on', () => {
+  test('fails, naming the aggregate, its version and the cause, and writes no document of it', async () => {
+    const [exploding, readModel] = await Promise.all([createEventStoreTable('rebuild-throws-events'), createReadModelTable('rebuild-throws')]);
+    try {
+      await storeEvents(exploding.doc, exploding.tableName, envelopes('Ledger', 'boom#1', [{ type: 'Opened', data: { owner: 'o' } }, { type: 'Exploded' }]));
+      await expect(rebuildProjection(projection, { ...deps(readModel), eventStoreTable: exploding.tableName }, { totalSegments: 1 }))
+        .rejects.toThrow('Rebuild of LedgerView: the handler of boom#1 version 2 threw: Error: this event cannot be projected');
+      expect(await readModel.scanAll()).toEqual([]);
+    } finally {
+      await Promise.all([exploding.drop(), readModel.drop()]);
+    }
+  });
+});

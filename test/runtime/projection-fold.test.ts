@@ -67,6 +67,9 @@ describe('read-model items', () => {
   test('fails on an index key that is not two non-empty strings', () => {
     const broken = { ...ledger, indexes: { byOwner: () => ({ pk: '', sk: 'x' }) } };
     expect(() => toReadModelItem(broken, 'LedgerView', 'l', { version: 1, view: {} })).toThrow(/index byOwner mapped l to/);
+    for (const key of ['l', null, { pk: 'l' }, { pk: 'l', sk: 1 }]) {
+      expect(() => toReadModelItem({ indexes: { byOwner: () => key as never } }, 'LedgerView', 'l', { version: 1, view: {} })).toThrow(`index byOwner mapped l to ${JSON.stringify(key)}`);
+    }
   });
 });
 
@@ -86,5 +89,17 @@ describe('definitions and messages', () => {
     expect(detail({ ...event, version: 0 })).toMatchObject({ ok: false, reason: 'detail.version is not an integer >= 1' });
     expect(detail({ ...event, aggregateId: '' })).toMatchObject({ ok: false, reason: 'detail.aggregateId is not a non-empty string' });
     expect(parseQueueMessage({ messageId: 'm', body: 'null' })).toMatchObject({ ok: false });
+    const wrong: [unknown, string][] = [
+      [{ ...event, aggregateId: 7 }, 'detail.aggregateId is not a non-empty string'],
+      [{ ...event, version: 1.5 }, 'detail.version is not an integer >= 1'],
+      [{ ...event, version: '1' }, 'detail.version is not an integer >= 1'],
+      [{ ...event, type: '' }, 'detail.type is not a non-empty string'],
+      [{ ...event, type: undefined }, 'detail.type is not a non-empty string'],
+      [{ ...event, aggregateName: 7 }, 'detail.aggregateName is not a string'],
+      [{ ...event, metadata: null }, 'detail.metadata is not an object'],
+      ['a string', 'the body is not an EventBridge event with a detail object'],
+    ];
+    for (const [given, reason] of wrong) expect(detail(given)).toEqual({ ok: false, messageId: 'm', reason });
+    expect(parseQueueMessage({ messageId: 'm', body: '{' })).toEqual({ ok: false, messageId: 'm', reason: 'the body is not JSON' });
   });
 });
