@@ -75,7 +75,8 @@ export async function mergeSessionIntoPage(
 /** True when a view is in the list: mapped into its index partition, under its sort-key prefix, and passing its filters. */
 function belongs(scope: ListScope, aggregateId: string, view: unknown): boolean {
   const mapping = ownFunction(scope.projection.indexes, scope.index);
-  if (view === undefined || view === null || !mapping) return false;
+  // No view is undefined here, never null: a fold and a stored tombstone both give undefined.
+  if (view === undefined || !mapping) return false;
   const key = mapping(view, aggregateId) as IndexKey | undefined;
   if (key === undefined || key.pk !== scope.partition) return false;
   if (scope.sortBeginsWith !== undefined && !key.sk.startsWith(scope.sortBeginsWith)) return false;

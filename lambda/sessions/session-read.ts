@@ -65,10 +65,11 @@ export async function mergeSessionEntries(
   const newer = own.filter((entry) => entry.version > document.version);
   if (newer.length === 0) return document;
   const target = Math.max(...newer.map((entry) => entry.version));
-  // Version 0 is no document: there is nothing to extend, whoever's code it is.
-  const refold = document.version > 0 && document.code !== projectionCode(projection);
+  // Version 0 (no document) counts as other code's: folding from event 1 is then what extending it is.
+  const refold = document.code !== projectionCode(projection);
   const base: ProjectedDocument = refold ? { version: 0, view: undefined } : document;
-  const held = uniqueByVersion((refold ? own : newer).flatMap((entry) => entry.events ?? [])).filter((event) => event.version > base.version && event.version <= target);
+  // An entry holds every event of its command, some of which the base may have; none is past the target.
+  const held = uniqueByVersion((refold ? own : newer).flatMap((entry) => entry.events ?? [])).filter((event) => event.version > base.version);
   const events = await eventsThrough(store, aggregateId, base.version, target, held);
   const { document: merged, failure } = foldProjection(projection, base, events);
   if (failure) throw failure.error;

@@ -40,6 +40,13 @@ describe('buildEnvelopes', () => {
     expect(issues).toEqual([{ message: `entry is ${bytes} bytes`, path: ['events', 1] }]);
   });
 
+  test('an event of exactly the bus entry limit is taken, one byte more is refused', () => {
+    const padded = (length: number) => buildEnvelopes(command, [{ type: 'Exact', data: { padding: 'x'.repeat(length) } }], 5, context);
+    const length = MAX_EVENT_ENTRY_BYTES - entryBytes(padded(0)[0], context.eventSource);
+    expect(entryBytes(padded(length)[0], context.eventSource)).toBe(MAX_EVENT_ENTRY_BYTES);
+    expect(() => padded(length + 1)).toThrow(`Event Exact is ${MAX_EVENT_ENTRY_BYTES + 1} bytes on the bus`);
+  });
+
   test('events are numbered on from the version the command decided on', () => {
     const envelopes = buildEnvelopes(command, [{ type: 'A', data: 1 }, { type: 'B', data: 2 }], 5, context);
     expect(envelopes.map((envelope) => [envelope.version, envelope.type, envelope.data])).toEqual([[6, 'A', 1], [7, 'B', 2]]);
