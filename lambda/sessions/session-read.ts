@@ -65,7 +65,8 @@ export async function mergeSessionEntries(
   const newer = own.filter((entry) => entry.version > document.version);
   if (newer.length === 0) return document;
   const target = Math.max(...newer.map((entry) => entry.version));
-  // Version 0 (no document) counts as other code's: folding from event 1 is then what extending it is.
+  // No document (version 0) needs no case of its own: whether it counts as this code's or as other code's, the
+  // base is the empty document at version 0, and the fold runs from event 1 either way.
   const refold = document.code !== projectionCode(projection);
   const base: ProjectedDocument = refold ? { version: 0, view: undefined } : document;
   // An entry holds every event of its command, some of which the base may have; none is past the target.

@@ -33,7 +33,9 @@ export function mergeReports(reports: readonly Report[], names: readonly string[
   let nextTest = 0;
   const testFiles: Record<string, TestFile> = {};
   const idsByName = new Map<string, Map<string, string>>();
+  const latestTexts = new Map<string, Map<string, string | undefined>>();
   for (const [file, testFile] of latest) {
+    latestTexts.set(file, testTexts(testFile));
     const tests = testFile.tests.map((test) => ({ ...test, id: String(nextTest++) }));
     testFiles[file] = { source: testFile.source, tests };
     idsByName.set(file, new Map(tests.map((test) => [test.name, test.id])));
@@ -44,7 +46,7 @@ export function mergeReports(reports: readonly Report[], names: readonly string[
   for (const [index, report] of reports.entries()) {
     const newIds = new Map<string, string>();
     for (const [file, testFile] of Object.entries(report.testFiles ?? {})) {
-      const now = testTexts(latest.get(file)!);
+      const now = latestTexts.get(file)!;
       const then = testTexts(testFile);
       for (const test of testFile.tests) {
         const id = idsByName.get(file)!.get(test.name);

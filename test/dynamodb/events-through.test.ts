@@ -2,8 +2,7 @@ import type { EventEnvelope } from '../../lambda/shared/envelope';
 import { EventStore } from '../../lambda/store/event-store';
 import { eventsThrough } from '../../lambda/projection/projection-fold';
 import { handleCommand } from '../../lambda/write/handle-command';
-import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
-import { localDynamoDb } from '../helpers/dynamodb-client';
+import { createEventStoreTable, type EventStoreTable } from '../helpers/create-event-store-table';
 import { countRequests, type RequestCounter } from '../helpers/request-counts';
 import { counter } from '../helpers/test-aggregates';
 
@@ -18,9 +17,8 @@ let requests: RequestCounter;
 let stored: EventEnvelope[];
 beforeAll(async () => {
   table = await createEventStoreTable('events-through', { stream: false });
-  const client = localDynamoDb();
-  requests = countRequests(client);
-  const doc = documentClient(client);
+  requests = countRequests(table.client);
+  const doc = table.doc;
   await handleCommand(counter, { type: 'Increment', aggregateId: 'a#1', payload: { by: 2, times: 6 } }, table.deps({ dynamoDb: doc, aggregateName: 'Counter' }));
   store = new EventStore(doc, table.tableName, 0);
   stored = await store.readRange('a#1', 1, 6);
