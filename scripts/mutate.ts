@@ -29,7 +29,9 @@ function coveredScores(files: MutationReport['files']): [string, string][] {
       add('all', status);
     }
   }
-  return [...modules].map(([name, { detected, covered }]) => [name, covered ? `${(100 * detected / covered).toFixed(2)}%` : 'n/a']);
+  // The folders in order, then all of them.
+  const order = ([a]: [string, unknown], [b]: [string, unknown]) => Number(a === 'all') - Number(b === 'all') || a.localeCompare(b);
+  return [...modules].sort(order).map(([name, { detected, covered }]) => [name, covered ? `${(100 * detected / covered).toFixed(2)}%` : 'n/a']);
 }
 
 async function main(): Promise<number> {
