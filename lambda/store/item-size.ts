@@ -1,8 +1,9 @@
 /**
- * DynamoDB's size of an item, as AWS documents it (an upper bound): names and strings count their
- * UTF-8 bytes, a number 1 byte per two significant digits plus 1, a boolean or null 1, a map or
- * list 3 bytes plus 1 per element. The JSON size of a value is no bound for it: a list of empty
- * maps is a third larger in DynamoDB than in JSON.
+ * DynamoDB's size of an item, as AWS documents it and DynamoDB Local measures it (test/dynamodb/item-size-limit.test.ts
+ * checks that an item of exactly 400 KB by this count is taken and one a byte larger refused): names and strings
+ * count their UTF-8 bytes, a number 1 byte per pair of significant digits plus 1, a boolean or null 1, a map or list
+ * 3 bytes plus 1 per element. The JSON size of a value is no bound for it: a list of empty maps is a third larger
+ * in DynamoDB than in JSON.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
 
@@ -14,17 +15,28 @@ export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-/** Significant digits of a number's decimal form (leading and trailing zeros trimmed), counted high. */
-const significantDigits = (value: number): number => {
-  const mantissa = Math.abs(value).toExponential().split('e')[0].replace('.', '');
-  return Math.max(1, mantissa.replace(/0+$/, '').length);
-};
+/**
+ * A number's bytes: its significant digits in base-100 pairs aligned on the decimal point, plus 1 (and 1 for a
+ * minus; zero is 1 byte). Aligned, not counted: 7.5 is the pairs 07 and 50, so 3 bytes where "two digits a byte" says 2, and an
+ * item counted so passed our limit check and was then refused by DynamoDB.
+ */
+function numberBytes(value: number): number {
+  // Zero has no significant digit: its byte is the 1.
+  if (value === 0) return 1;
+  const [mantissa, exponent] = Math.abs(value).toExponential().split('e');
+  const digits = mantissa.replace('.', '').replace(/0+$/, '').length;
+  // The powers of ten of the first and last significant digits; a pair holds the powers 2k and 2k + 1.
+  const first = Number(exponent);
+  const last = first - digits + 1;
+  const pairs = Math.floor(first / 2) - Math.floor(last / 2) + 1;
+  return pairs + 1 + (value < 0 ? 1 : 0);
+}
 
 export function valueBytes(value: unknown): number {
   if (value === undefined) return 0;
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return utf8(value);
-  if (typeof value === 'number') return Math.ceil(significantDigits(value) / 2) + 1 + (value < 0 ? 1 : 0);
+  if (typeof value === 'number') return numberBytes(value);
   if (Array.isArray(value)) return value.reduce<number>((sum, element) => (element === undefined ? sum : sum + 1 + valueBytes(element)), 3);
   if (typeof value === 'object') {
     return Object.entries(value).reduce<number>((sum, [key, element]) => (element === undefined ? sum : sum + 1 + utf8(key) + valueBytes(element)), 3);

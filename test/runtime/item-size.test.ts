@@ -11,9 +11,10 @@ describe('DynamoDB item sizes, as AWS documents them', () => {
     expect([undefined, null, true, false, '', 'abc', 'é', '😀'].map(valueBytes)).toEqual([0, 1, 1, 1, 0, 3, 2, 4]);
   });
 
-  test('numbers: 1 byte per two significant digits, plus 1, plus 1 when negative', () => {
+  test('numbers: 1 byte per pair of significant digits aligned on the decimal point, plus 1, plus 1 when negative; zero is 1', () => {
     const cases: [number, number][] = [
-      [0, 2], [7, 2], [12, 2], [123, 3], [-123, 4], [100, 2], [1.5, 2], [0.001, 2], [-0.25, 3], [12345678901, 7], [2 ** 53 - 1, 9], [1.2345e-100, 4],
+      [0, 1], [-0, 1], [7, 2], [12, 2], [123, 3], [-123, 4], [100, 2], [1.5, 3], [12.5, 3], [123.5, 4], [0.5, 2], [0.001, 2], [-0.25, 3], [-7.5, 4],
+      [3.14159, 5], [99.99, 3], [12345678901, 7], [2 ** 53 - 1, 9], [1.2345e-100, 4], [1.2345e-101, 4], [1e21, 2],
     ];
     expect(cases.map(([value]) => [value, valueBytes(value)])).toEqual(cases);
   });
