@@ -15,6 +15,17 @@ export const STORABLE = {
   maxDepth: 32,
 } as const;
 
+/**
+ * Keys the AWS SDK's marshaller misreads (measured against DynamoDB Local): it builds a map by
+ * assigning `map[key]`, so `__proto__` sets a prototype instead (the field is lost, or the write
+ * refused); and it picks an object's type by `value.constructor.name`, so `{ constructor: { name:
+ * 'String' } }` was stored as the string "[object Object]" and `{ constructor: 1 }` refused.
+ */
+const MISREAD_KEYS = new Map<string, string>([
+  ['__proto__', 'the AWS SDK sets as a prototype instead of storing it'],
+  ['constructor', "the AWS SDK reads as the object's type and stores the object as something else"],
+]);
+
 type Path = readonly (string | number)[];
 
 const isPlainObject = (value: object): boolean => {
@@ -69,6 +80,7 @@ export function storableIssues(value: unknown, path: Path = [], limit = 10): Val
         for (const [key, element] of Object.entries(current)) {
           if (key.length === 0) add('has an empty key, which DynamoDB refuses as an attribute name');
           else if (!isWellFormed(key)) add('has a key that is not well-formed Unicode (a lone surrogate)');
+          else if (MISREAD_KEYS.has(key)) add(`has a key named ${key}, which ${MISREAD_KEYS.get(key)}: rename the field`);
           else visit(element, [...at, key], depth + 1);
         }
         return;

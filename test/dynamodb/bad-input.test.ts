@@ -100,6 +100,9 @@ describe('input that cannot be stored exactly is refused before any write', () =
     ['a caller whose subject has a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: 'x-6', payload: {}, caller: { subject: loneSurrogate } }, /caller must have a subject/],
     ['a caller whose claims are a list', customer, { type: 'TouchCustomer', aggregateId: 'x-6', payload: {}, caller: { subject: 'u', claims: [] } }, /caller must have claims that are an object/],
     ['a payload whose key has a lone surrogate', customer, { type: 'TouchCustomer', aggregateId: 'x-5', payload: { ['\uD800']: 1 } }, /not well-formed Unicode/],
+    // The AWS SDK dropped a __proto__ field and stored { constructor: { name: 'String' } } as "[object Object]".
+    ['a payload with a __proto__ key (as JSON.parse makes it)', customer, { type: 'TouchCustomer', aggregateId: 'x-7', payload: JSON.parse('{"note": {"__proto__": 1}}') }, /key named __proto__/],
+    ['a payload with a constructor key', customer, { type: 'TouchCustomer', aggregateId: 'x-7', payload: { note: { constructor: { name: 'String' } } } }, /key named constructor/],
   ])('fails with ValidationError for %s', (_label, aggregate, input, message) =>
     expectRejectedWithoutWrites(aggregate, input, { name: 'ValidationError', message: expect.stringMatching(message) }));
 

@@ -24,7 +24,7 @@ test('JSON values that DynamoDB stores exactly have no issues', () => {
   fc.assert(fc.property(storable, (value) => {
     expect(storableIssues(value)).toEqual([]);
   }));
-  for (const value of [undefined, null, true, false, 0, -1.5, 2 ** 53 - 1, -(2 ** 53 - 1), STORABLE.minMagnitude, -STORABLE.minMagnitude, '', 'é😀', { a: undefined }, Object.create(null), JSON.parse('{"__proto__": 1, "constructor": {}}')]) {
+  for (const value of [undefined, null, true, false, 0, -1.5, 2 ** 53 - 1, -(2 ** 53 - 1), STORABLE.minMagnitude, -STORABLE.minMagnitude, '', 'é😀', { a: undefined }, Object.create(null), { toString: 'x', hasOwnProperty: 1, prototype: {} }]) {
     expect(storableIssues(value)).toEqual([]);
   }
 });
@@ -47,6 +47,15 @@ test('strings and keys must be well-formed Unicode, and keys not empty; the issu
   expect(storableIssues({ inner: { 'k\ud800': 1 } })).toEqual([{ message: 'has a key that is not well-formed Unicode (a lone surrogate)', path: ['inner'] }]);
   // A bad key's value is not looked into
   expect(storableIssues({ '': { deep: NaN } })).toEqual([{ message: 'has an empty key, which DynamoDB refuses as an attribute name', path: [] }]);
+});
+
+test('keys the AWS SDK misreads are issues at the object holding them: __proto__ (set as a prototype) and constructor (read as a type)', () => {
+  expect(storableIssues(JSON.parse('{"a": {"__proto__": 1}}'))).toEqual([
+    { message: 'has a key named __proto__, which the AWS SDK sets as a prototype instead of storing it: rename the field', path: ['a'] },
+  ]);
+  expect(storableIssues([{ constructor: { name: 'String' } }])).toEqual([
+    { message: "has a key named constructor, which the AWS SDK reads as the object's type and stores the object as something else: rename the field", path: [0] },
+  ]);
 });
 
 test('only plain objects, arrays and JSON scalars are values', () => {
