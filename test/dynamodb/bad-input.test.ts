@@ -115,6 +115,12 @@ describe('input that cannot be stored exactly is refused before any write', () =
     expect(await table.scanAll()).toEqual(before);
   });
 
+  test('without read-your-writes, ignores a sessionId: an aggregateId too long for a session entry key is accepted', async () => {
+    const aggregateId = 'a'.repeat(1010);
+    const result = await handleCommand(customer, { type: 'RegisterCustomer', aggregateId, payload: { email: 'a@example.com', name: 'A' }, sessionId: 's-long' }, table.deps());
+    expect(result.events[0].aggregateId).toBe(aggregateId);
+  });
+
   test('accepts ids at the limit and stores them exactly', async () => {
     const aggregateId = 'ü'.repeat(1024);
     const result = await handleCommand(customer, { type: 'RegisterCustomer', aggregateId, payload: { email: 'a@example.com', name: 'A' } }, table.deps());
