@@ -1,5 +1,6 @@
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { MARSHALL_OPTIONS } from '../../lambda/store/document-client';
 import type { CommandHandlerDeps } from '../../lambda/write/handle-command';
 import { localDynamoDb, uniqueTableName } from './dynamodb-client';
 
@@ -24,8 +25,9 @@ export async function scanTable(doc: DynamoDBDocumentClient, tableName: string):
   return items;
 }
 
+/** A document client that marshalls as the runtime's do, so that what a test stores is what the runtime would store. */
 export const documentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  DynamoDBDocumentClient.from(client, { marshallOptions: MARSHALL_OPTIONS });
 
 /**
  * An event-store table shaped as the construct makes it (pk S, sk N, stream NEW_IMAGE) on DynamoDB Local.
