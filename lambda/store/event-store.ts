@@ -9,7 +9,7 @@ import {
   fromEventItem, fromIdempotencyItem, fromSnapshotItem, idempotencyRecordKey, isKind, toEventItem, toIdempotencyItem, toSnapshotItem,
   type IdempotencyRecord, type Item, type Snapshot,
 } from './event-items';
-import { itemBytes, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES } from './item-size';
+import { conditionBytes, itemBytes, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES } from './item-size';
 import { asWriteFailure } from './write-failure';
 
 export { fromEventItem, toEventItem, type IdempotencyRecord, type Snapshot };
@@ -159,7 +159,7 @@ export class EventStore {
     }
     // The session entry counts as an item of the write: with it, even one event needs a transaction.
     const sessionPut = request.sessionEntry && { Put: { TableName: request.sessionEntry.tableName, Item: request.sessionEntry.item } };
-    checkWriteSize([...puts.map((put) => put.item), ...(sessionPut ? [sessionPut.Put.Item] : [])]);
+    checkWriteSize([...puts, ...(sessionPut ? [{ item: sessionPut.Put.Item }] : [])]);
     try {
       if (puts.length === 1 && !sessionPut) {
         await this.client.send(new PutCommand({
@@ -204,17 +204,17 @@ export class EventStore {
   }
 }
 
-/** Refuses, before the write, a write DynamoDB would refuse for its size. */
-function checkWriteSize(items: readonly Item[]): void {
+/** Refuses, before the write, a write DynamoDB would refuse for its size: an item over 400 KB, or items and conditions over 4 MB. */
+function checkWriteSize(puts: readonly { readonly item: Item; readonly condition?: string }[]): void {
   let total = 0;
-  for (const item of items) {
+  for (const { item, condition } of puts) {
     const bytes = itemBytes(item);
-    total += bytes;
+    total += bytes + conditionBytes({ ConditionExpression: condition });
     if (bytes > MAX_ITEM_BYTES) {
       throw new ValidationError(`The command's write holds an item of ${bytes} bytes; DynamoDB items hold at most ${MAX_ITEM_BYTES}. Split the command.`);
     }
   }
   if (total > MAX_TRANSACTION_BYTES) {
-    throw new ValidationError(`The command's write holds ${total} bytes; a DynamoDB transaction holds at most ${MAX_TRANSACTION_BYTES}. Split the command.`);
+    throw new ValidationError(`The command's write holds ${total} bytes with its conditions; a DynamoDB transaction holds at most ${MAX_TRANSACTION_BYTES}. Split the command.`);
   }
 }

@@ -1,5 +1,5 @@
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, itemBytes } from './item-size';
+import { conditionBytes, itemBytes, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES } from './item-size';
 import type { WriteCondition } from './read-model-item';
 import { asWriteFailure } from './write-failure';
 
@@ -46,17 +46,19 @@ export async function writeDocuments(client: DynamoDBDocumentClient, tableName: 
   return outcomes;
 }
 
-/** The writes' indexes in groups of at most 100 items and 4 MB; an item that may pass 400 KB is a group of its own. */
+/** The writes' indexes in groups of at most 100 items and 4 MB (with their conditions); an item that may pass 400 KB is a group of its own. */
 function transactionGroups(writes: readonly DocumentWrite[]): number[][] {
   const groups: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
   writes.forEach((write, index) => {
-    const size = itemBytes(write.item);
-    if (size > MAX_ITEM_BYTES) {
+    const itemSize = itemBytes(write.item);
+    if (itemSize > MAX_ITEM_BYTES) {
       groups.push([index]);
       return;
     }
+    // A transaction's size counts each Put's condition as well as its item.
+    const size = itemSize + conditionBytes(write.condition);
     if (current.length === ITEMS_PER_TRANSACTION || bytes + size > MAX_TRANSACTION_BYTES) {
       groups.push(current);
       current = [];
