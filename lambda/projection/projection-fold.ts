@@ -1,6 +1,7 @@
 import { ownFunction } from '../shared/guards';
 import { upcastEvent } from '../write/upcast';
 import type { ProjectedDocument } from '../store/read-model-item';
+import { rejectUnstorable, storableIssues } from '../store/storable-value';
 import type { AnyProjection } from './define-projection';
 import type { EventEnvelope } from '../shared/envelope';
 import type { EventStore } from '../store/event-store';
@@ -18,8 +19,20 @@ export interface FoldOutcome {
  * Applies events that follow the document, oldest first, with the projection's handlers.
  * An event type the projection does not list only advances the version. The events must be
  * contiguous from `document.version + 1`; a gap is a fault of the caller.
+ *
+ * A view that DynamoDB would refuse or store as something else (a key named `constructor`, an
+ * integer past 2^53: `storableIssues`) fails at the event that made it, as a handler that throws
+ * does, so the read model never holds a view built wrong. The view is checked once, at the end;
+ * only when it fails are the events folded again, checking after each, to find that event (a
+ * check after every event would walk a growing view once per event of a rebuild).
  */
 export function foldProjection(projection: AnyProjection, document: ProjectedDocument, events: readonly EventEnvelope[]): FoldOutcome {
+  const outcome = applyEvents(projection, document, events, false);
+  if (storableIssues(outcome.document.view, [], 1).length === 0) return outcome;
+  return applyEvents(projection, document, events, true);
+}
+
+function applyEvents(projection: AnyProjection, document: ProjectedDocument, events: readonly EventEnvelope[], checkEach: boolean): FoldOutcome {
   let { version, view } = document;
   // The view after the last event applied whole: a split event whose second handler throws leaves none of its parts.
   let viewBefore = view;
@@ -34,8 +47,9 @@ export function foldProjection(projection: AnyProjection, document: ProjectedDoc
         // null and undefined both mean: no document.
         if (handler) view = handler(view, current) ?? undefined;
       }
+      if (checkEach) rejectUnstorable(storableIssues(view, ['view']), `The view after ${event.type} (version ${event.version} of ${event.aggregateId})`);
     } catch (error) {
-      // A handler that threw, or an event this code cannot read (EventFromNewerCode): nothing of it is applied.
+      // A handler that threw, a view that cannot be stored, or an event this code cannot read (EventFromNewerCode): nothing of it is applied.
       return { document: { version, view: viewBefore }, failure: { version: event.version, error } };
     }
     viewBefore = view;

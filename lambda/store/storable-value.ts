@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../shared/errors';
+import { ValidationError, type ValidationIssue } from '../shared/errors';
 import { isWellFormed } from '../shared/guards';
 
 /**
@@ -91,4 +91,14 @@ export function storableIssues(value: unknown, path: Path = [], limit = 10): Val
   };
   visit(value, path, 0);
   return issues;
+}
+
+/** Throws a ValidationError listing the issues, led by the first. */
+export function rejectUnstorable(issues: readonly ValidationIssue[], what: string): void {
+  if (issues.length === 0) return;
+  const [first] = issues;
+  throw new ValidationError(
+    `${what} cannot be stored exactly: ${first.path?.join('.') ?? what} ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more issues)` : ''}.`,
+    issues,
+  );
 }

@@ -5,8 +5,7 @@ import { ValidationError } from '../shared/errors';
 import { isRecord, isWellFormed } from '../shared/guards';
 import { toEventItem } from '../store/event-store';
 import { itemBytes, MAX_ITEM_BYTES } from '../store/item-size';
-import { storableIssues } from '../store/storable-value';
-import { rejectUnstorable } from './command-envelope';
+import { rejectUnstorable, storableIssues } from '../store/storable-value';
 
 /** EventBridge takes a detail-type of 1 to 128 characters: a longer event type could be stored but never published. */
 export const MAX_EVENT_TYPE_LENGTH = 128;

@@ -1,9 +1,9 @@
 import type { CommandEnvelope, CommandMetadata } from '../shared/envelope';
 import { parseCaller } from '../shared/caller';
-import { ValidationError, type ValidationIssue } from '../shared/errors';
+import { ValidationError } from '../shared/errors';
 import { isRecord, isWellFormed } from '../shared/guards';
 import { COMMAND_KEY_MARKER } from '../store/keys';
-import { storableIssues } from '../store/storable-value';
+import { rejectUnstorable, storableIssues } from '../store/storable-value';
 
 /** What is wrong with an id that is written into keys (a non-empty, well-formed string), or undefined; reads check their ids with it too. */
 export function idProblem(value: unknown, field: string): string | undefined {
@@ -66,15 +66,4 @@ export function parseCommandEnvelope(input: unknown): CommandEnvelope {
     metadata,
     ...(caller === undefined ? {} : { caller }),
   };
-}
-
-
-/** Throws a ValidationError listing the issues, led by the first. */
-export function rejectUnstorable(issues: readonly ValidationIssue[], what: string): void {
-  if (issues.length === 0) return;
-  const [first] = issues;
-  throw new ValidationError(
-    `${what} cannot be stored exactly: ${first.path?.join('.') ?? what} ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more issues)` : ''}.`,
-    issues,
-  );
 }

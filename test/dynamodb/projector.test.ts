@@ -7,7 +7,8 @@ import { createEventStoreTable, documentClient, type EventStoreTable } from '../
 import { envelopes, queueMessage } from '../helpers/queue-messages';
 import { createReadModelTable, type ReadModelTable } from '../helpers/create-read-model-table';
 import { instrument, storeEvents } from '../helpers/store-events';
-import { ledgerView } from '../helpers/test-projections';
+import { defineProjection } from 'cdk-cqrs/runtime';
+import { ledger, ledgerView } from '../helpers/test-projections';
 import { projectionCode } from '../../lambda/projection/projection-code';
 
 const projection = eraseProjection(ledgerView);
@@ -86,6 +87,21 @@ describe('the projector', () => {
     expect(await documentOf('healthy')).toMatchObject({ version: 3 });
     expect(await documentOf('poison')).toMatchObject({ version: 1, view: { owner: 'bob' } });
     expect(logged.map((l) => l.message).join('\n')).toMatch(/not JSON[\s\S]*detail object[\s\S]*version 2 threw/);
+  });
+
+  test('a view holding a key the AWS SDK would misstore (__proto__, set as a prototype: the count silently lost) fails its message as a throwing handler does', async () => {
+    // GIVEN notes counted by their text, a user's words as keys, and a note "__proto__" at v3
+    const byText = eraseProjection(defineProjection<typeof ledger, Record<string, number>>(ledger, {
+      events: { Noted: (view, e) => ({ ...view, [e.data.text]: (view?.[e.data.text] ?? 0) + 1 }) },
+    }));
+    const events = envelopes('Ledger', 'proto-notes', ['a', 'b', '__proto__', 'c'].map((text) => ({ type: 'Noted', data: { text } })));
+    const logged: Record<string, unknown>[] = [];
+    // WHEN
+    const result = await projectMessages(byText, events.map((e) => queueMessage(e, `note-${e.version}`)), { ...deps, log: (entry) => logged.push(entry) });
+    // THEN v3 and what follows it wait (and go to the DLQ in the end), the document holds v2's view, and the log says why
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['note-3', 'note-4']);
+    expect(await documentOf('proto-notes')).toMatchObject({ version: 2, view: { a: 1, b: 1 } });
+    expect(logged.map((l) => l.message).join('\n')).toMatch(/version 3 threw[\s\S]*view\.__proto__|view has a key named __proto__/);
   });
 
   test('a deleted document stays deleted when an older event is delivered again', async () => {

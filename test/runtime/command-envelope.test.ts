@@ -1,5 +1,5 @@
 import { ValidationError } from '../../lambda/shared/errors';
-import { idProblem, parseCommandEnvelope, rejectUnstorable } from '../../lambda/write/command-envelope';
+import { idProblem, parseCommandEnvelope } from '../../lambda/write/command-envelope';
 
 /** The ValidationError an envelope is refused with. */
 const refusal = (input: unknown): ValidationError => {
@@ -72,9 +72,6 @@ test('a payload that cannot be stored exactly is refused with its first issue an
   const many = refusal({ ...valid, payload: { a: NaN, b: Infinity, c: 2 ** 53 } });
   expect(many.message).toBe('payload cannot be stored exactly: payload.a NaN is not a finite number (and 2 more issues).');
   expect(many.issues).toHaveLength(3);
-  expect(() => rejectUnstorable([], 'state')).not.toThrow();
-  expect(() => rejectUnstorable([{ message: 'is odd' }], 'state')).toThrow('state cannot be stored exactly: state is odd.');
-  expect(() => rejectUnstorable([{ message: 'is odd', path: ['x'] }, { message: 'y' }], 'state')).toThrow('state cannot be stored exactly: x is odd (and 1 more issues).');
 });
 
 test('idProblem: a non-empty, well-formed string; only an aggregateId may not hold the idempotency marker', () => {

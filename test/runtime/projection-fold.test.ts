@@ -5,7 +5,8 @@ import { foldProjection, isContiguousAfter, uniqueByVersion } from '../../lambda
 import { parseQueueMessage } from '../../lambda/projection/queue-message';
 import { toReadModelItem } from '../../lambda/store/read-model-item';
 import { envelopes, queueMessage } from '../helpers/queue-messages';
-import { ledgerView } from '../helpers/test-projections';
+import { defineProjection } from 'cdk-cqrs/runtime';
+import { ledger as ledgerAggregate, ledgerView } from '../helpers/test-projections';
 
 const ledger = eraseProjection(ledgerView);
 const start = { version: 0, view: undefined };
@@ -42,6 +43,55 @@ describe('projection fold', () => {
     expect(isContiguousAfter(0, [a, b, c])).toBe(true);
     expect(isContiguousAfter(1, [b, c])).toBe(true);
     expect(isContiguousAfter(0, [a, c])).toBe(false);
+  });
+});
+
+/** Counts the ledger's notes by their text (a user's words as keys), and how many times a handler ran. */
+function notesByText() {
+  let calls = 0;
+  const projection = eraseProjection(defineProjection<typeof ledgerAggregate, { counts: Record<string, number> }>(ledgerAggregate, {
+    events: {
+      Noted: (view, e) => {
+        calls += 1;
+        return { counts: { ...view?.counts, [e.data.text]: (view?.counts[e.data.text] ?? 0) + 1 } };
+      },
+      // A note that is taken back: its key leaves the view.
+      Closed: (view) => {
+        calls += 1;
+        return { counts: Object.fromEntries(Object.entries(view?.counts ?? {}).filter(([text]) => text !== 'constructor')) };
+      },
+    },
+  }));
+  return { projection, calls: () => calls };
+}
+const notes = (...texts: string[]) => envelopes('Ledger', 'l', texts.map((text) => (text === '-' ? { type: 'Closed' } : { type: 'Noted', data: { text } })));
+
+describe('a view that cannot be stored', () => {
+  test.each(['constructor', '__proto__'])('a key named %s fails the fold at the event that made it, as a throwing handler does, keeping the view before it', (key) => {
+    const { projection, calls } = notesByText();
+    const outcome = foldProjection(projection, start, notes('a', 'b', key, 'c'));
+    expect(outcome.document).toEqual({ version: 2, view: { counts: { a: 1, b: 1 } } });
+    expect(outcome.failure?.version).toBe(3);
+    expect(outcome.failure?.error).toMatchObject({
+      name: 'ValidationError',
+      message: `The view after Noted (version 3 of l) cannot be stored exactly: view.counts has a key named ${key}, which ${key === 'constructor' ? "the AWS SDK reads as the object's type and stores the object as something else" : 'the AWS SDK sets as a prototype instead of storing it'}: rename the field.`,
+    });
+    // Folded once to the end, then again to the failing event, checking each.
+    expect(calls()).toBe(4 + 3);
+  });
+
+  test('a view is checked as it is stored, at the end: one that held such a key on the way and lost it is folded once, and stored', () => {
+    const { projection, calls } = notesByText();
+    expect(foldProjection(projection, start, notes('a', 'constructor', '-', 'b'))).toEqual({ document: { version: 4, view: { counts: { a: 1, b: 1 } } } });
+    expect(calls()).toBe(4);
+  });
+
+  test('any storable issue fails the fold: a number past 2^53 in a view', () => {
+    const big = eraseProjection(defineProjection<typeof ledgerAggregate, { total: number }>(ledgerAggregate, {
+      events: { Deposited: (view, e) => ({ total: (view?.total ?? 0) + e.data.amount }) },
+    }));
+    const outcome = foldProjection(big, start, envelopes('Ledger', 'l', [{ type: 'Deposited', data: { amount: 2 ** 52 } }, { type: 'Deposited', data: { amount: 2 ** 52 } }]));
+    expect(outcome).toMatchObject({ document: { version: 1, view: { total: 2 ** 52 } }, failure: { version: 2, error: { name: 'ValidationError', message: expect.stringContaining('view.total 9007199254740992 is an integer beyond 2^53 - 1') } } });
   });
 });
 

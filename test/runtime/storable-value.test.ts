@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { STORABLE, storableIssues } from '../../lambda/store/storable-value';
+import { rejectUnstorable, STORABLE, storableIssues } from '../../lambda/store/storable-value';
 
 /** A value nested `levels` deep: each level an object (or an array) holding the next; the innermost holds `leaf`. */
 const nested = (levels: number, leaf: unknown, kind: 'object' | 'array' = 'object'): unknown => {
@@ -95,4 +95,11 @@ test('the issues are given under the path passed in, in the order met, at most `
   const counting = new Proxy({}, { ownKeys: () => { visited += 1; return Array.from({ length: 1000 }, (_, index) => `k${index}`); }, getOwnPropertyDescriptor: () => ({ value: NaN, enumerable: true, configurable: true }), get: () => NaN });
   expect(storableIssues([counting, counting, counting], [], 2)).toHaveLength(2);
   expect(visited).toBe(1);
+});
+
+test('rejectUnstorable: no issues pass; issues throw a ValidationError led by the first, at its path or else the thing named, counting the rest', () => {
+  expect(() => rejectUnstorable([], 'state')).not.toThrow();
+  expect(() => rejectUnstorable([{ message: 'is odd' }], 'state')).toThrow('state cannot be stored exactly: state is odd.');
+  expect(() => rejectUnstorable([{ message: 'is odd', path: ['x'] }, { message: 'y' }], 'state')).toThrow('state cannot be stored exactly: x is odd (and 1 more issues).');
+  expect(() => rejectUnstorable([{ message: 'is odd' }], 'state')).toThrow(expect.objectContaining({ name: 'ValidationError', issues: [{ message: 'is odd' }] }));
 });
