@@ -23,8 +23,9 @@ const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 function numberBytes(value: number): number {
   // Zero has no significant digit: its byte is the 1.
   if (value === 0) return 1;
+  // toExponential() with no argument gives the shortest digits that read back as the number: no trailing zeros.
   const [mantissa, exponent] = Math.abs(value).toExponential().split('e');
-  const digits = mantissa.replace('.', '').replace(/0+$/, '').length;
+  const digits = mantissa.replace('.', '').length;
   // The powers of ten of the first and last significant digits; a pair holds the powers 2k and 2k + 1.
   const first = Number(exponent);
   const last = first - digits + 1;
@@ -60,7 +61,7 @@ export interface ConditionSize {
  * What a Put's condition adds to its transaction's size. DynamoDB counts the expression and, at each place it
  * names one, the name or value it stands for, against the 4 MB as well as the items: measured on DynamoDB Local,
  * which refused a transaction of items adding up to exactly 4 MB because of their conditions
- * (test/dynamodb/transaction-size.test.ts). A placeholder in no map is counted as written: DynamoDB refuses it anyway.
+ * (test/dynamodb/transaction-size.test.ts). A placeholder in no map counts nothing: DynamoDB refuses the write anyway.
  */
 export function conditionBytes(condition: ConditionSize): number {
   const expression = condition.ConditionExpression ?? '';
@@ -68,8 +69,8 @@ export function conditionBytes(condition: ConditionSize): number {
   const values = condition.ExpressionAttributeValues ?? {};
   let bytes = utf8(expression);
   for (const [placeholder] of expression.matchAll(/[#:][A-Za-z0-9_]+/g)) {
-    if (Object.hasOwn(names, placeholder)) bytes += utf8(names[placeholder]);
-    else if (Object.hasOwn(values, placeholder)) bytes += valueBytes(values[placeholder]);
+    // A placeholder in neither map is undefined in values, which counts 0 (no member of Object starts with # or :).
+    bytes += Object.hasOwn(names, placeholder) ? utf8(names[placeholder]) : valueBytes(values[placeholder]);
   }
   return bytes;
 }
