@@ -1,7 +1,7 @@
 /**
- * Jest under StrykerJS (`npm run mutate`): the test folders that exercise the runtime's core, against the one
- * DynamoDB Local that scripts/mutate.ts starts for the whole Stryker run (a mutant run is a jest run, so starting
- * one per jest run would cost 2-3 s a mutant, and a worker Stryker kills on a timeout would leave it behind).
+ * Jest under StrykerJS (`npm run mutate`): the test folders that exercise the runtime's core, against the DynamoDB
+ * Local of the Stryker test runner that runs them (scripts/stryker/worker-dynamodb-local.mjs): a mutant run is a jest
+ * run, so starting one per jest run would cost 2-3 s a mutant.
  */
 const path = require('node:path');
 const base = require('./jest.config.js');

@@ -1,10 +1,12 @@
-// `npm run mutate`: StrykerJS on the runtime's core (stryker.config.mjs; docs/mutation-testing.md), with one
-// DynamoDB Local for the whole run (jest.stryker.config.js says why), then the covered score of each module.
+// `npm run mutate`: StrykerJS on the runtime's core (stryker.config.mjs; docs/mutation-testing.md), then the covered
+// score of each module. Each Stryker test runner starts its own DynamoDB Local (scripts/stryker/worker-dynamodb-local.mjs);
+// this fetches it first, so that the runners do not fetch it at once.
 // Extra arguments go to `stryker run`, e.g. `npm run mutate -- --mutate lambda/write/fold.ts`.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startDynamoDbLocal, stopDynamoDbLocal } from '../test/helpers/shared-dynamodb-local';
+import { fetchDynamoDbLocal } from '../lambda/local/dynamodb-local';
+import { REPO_DYNAMODB_LOCAL_DIR } from '../test/helpers/shared-dynamodb-local';
 import { relativeReportPaths } from './stryker/relative-paths';
 
 const root = path.join(__dirname, '..');
@@ -36,19 +38,13 @@ function coveredScores(files: MutationReport['files']): [string, string][] {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const dynamoDb = await startDynamoDbLocal();
-  let status: number;
-  try {
-    const stryker = spawn(path.join(root, 'node_modules', '.bin', 'stryker'), ['run', ...process.argv.slice(2)], {
-      cwd: root, stdio: 'inherit',
-      env: { ...process.env, DYNAMODB_ENDPOINT: dynamoDb.endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    const stop = () => stryker.kill('SIGINT');
-    process.on('SIGINT', stop).on('SIGTERM', stop);
-    status = await new Promise<number>((resolve) => stryker.on('exit', (code) => resolve(code ?? 1)));
-  } finally {
-    await stopDynamoDbLocal(dynamoDb);
-  }
+  fetchDynamoDbLocal(REPO_DYNAMODB_LOCAL_DIR);
+  const stryker = spawn(path.join(root, 'node_modules', '.bin', 'stryker'), ['run', ...process.argv.slice(2)], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  const stop = () => stryker.kill('SIGINT');
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  const status = await new Promise<number>((resolve) => stryker.on('exit', (code) => resolve(code ?? 1)));
   relativeReportPaths(incrementalFile, root);
   if (status === 0 && fs.existsSync(report)) {
     const { files } = JSON.parse(fs.readFileSync(report, 'utf8')) as MutationReport;

@@ -6,11 +6,13 @@
 // scripts/stryker/jest-filter.js (jest's `filter` option, set in jest.stryker.config.js) in STRYKER_JEST_TEST_FILES.
 // And the code a test file runs outside its tests (scripts/stryker/jest-environment.js) is credited to each test of
 // that file, so that a mutant there is tested with those tests, not with every test as a static mutant.
+// Each runner process has its own DynamoDB Local, started afresh every few mutant runs (worker-dynamodb-local.mjs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commonTokens, declareFactoryPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
 import { strykerPlugins as jestRunnerPlugins } from '@stryker-mutator/jest-runner';
 import jestEnvironment from './jest-environment.js';
+import { workerDynamoDbLocal } from './worker-dynamodb-local.mjs';
 
 /** Where the dry run leaves the test-to-file map: in the sandbox, which every test runner process of a run shares. */
 const testFilesMap = () => path.resolve('.stryker-test-files.json');
@@ -31,9 +33,19 @@ function creditOutsideTests(coverage, tests) {
 function jestTestFilesRunnerFactory(injector) {
   const jest = injector.injectFunction(jestRunnerPlugins[0].factory);
   let filesByTest;
+  const dynamoDb = workerDynamoDbLocal();
   return {
-    init: () => jest.init?.(),
-    dispose: () => jest.dispose?.(),
+    async init() {
+      await dynamoDb.start();
+      await jest.init?.();
+    },
+    async dispose() {
+      try {
+        await jest.dispose?.();
+      } finally {
+        await dynamoDb.stop();
+      }
+    },
     capabilities: () => jest.capabilities(),
     async dryRun(options) {
       const result = await jest.dryRun(options);
@@ -46,6 +58,7 @@ function jestTestFilesRunnerFactory(injector) {
       return result;
     },
     async mutantRun(options) {
+      await dynamoDb.beforeRun();
       if (options.testFilter) {
         filesByTest ??= JSON.parse(fs.readFileSync(testFilesMap(), 'utf8'));
         const files = new Set(options.testFilter.flatMap((id) => filesByTest[id] ?? []));
