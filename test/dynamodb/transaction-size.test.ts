@@ -107,11 +107,12 @@ const conditions: fc.Arbitrary<ConditionSize> = fc.record({
   uses: fc.array(fc.nat(), { maxLength: 4 }),
 }).map(({ names, values, uses }) => {
   // True on an item not yet written: the key is not there. The rest compares other names to the values.
-  const clauses = uses.map((use, i) => `${names[use % names.length][0]} <> ${values[(use + i) % values.length][0]}`);
+  const pairs = uses.map((use, i) => [names[use % names.length], values[(use + i) % values.length]] as const);
+  const used = <T,>(entries: readonly (readonly [string, T])[]) => Object.fromEntries(entries.filter(([placeholder]) => placeholder !== '#key'));
   return {
-    ConditionExpression: [`attribute_not_exists(#key)`, ...clauses].join(' OR '),
-    ExpressionAttributeNames: { '#key': 'pk', ...Object.fromEntries(names.filter(([placeholder]) => placeholder !== '#key' && clauses.some((clause) => clause.includes(placeholder)))) },
-    ...(clauses.length > 0 ? { ExpressionAttributeValues: Object.fromEntries(values.filter(([placeholder]) => clauses.some((clause) => clause.includes(placeholder)))) } : {}),
+    ConditionExpression: ['attribute_not_exists(#key)', ...pairs.map(([name, value]) => `${name[0]} <> ${value[0]}`)].join(' OR '),
+    ExpressionAttributeNames: { '#key': 'pk', ...used(pairs.map(([name]) => name)) },
+    ...(pairs.length > 0 ? { ExpressionAttributeValues: used(pairs.map(([, value]) => value)) } : {}),
   };
 });
 
