@@ -45,7 +45,7 @@ function numberProblem(value: number): string | undefined {
 /**
  * The issues of a value that is to be stored (at most `limit` of them, so that a huge bad input
  * costs little): JSON values only (plain objects, arrays, strings, finite numbers, booleans,
- * null; `undefined` fields are left out), well-formed Unicode in strings and non-empty keys, numbers that
+ * null; `undefined` fields are left out, but no list holds one), well-formed Unicode in strings and non-empty keys, numbers that
  * round-trip exactly, at most 32 levels of nesting.
  */
 export function storableIssues(value: unknown, path: Path = [], limit = 10): ValidationIssue[] {
@@ -70,7 +70,13 @@ export function storableIssues(value: unknown, path: Path = [], limit = 10): Val
           return;
         }
         if (Array.isArray(current)) {
-          current.forEach((element, index) => visit(element, [...at, index], depth + 1));
+          // Not forEach, which skips holes: a hole is undefined too. A list cannot hold undefined: the AWS SDK drops
+          // it, and the elements after it move down one ([1, undefined, 3] was stored as [1, 3]).
+          for (let index = 0; index < current.length && issues.length < limit; index += 1) {
+            const element: unknown = current[index];
+            if (element === undefined) issues.push({ message: 'is undefined, which a DynamoDB list cannot hold (the AWS SDK drops it and moves the rest down): use null', path: [...at, index] });
+            else visit(element, [...at, index], depth + 1);
+          }
           return;
         }
         if (!isPlainObject(current)) {

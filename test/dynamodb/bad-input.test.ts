@@ -132,11 +132,12 @@ describe('input that cannot be stored exactly is refused before any write', () =
 const echo = defineAggregate({
   initialState: () => ({ seen: 0 }),
   commands: {
-    Emit: (cmd: { type: string; size?: number; shape?: 'empty-lists' | 'date' | 'deep' | 'empty-key' }, _state) => {
+    Emit: (cmd: { type: string; size?: number; shape?: 'empty-lists' | 'date' | 'deep' | 'empty-key' | 'undefined-in-list' }, _state) => {
       const data = cmd.shape === 'empty-lists' ? { lists: Array.from({ length: cmd.size ?? 0 }, () => [[]]) }
         : cmd.shape === 'date' ? { at: new Date(0) }
           : cmd.shape === 'deep' ? JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown
-            : cmd.shape === 'empty-key' ? { '': 1 } : {};
+            : cmd.shape === 'empty-key' ? { '': 1 }
+              : cmd.shape === 'undefined-in-list' ? { steps: [1, undefined, 3] } : {};
       return [{ type: cmd.type as 'Echoed', data }];
     },
   },
@@ -150,6 +151,7 @@ describe('events that could not be stored or published are refused before any wr
     ['event data that is no JSON value (a Date)', { type: 'Echoed', shape: 'date' }, /data.at is a Date, not a JSON object/],
     ['event data nested deeper than DynamoDB takes', { type: 'Echoed', shape: 'deep' }, /nests deeper than DynamoDB's 32 levels/],
     ['event data with an empty key', { type: 'Echoed', shape: 'empty-key' }, /empty key, which DynamoDB refuses/],
+    ['event data with undefined in a list (stored, it would be [1, 3] where the answer said [1, undefined, 3])', { type: 'Echoed', shape: 'undefined-in-list' }, /data\.steps\.1 is undefined, which a DynamoDB list cannot hold/],
   ])('fails with ValidationError for %s', (_label, payload, message) =>
     expectRejectedWithoutWrites(echo as never, { type: 'Emit', aggregateId: 'echo-1', payload }, { name: 'ValidationError', message: expect.stringMatching(message) }));
 });

@@ -103,3 +103,14 @@ test('rejectUnstorable: no issues pass; issues throw a ValidationError led by th
   expect(() => rejectUnstorable([{ message: 'is odd', path: ['x'] }, { message: 'y' }], 'state')).toThrow('state cannot be stored exactly: x is odd (and 1 more issues).');
   expect(() => rejectUnstorable([{ message: 'is odd' }], 'state')).toThrow(expect.objectContaining({ name: 'ValidationError', issues: [{ message: 'is odd' }] }));
 });
+
+test('a list cannot hold undefined, nor a hole: the AWS SDK would drop it and move the rest down; each is an issue at its index, at most `limit`', () => {
+  expect(storableIssues({ tags: [1, undefined, 3, , 5] })).toEqual([
+    { message: 'is undefined, which a DynamoDB list cannot hold (the AWS SDK drops it and moves the rest down): use null', path: ['tags', 1] },
+    { message: 'is undefined, which a DynamoDB list cannot hold (the AWS SDK drops it and moves the rest down): use null', path: ['tags', 3] },
+  ]);
+  expect(storableIssues([[undefined]], ['data'])).toEqual([expect.objectContaining({ path: ['data', 0, 0] })]);
+  expect(storableIssues(new Array(1_000_000), [], 3)).toHaveLength(3);
+  expect(storableIssues([undefined, NaN], [], 1)).toHaveLength(1);
+  expect(storableIssues({ a: undefined, list: [null] })).toEqual([]);
+});
