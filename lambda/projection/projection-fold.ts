@@ -22,15 +22,30 @@ export interface FoldOutcome {
  *
  * A view that DynamoDB would refuse or store as something else (a key named `constructor`, an
  * integer past 2^53: `storableIssues`) fails at the event that made it, as a handler that throws
- * does, so the read model never holds a view built wrong. The view is checked once, at the end;
- * only when it fails are the events folded again, checking after each, to find that event (a
- * check after every event would walk a growing view once per event of a rebuild).
+ * does, so the read model never holds a view built wrong. The view to be written is checked once,
+ * at the end; only when it fails, or a handler threw, are the events folded again from a copy of
+ * the start, checking after each and keeping a copy of the view before each: that finds the event,
+ * and gives the view before it even when a handler changed its view in place. (A check after
+ * every event would walk a growing view once per event of a rebuild.) `checkEach` checks after
+ * every event from the start: `projectionSpecFor` does, so that a unit test shows a view that
+ * goes wrong and right again within one batch, which a projector given that event alone fails.
  */
-export function foldProjection(projection: AnyProjection, document: ProjectedDocument, events: readonly EventEnvelope[]): FoldOutcome {
+export function foldProjection(
+  projection: AnyProjection, document: ProjectedDocument, events: readonly EventEnvelope[], { checkEach = false } = {},
+): FoldOutcome {
+  if (checkEach) return applyEvents(projection, document, events, true);
+  const start: ProjectedDocument = { ...document, view: copyOf(document.view) };
   const outcome = applyEvents(projection, document, events, false);
-  if (storableIssues(outcome.document.view, [], 1).length === 0) return outcome;
-  return applyEvents(projection, document, events, true);
+  if (!outcome.failure && storableIssues(outcome.document.view, [], 1).length === 0) return outcome;
+  return applyEvents(projection, start, events, true);
 }
+
+/**
+ * A copy of a view: through JSON, which is exact for what can be stored (a stored view, or one just checked). Not
+ * structuredClone: its objects are of the realm it comes from, and under jest (a test's own realm) a copy then failed
+ * the check for plain objects.
+ */
+const copyOf = (view: unknown): unknown => (view === undefined ? undefined : JSON.parse(JSON.stringify(view)));
 
 function applyEvents(projection: AnyProjection, document: ProjectedDocument, events: readonly EventEnvelope[], checkEach: boolean): FoldOutcome {
   let { version, view } = document;
@@ -52,7 +67,8 @@ function applyEvents(projection: AnyProjection, document: ProjectedDocument, eve
       // A handler that threw, a view that cannot be stored, or an event this code cannot read (EventFromNewerCode): nothing of it is applied.
       return { document: { version, view: viewBefore }, failure: { version: event.version, error } };
     }
-    viewBefore = view;
+    // Checking, keep a copy: a handler that changes its view in place would change this one too.
+    viewBefore = checkEach ? copyOf(view) : view;
     version = event.version;
   }
   return { document: { version, view } };

@@ -6,7 +6,7 @@ export interface Backoff {
 }
 
 /**
- * How a command without expectedVersion backs off before it is re-decided after a version
+ * How a command backs off before it is re-decided (or, with expectedVersion, its version checked again) after a version
  * conflict. How many times is the aggregate's `maxConflictRetries`.
  */
 export const CONFLICT_RETRY_POLICY: Backoff = {

@@ -10,7 +10,7 @@
 /** DynamoDB refuses an item over 400 KB. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
-/** DynamoDB refuses a transaction whose items add up to more than 4 MB. */
+/** DynamoDB refuses a transaction whose items (and, DynamoDB Local measures, their conditions: conditionBytes) add up to more than 4 MB. */
 export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');

@@ -59,10 +59,10 @@ export function projectionSpecFor<Agg, View>(definition: Projection<Agg, View>):
       const events = typedEvents as readonly GivenEvent[];
       const scenario = describeScenario(events);
       const fold = (): unknown => {
-        const outcome = foldProjection(projection, { version: 0, view: undefined }, toEnvelopes(asStored(projection.aggregate?.upcasters, events), options));
+        const outcome = foldProjection(projection, { version: 0, view: undefined }, toEnvelopes(asStored(projection.aggregate?.upcasters, events), options), { checkEach: true });
         if (outcome.failure !== undefined) {
           const { version, error } = outcome.failure;
-          fail(`${scenario}\nthe handler of ${events[version - 1].type} threw at version ${version}: ${String(error)}`);
+          fail(`${scenario}\n${events[version - 1].type} at version ${version} failed (its handler threw, or left a view that cannot be stored): ${String(error)}`);
         }
         return outcome.document.view;
       };

@@ -31,3 +31,54 @@ test.each([0, 1, 2])('with maxConflictRetries %i, a command that always meets a 
     client.destroy();
   }
 });
+
+describe('a command with expectedVersion', () => {
+  test('a rival write is the caller\'s conflict: a ConcurrencyError with the rival\'s version, and no second write', async () => {
+    const aggregateId = 'expected-rival';
+    await handleCommand(counter, { type: 'Increment', aggregateId, payload: { by: 1 } }, table.deps({ aggregateName: 'Counter' }));
+    const client = localDynamoDb();
+    let writes = 0;
+    client.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'PutItemCommand') {
+        writes += 1;
+        await handleCommand(counter, { type: 'Increment', aggregateId, payload: { by: 1 } }, table.deps({ aggregateName: 'Counter' }));
+      }
+      return next(args);
+    }, { step: 'initialize', name: 'rivalWrite' });
+    try {
+      const deps = table.deps({ dynamoDb: documentClient(client), aggregateName: 'Counter', maxConflictRetries: 3 });
+      await expect(handleCommand(counter, { type: 'Increment', aggregateId, expectedVersion: 1, payload: { by: 1 } }, deps))
+        .rejects.toMatchObject({ name: 'ConcurrencyError', expectedVersion: 1, currentVersion: 2 });
+      expect(writes).toBe(1);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('a transaction cancelled by a TransactionConflict alone (no rival write landed) is tried again and written, not reported as a conflict', async () => {
+    const aggregateId = 'expected-transaction-conflict';
+    await handleCommand(counter, { type: 'Increment', aggregateId, payload: { by: 1 } }, table.deps({ aggregateName: 'Counter' }));
+    const client = localDynamoDb();
+    let transactions = 0;
+    client.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      transactions += 1;
+      if (transactions > 1) return next(args);
+      const items = (args.input as { TransactItems: unknown[] }).TransactItems.length;
+      throw Object.assign(new Error('Transaction cancelled (injected)'), {
+        name: 'TransactionCanceledException', $fault: 'client', $metadata: { httpStatusCode: 400 },
+        CancellationReasons: Array.from({ length: items }, (_, index) => ({ Code: index === 0 ? 'TransactionConflict' : 'None' })),
+      });
+    }, { step: 'initialize', name: 'transactionConflict' });
+    try {
+      // A commandId makes the write a transaction (the event and its idempotency record).
+      const deps = table.deps({ dynamoDb: documentClient(client), aggregateName: 'Counter' });
+      await expect(handleCommand(counter, { type: 'Increment', aggregateId, commandId: 'c-1', expectedVersion: 1, payload: { by: 1 } }, deps))
+        .resolves.toMatchObject({ version: 2 });
+      expect(transactions).toBe(2);
+      expect((await table.scanAll()).filter((item) => item.pk === aggregateId && item.kind === 'event').map((item) => item.sk)).toEqual([1, 2]);
+    } finally {
+      client.destroy();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import type { AnyAggregate } from '../../lambda/write/define-aggregate';
 import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { faultyDynamoDb } from '../helpers/fault-injection';
 import { counter } from '../helpers/test-aggregates';
+import { defineAggregate } from 'cdk-cqrs/runtime';
 
 /**
  * The snapshot a command writes apart from its events, after them: written up to DynamoDB's item limit exactly, and
@@ -86,5 +87,27 @@ describe('writing a snapshot', () => {
       stderr.mockRestore();
       faulty.client.destroy();
     }
+  });
+
+  test('a state that cannot be stored exactly is not snapshotted, and is reported: the next command decides on the state its events fold to', async () => {
+    // A state holding undefined in a list: stored, it would load as [1] and the next decision would count one step.
+    const steps = defineAggregate({
+      initialState: () => ({ steps: [] as (number | undefined)[] }),
+      commands: {
+        Step: (cmd: { value: number | null }, state) => [{ type: 'Stepped', data: { value: cmd.value, count: state.steps.length } }],
+      },
+      events: { Stepped: (state, data) => ({ steps: [...state.steps, data.value ?? undefined] }) },
+    });
+    const logs: Record<string, unknown>[] = [];
+    const deps = table.deps({ snapshotEvery: 2, aggregateName: 'Steps', log: (entry) => logs.push(entry) });
+    await handleCommand(steps, { type: 'Step', aggregateId: 'holes', payload: { value: 1 } }, deps);
+    await handleCommand(steps, { type: 'Step', aggregateId: 'holes', payload: { value: null } }, deps);
+    expect(await snapshots('holes')).toEqual([]);
+    expect(logs).toEqual([{
+      message: 'Steps holes: no snapshot at version 2: the state cannot be stored exactly (state.steps.1 is undefined, which a DynamoDB list cannot hold (the AWS SDK drops it and moves the rest down): use null). Loads fold the events instead.',
+      aggregateId: 'holes', version: 2,
+    }]);
+    const third = await handleCommand(steps, { type: 'Step', aggregateId: 'holes', payload: { value: 3 } }, deps);
+    expect(third.events[0].data).toEqual({ value: 3, count: 2 });
   });
 });

@@ -86,6 +86,28 @@ describe('a view that cannot be stored', () => {
     expect(calls()).toBe(4);
   });
 
+  test('a handler that changes its view in place: the failure keeps the view before the event that made it, from a stored document too', () => {
+    const inPlace = eraseProjection(defineProjection<typeof ledgerAggregate, { amounts: number[] }>(ledgerAggregate, {
+      events: {
+        Deposited: (view, e) => {
+          const next = view ?? { amounts: [] };
+          next.amounts.push(e.data.amount);
+          return next;
+        },
+        Exploded: (view) => {
+          view?.amounts.push(-1);
+          throw new Error('after changing the view');
+        },
+      },
+    }));
+    const events = envelopes('Ledger', 'l', [{ type: 'Deposited', data: { amount: 1 } }, { type: 'Deposited', data: { amount: 2 } }, { type: 'Deposited', data: { amount: 3 } }, { type: 'Deposited', data: { amount: 2 ** 60 } }]);
+    expect(foldProjection(inPlace, start, events)).toMatchObject({ document: { version: 3, view: { amounts: [1, 2, 3] } }, failure: { version: 4 } });
+    const stored = { version: 2, view: { amounts: [1, 2] } };
+    expect(foldProjection(inPlace, stored, events.slice(2))).toMatchObject({ document: { version: 3, view: { amounts: [1, 2, 3] } }, failure: { version: 4 } });
+    const exploding = envelopes('Ledger', 'l', [{ type: 'Deposited', data: { amount: 1 } }, { type: 'Exploded' }]);
+    expect(foldProjection(inPlace, start, exploding)).toMatchObject({ document: { version: 1, view: { amounts: [1] } }, failure: { version: 2 } });
+  });
+
   test('any storable issue fails the fold: a number past 2^53 in a view', () => {
     const big = eraseProjection(defineProjection<typeof ledgerAggregate, { total: number }>(ledgerAggregate, {
       events: { Deposited: (view, e) => ({ total: (view?.total ?? 0) + e.data.amount }) },

@@ -71,6 +71,18 @@ describe('a failing projection spec', () => {
   test('fails when a handler throws, naming the event, its version and the error', () => {
     const failure = () => projectionSpecFor(ledgerView).given([opened, { type: 'Exploded', data: undefined }]).thenDeleted();
     expect(failure).toThrow(SpecFailure);
-    expect(failure).toThrow('Given Opened, Exploded:\nthe handler of Exploded threw at version 2: Error: this event cannot be projected');
+    expect(failure).toThrow('Given Opened, Exploded:\nExploded at version 2 failed (its handler threw, or left a view that cannot be stored): Error: this event cannot be projected');
+  });
+
+  test('fails on a view that cannot be stored after any event, even one a later event puts right', () => {
+    const byText = defineProjection<typeof ledger, Record<string, number>>(ledger, {
+      events: {
+        Noted: (view, e) => ({ ...view, [e.data.text]: 1 }),
+        Closed: (view) => Object.fromEntries(Object.entries(view ?? {}).filter(([text]) => text !== 'constructor')),
+      },
+    });
+    const failure = () => projectionSpecFor(byText).given([{ type: 'Noted', data: { text: 'constructor' } }, { type: 'Closed', data: undefined }]).then({});
+    expect(failure).toThrow(SpecFailure);
+    expect(failure).toThrow(/Noted at version 1 failed .*ValidationError: The view after Noted \(version 1 of .*\) cannot be stored exactly: view has a key named constructor/);
   });
 });
