@@ -12,8 +12,8 @@ let table: EventStoreTable;
 beforeAll(async () => { table = await createEventStoreTable('conflict-retries', { stream: false }); });
 afterAll(() => table.drop());
 
-test.each([0, 1, 2])('with maxConflictRetries %i, a command that always meets a rival write is tried that many times more, then fails', async (max) => {
-  const aggregateId = `rival-${max}`;
+/** A client before each of whose PutItems a rival (another container) stores the aggregate's next event; `writes` counts those PutItems. */
+function rivalClient(aggregateId: string) {
   const client = localDynamoDb();
   let writes = 0;
   client.middlewareStack.add((next, context) => async (args) => {
@@ -23,10 +23,16 @@ test.each([0, 1, 2])('with maxConflictRetries %i, a command that always meets a 
     }
     return next(args);
   }, { step: 'initialize', name: 'rivalWrite' });
+  return { client, writes: () => writes };
+}
+
+test.each([0, 1, 2])('with maxConflictRetries %i, a command that always meets a rival write is tried that many times more, then fails', async (max) => {
+  const aggregateId = `rival-${max}`;
+  const { client, writes } = rivalClient(aggregateId);
   try {
     const deps = table.deps({ dynamoDb: documentClient(client), aggregateName: 'Counter', maxConflictRetries: max });
     await expect(handleCommand(counter, { type: 'Increment', aggregateId, payload: { by: 1 } }, deps)).rejects.toMatchObject({ name: 'ConcurrencyError' });
-    expect(writes).toBe(max + 1);
+    expect(writes()).toBe(max + 1);
   } finally {
     client.destroy();
   }
@@ -36,20 +42,12 @@ describe('a command with expectedVersion', () => {
   test('a rival write is the caller\'s conflict: a ConcurrencyError with the rival\'s version, and no second write', async () => {
     const aggregateId = 'expected-rival';
     await handleCommand(counter, { type: 'Increment', aggregateId, payload: { by: 1 } }, table.deps({ aggregateName: 'Counter' }));
-    const client = localDynamoDb();
-    let writes = 0;
-    client.middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'PutItemCommand') {
-        writes += 1;
-        await handleCommand(counter, { type: 'Increment', aggregateId, payload: { by: 1 } }, table.deps({ aggregateName: 'Counter' }));
-      }
-      return next(args);
-    }, { step: 'initialize', name: 'rivalWrite' });
+    const { client, writes } = rivalClient(aggregateId);
     try {
       const deps = table.deps({ dynamoDb: documentClient(client), aggregateName: 'Counter', maxConflictRetries: 3 });
       await expect(handleCommand(counter, { type: 'Increment', aggregateId, expectedVersion: 1, payload: { by: 1 } }, deps))
         .rejects.toMatchObject({ name: 'ConcurrencyError', expectedVersion: 1, currentVersion: 2 });
-      expect(writes).toBe(1);
+      expect(writes()).toBe(1);
     } finally {
       client.destroy();
     }
