@@ -49,6 +49,7 @@ function jestTestFilesRunnerFactory(injector) {
     capabilities: () => jest.capabilities(),
     async dryRun(options) {
       const result = await jest.dryRun(options);
+      dynamoDb.afterDryRun();
       if (result.status === 'complete') {
         if (result.mutantCoverage) creditOutsideTests(result.mutantCoverage, result.tests);
         const map = {};
@@ -58,7 +59,7 @@ function jestTestFilesRunnerFactory(injector) {
       return result;
     },
     async mutantRun(options) {
-      await dynamoDb.beforeRun();
+      dynamoDb.beforeRun();
       if (options.testFilter) {
         filesByTest ??= JSON.parse(fs.readFileSync(testFilesMap(), 'utf8'));
         const files = new Set(options.testFilter.flatMap((id) => filesByTest[id] ?? []));
