@@ -76,9 +76,8 @@ function applyEvents(projection: AnyProjection, document: ProjectedDocument, eve
 
 /** Keeps one event per version and sorts them (duplicates carry the same event). */
 export function uniqueByVersion(events: readonly EventEnvelope[]): EventEnvelope[] {
-  const byVersion = new Map<number, EventEnvelope>();
-  for (const event of events) if (!byVersion.has(event.version)) byVersion.set(event.version, event);
-  return [...byVersion.values()].sort((a, b) => a.version - b.version);
+  // A version names one stored event: which of its copies is kept does not matter.
+  return [...new Map(events.map((event) => [event.version, event])).values()].sort((a, b) => a.version - b.version);
 }
 
 /** True when the versions run from `after + 1` without a hole. */

@@ -4,6 +4,8 @@ import { handleCommand } from '../../lambda/write/handle-command';
 import { createEventStoreTable, documentClient, type EventStoreTable } from '../helpers/create-event-store-table';
 import { localDynamoDb } from '../helpers/dynamodb-client';
 import { countRequests } from '../helpers/request-counts';
+import { createSessionTable } from '../helpers/create-session-table';
+import { readSessionEntries } from '../../lambda/sessions/session-read';
 import { counter } from '../helpers/test-aggregates';
 
 let table: EventStoreTable;
@@ -68,4 +70,23 @@ test('a range reads exactly its versions, and an empty range is empty with no re
   expect(await versions(6, 5)).toEqual([]);
   expect(requests.total()).toBe(0);
   client.destroy();
+});
+
+test('a read of a session\'s entries is strongly consistent: read-your-writes must see the entry its command just wrote', async () => {
+  const sessions = await createSessionTable('consistent-session-reads');
+  const client = localDynamoDb();
+  const consistent: unknown[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === 'QueryCommand') consistent.push((args.input as { ConsistentRead?: unknown }).ConsistentRead);
+    return next(args);
+  }, { step: 'initialize', name: 'recordReads' });
+  try {
+    const settings = { sessionTable: sessions.tableName, aggregateName: 'Counter', eventStoreTable: table.tableName };
+    await readSessionEntries(documentClient(client), settings, 's-1', 'c-1');
+    await readSessionEntries(documentClient(client), settings, 's-1');
+    expect(consistent).toEqual([true, true]);
+  } finally {
+    client.destroy();
+    await sessions.drop();
+  }
 });

@@ -104,6 +104,19 @@ describe('the projector', () => {
     expect(logged.map((l) => l.message).join('\n')).toMatch(/version 3 threw[\s\S]*The view after Noted \(version 3 of proto-notes\) cannot be stored exactly: view has a key named __proto__/);
   });
 
+  test('with no log given, a failure is reported on stderr as one JSON line', async () => {
+    const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const { log: _unused, ...withoutLog } = deps;
+      const result = await projectMessages(projection, [{ messageId: 'not-json', body: '{oops' }], withoutLog);
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'not-json' }]);
+      expect(stderr.mock.calls).toHaveLength(1);
+      expect(JSON.parse(String(stderr.mock.calls[0][0]))).toMatchObject({ message: expect.stringContaining('not JSON') });
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   test('a deleted document stays deleted when an older event is delivered again', async () => {
     // GIVEN a ledger that was opened and closed (the view became null)
     const events = envelopes('Ledger', 'closed', [{ type: 'Opened', data: { owner: 'cy' } }, { type: 'Deposited', data: { amount: 3 } }, { type: 'Closed' }]);

@@ -66,6 +66,21 @@ const storedVersions = async (aggregateId: string) => (await table.scanAll())
 const over = (total: number) => `The command's write holds ${total} bytes with its conditions; a DynamoDB transaction holds at most ${MAX_TRANSACTION_BYTES}. Split the command.`;
 
 describe('a command write at the 4 MB transaction limit', () => {
+  test('an event item over 400 KB is refused by the store itself, saying its size, and nothing is written', async () => {
+    const [event] = eventsOf('item-over', MAX_ITEM_BYTES + conditionBytes({ ConditionExpression: versionIsFree }));
+    const big = { ...event, data: { padding: `${(event.data as { padding: string }).padding}p` } };
+    await expect(store.append({ aggregateId: 'item-over', events: [big] })).rejects.toMatchObject({
+      name: 'ValidationError', message: `The command's write holds an item of ${MAX_ITEM_BYTES + 1} bytes; DynamoDB items hold at most ${MAX_ITEM_BYTES}. Split the command.`,
+    });
+    expect(await storedVersions('item-over')).toEqual([]);
+  });
+
+  test('the events of a write over 1 MB are all read back: readRange follows the Query\'s pages', async () => {
+    const events = eventsOf('read-back', 3 * 1024 * 1024);
+    await store.append({ aggregateId: 'read-back', events });
+    expect((await store.readRange('read-back', 1, events.length)).map((event) => event.version)).toEqual(events.map((event) => event.version));
+  });
+
   test('events whose Puts add up to exactly 4 MB are written', async () => {
     const events = eventsOf('exact', MAX_TRANSACTION_BYTES);
     expect(events).toHaveLength(11);
