@@ -1,6 +1,6 @@
 import { MAX_EVENT_ENTRY_BYTES } from '../../lib/private/runtime-contract';
 import { ValidationError } from '../../lambda/shared/errors';
-import { buildEnvelopes, entryBytes, MAX_EVENT_TYPE_LENGTH, toDecidedEvents } from '../../lambda/write/build-events';
+import { buildEnvelopes, entryBytes, MAX_COMMAND_EVENT_BYTES, MAX_EVENT_TYPE_LENGTH, toDecidedEvents } from '../../lambda/write/build-events';
 import { MAX_ITEM_BYTES } from '../../lambda/store/item-size';
 
 /** What a command's decide function may return, normalised to a list of { type, data }. */
@@ -45,6 +45,21 @@ describe('buildEnvelopes', () => {
     const length = MAX_EVENT_ENTRY_BYTES - entryBytes(padded(0)[0], context.eventSource);
     expect(entryBytes(padded(length)[0], context.eventSource)).toBe(MAX_EVENT_ENTRY_BYTES);
     expect(() => padded(length + 1)).toThrow(`Event Exact is ${MAX_EVENT_ENTRY_BYTES + 1} bytes on the bus`);
+  });
+
+  test('events of exactly the command limit in all are taken, one byte more is refused naming the total', () => {
+    // 13 events of at most 240 KB on the bus each; the last one takes what is left of the limit.
+    const count = 13;
+    const build = (paddings: readonly number[]) => buildEnvelopes(command, paddings.map((length) => ({ type: 'Part', data: { padding: 'x'.repeat(length) } })), 5, context);
+    // Each event's size without padding (a version of two digits is a byte more than one of one digit).
+    const bare = build(Array.from({ length: count }, () => 0)).map((envelope) => entryBytes(envelope, context.eventSource));
+    const paddings = bare.map((bytes) => 240 * 1024 - bytes);
+    const last = paddings[count - 1] + MAX_COMMAND_EVENT_BYTES - count * 240 * 1024;
+    paddings[count - 1] = last;
+    const exact = build(paddings);
+    expect(exact.reduce((sum, envelope) => sum + entryBytes(envelope, context.eventSource), 0)).toBe(MAX_COMMAND_EVENT_BYTES);
+    expect(() => build([...paddings.slice(0, -1), last + 1]))
+      .toThrow(`Command Increment decided ${count} events of ${MAX_COMMAND_EVENT_BYTES + 1} bytes in all; one write holds at most ${MAX_COMMAND_EVENT_BYTES}. Split the command.`);
   });
 
   test('events are numbered on from the version the command decided on', () => {
