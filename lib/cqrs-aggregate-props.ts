@@ -57,8 +57,9 @@ export interface CqrsAggregateProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * How many times a command sent without `expectedVersion` is decided again on fresh state
-   * after a version conflict, before the caller gets a `ConcurrencyError` (0 to 10).
+   * How many times a command is tried again on fresh state after a version conflict, before the
+   * caller gets a `ConcurrencyError` (0 to 10). For a command with `expectedVersion`, the fresh
+   * state answers that error at once when the version has moved on.
    *
    * @default 3
    */
