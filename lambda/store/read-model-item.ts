@@ -61,7 +61,6 @@ export function fromReadModelItem(item: Item | undefined): ProjectedDocument | u
 }
 
 /** True for a live document (not a tombstone). */
-// Stryker disable next-line LogicalOperator: equivalent, toReadModelItem writes a view or `deleted`, never both and never neither
 export const isLiveDocument = (item: Item): boolean => item[DELETED] !== true && item[VIEW] !== undefined;
 
 /**
