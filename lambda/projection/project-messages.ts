@@ -100,9 +100,10 @@ async function projectAggregates(batch: Batch, aggregateIds: readonly string[]):
   const outcomeOf = new Map(writing.map((plan, index) => [plan.aggregateId, outcomes[index]]));
   const conflicts: string[] = [];
   for (const { aggregateId, failure } of plans) {
-    const outcome = outcomeOf.get(aggregateId) ?? { kind: 'written' };
-    if (outcome.kind === 'conflict') conflicts.push(aggregateId);
-    else if (outcome.kind === 'fault') batch.fail(aggregateId, describeError(outcome.error));
+    // No outcome: nothing was written for the aggregate, which is as good as written.
+    const outcome = outcomeOf.get(aggregateId);
+    if (outcome?.kind === 'conflict') conflicts.push(aggregateId);
+    else if (outcome?.kind === 'fault') batch.fail(aggregateId, describeError(outcome.error));
     else if (failure) handlerFailed(batch, aggregateId, failure);
   }
   return conflicts;

@@ -103,6 +103,8 @@ export async function handleRebuildRequest(projection: AnyProjection, request: R
     InvocationType: 'Event',
     Payload: new TextEncoder().encode(JSON.stringify({ rebuild: next })),
   }));
+  // `message` first, so that it leads each JSON line; every entry sets its own.
+  // Stryker disable next-line StringLiteral: equivalent, the value is always replaced (only the key's place matters)
   const base = { message: '', projection: deps.projectionName, totalSegments };
 
   if (segment === undefined) {

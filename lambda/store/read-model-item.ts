@@ -87,8 +87,8 @@ export function toReadModelItem(projection: { readonly indexes?: IndexMappers },
 }
 
 const isIndexKey = (value: unknown): value is { pk: string; sk: string } => {
-  if (typeof value !== 'object' || value === null) return false;
-  const { pk, sk } = value as Record<string, unknown>;
+  // null and undefined have no keys; any other non-object has no pk or sk.
+  const { pk, sk } = (value ?? {}) as Record<string, unknown>;
   // DynamoDB refuses an empty string as a key attribute, of a table or of an index.
   return typeof pk === 'string' && pk.length > 0 && typeof sk === 'string' && sk.length > 0;
 };

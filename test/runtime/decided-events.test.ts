@@ -1,7 +1,8 @@
 import { MAX_EVENT_ENTRY_BYTES } from '../../lib/private/runtime-contract';
 import { ValidationError } from '../../lambda/shared/errors';
 import { buildEnvelopes, entryBytes, MAX_COMMAND_EVENT_BYTES, MAX_EVENT_TYPE_LENGTH, toDecidedEvents } from '../../lambda/write/build-events';
-import { MAX_ITEM_BYTES } from '../../lambda/store/item-size';
+import { itemBytes, MAX_ITEM_BYTES } from '../../lambda/store/item-size';
+import { toEventItem } from '../../lambda/store/event-store';
 
 /** What a command's decide function may return, normalised to a list of { type, data }. */
 test('nothing, one event or an array: no events, that one, or each in order', () => {
@@ -60,6 +61,16 @@ describe('buildEnvelopes', () => {
     expect(exact.reduce((sum, envelope) => sum + entryBytes(envelope, context.eventSource), 0)).toBe(MAX_COMMAND_EVENT_BYTES);
     expect(() => build([...paddings.slice(0, -1), last + 1]))
       .toThrow(`Command Increment decided ${count} events of ${MAX_COMMAND_EVENT_BYTES + 1} bytes in all; one write holds at most ${MAX_COMMAND_EVENT_BYTES}. Split the command.`);
+  });
+
+  test('an event whose DynamoDB item is exactly 400 KB is taken, one byte more is refused, though both are under 256 KB on the bus', () => {
+    // Lists of an empty list are 8 bytes an element in DynamoDB and 5 in JSON: the item outgrows the entry.
+    const build = (padding: number) => buildEnvelopes(command, [{ type: 'Listed', data: { lists: Array.from({ length: 50_000 }, () => [[]]), padding: 'x'.repeat(padding) } }], 5, context);
+    const padding = MAX_ITEM_BYTES - itemBytes(toEventItem(build(0)[0]));
+    const [exact] = build(padding);
+    expect(itemBytes(toEventItem(exact))).toBe(MAX_ITEM_BYTES);
+    expect(entryBytes(exact, context.eventSource)).toBeLessThan(MAX_EVENT_ENTRY_BYTES);
+    expect(() => build(padding + 1)).toThrow(`as a DynamoDB item; an item holds at most ${MAX_ITEM_BYTES}`);
   });
 
   test('events are numbered on from the version the command decided on', () => {
