@@ -117,6 +117,21 @@ describe('the projector', () => {
     }
   });
 
+  test('a batch whose only new event\'s handler throws writes nothing: the stored document stays as it was', async () => {
+    // GIVEN a document at v1
+    const poison = envelopes('Ledger', 'stays', [{ type: 'Opened', data: { owner: 'dee' } }, { type: 'Exploded' }]);
+    await projectMessages(projection, [queueMessage(poison[0])], deps);
+    const client = localDynamoDb();
+    const { calls } = instrument(client);
+    // WHEN only v2 comes, and its handler throws
+    const result = await projectMessages(projection, [queueMessage(poison[1], 'stays-2')], { ...deps, dynamoDb: documentClient(client) });
+    // THEN its message fails, and no write is sent
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'stays-2' }]);
+    expect(calls.filter((call) => call !== 'BatchGetItemCommand')).toEqual([]);
+    expect(await documentOf('stays')).toMatchObject({ version: 1, view: { owner: 'dee' } });
+    client.destroy();
+  });
+
   test('a deleted document stays deleted when an older event is delivered again', async () => {
     // GIVEN a ledger that was opened and closed (the view became null)
     const events = envelopes('Ledger', 'closed', [{ type: 'Opened', data: { owner: 'cy' } }, { type: 'Deposited', data: { amount: 3 } }, { type: 'Closed' }]);
